@@ -1,0 +1,86 @@
+"""Shared shapes of what connectors yield: records with provenance, and what could not be parsed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class SourceError(Exception):
+    """A source answered with something that is not data (or not at all).
+
+    ``body`` keeps the raw answer so that the loader can quarantine it; ``url`` is redacted.
+    """
+
+    def __init__(
+        self, message: str, *, url: str = "", body: bytes | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.url = url
+        self.body = body
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Provenance:
+    source: str
+    url: str  # always redacted
+    fetched_at: datetime
+    content_hash: str  # sha256 of the response body
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """One input that could not be parsed: its raw bytes and the reason, for the quarantine."""
+
+    reason: str
+    raw: bytes
+
+
+@dataclass
+class Batch:
+    """The records of one (source, dataset, region, year) fetch, ready for landing.
+
+    Each landed row is (natural key, canonical JSON text of the record exactly as the source
+    meant it); ``records`` decodes them again for the few callers that need dicts.
+    """
+
+    source: str
+    dataset: str
+    region: str
+    year: int | None
+    provenance: Provenance
+    keys: list[str] = field(default_factory=list)
+    payloads: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def add(self, key: str, payload: str) -> None:
+        self.keys.append(key)
+        self.payloads.append(payload)
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        return [json.loads(p) for p in self.payloads]
+
+    def reject(self, reason: str, record: object) -> None:
+        self.rejected.append(Rejected(reason, to_bytes(record)))
+
+
+def to_bytes(record: object) -> bytes:
+    if isinstance(record, bytes):
+        return record
+    if isinstance(record, str):
+        return record.encode("utf-8", errors="surrogateescape")
+    return json.dumps(record, ensure_ascii=False, default=str).encode("utf-8", "surrogateescape")
+
+
+def canonical_json(record: dict[str, Any]) -> str:
+    """Stable text of a record: the same content always gives the same hash."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]

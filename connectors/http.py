@@ -1,0 +1,281 @@
+"""The one HTTP layer every connector uses.
+
+It gives each request: a timeout; retries with exponential backoff and jitter on 429, 5xx,
+connection errors, stalls and truncated bodies (honouring ``Retry-After``); a per-host limit on
+concurrent requests and a minimum interval between them (shared by every client in the process,
+so parallel tasks stay polite together); a cap on the response size; an honest User-Agent; only
+http(s) URLs and no redirect to another host unless allowed; and redaction of secrets in every
+URL it logs, raises or returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+)
+
+from connectors.base import SourceError
+
+log = logging.getLogger("pantau.http")
+
+USER_AGENT = "pantau/0.1 (procurement-transparency monitor; +https://github.com/pattiro/pantau)"
+_SENSITIVE_PARAMS = re.compile(
+    r"(?i)([?&](?:key|api_key|apikey|token|access_token|authenticitytoken|password|secret)=)[^&#]*"
+)
+# ISB subscriber URLs carry the access key as a path segment: /isb-2/api/<key>/json/...
+_ISB_KEY = re.compile(r"(/api/)(?!satudata/)([^/]+)(/(?:json|csv)/)")
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+class Redactor:
+    """Masks secrets: every configured secret string, ISB keys, credential query parameters."""
+
+    def __init__(self, secrets: list[str] | None = None) -> None:
+        # Longest first, so a secret that contains another is masked whole.
+        self._secrets = sorted({s for s in secrets or [] if s}, key=len, reverse=True)
+
+    def add(self, *secrets: str) -> None:
+        self._secrets = sorted(set(self._secrets) | {s for s in secrets if s}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        text = _ISB_KEY.sub(r"\1***\3", text)
+        text = _SENSITIVE_PARAMS.sub(r"\1***", text)
+        return _USERINFO.sub("***@", text)
+
+
+class TransientError(SourceError):
+    """Worth another try: 429, 5xx, a dropped connection, a stall, a truncated body."""
+
+    def __init__(self, message: str, *, url: str, retry_after: float | None = None) -> None:
+        super().__init__(message, url=url)
+        self.retry_after = retry_after
+
+
+@dataclass
+class Response:
+    status: int
+    url: str  # redacted
+    body: bytes
+    headers: dict[str, str]
+    fetched_at: datetime
+    content_hash: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.content_hash = hashlib.sha256(self.body).hexdigest()
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+class _HostGate:
+    """At most ``concurrency`` requests in flight to one host, ``interval`` seconds apart."""
+
+    def __init__(self, concurrency: int, interval: float) -> None:
+        self.semaphore = threading.BoundedSemaphore(max(1, concurrency))
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._next_start = 0.0
+
+    def wait_turn(self) -> None:
+        if self.interval <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next_start)
+            # Jitter keeps many workers from hitting the portal in lock-step.
+            self._next_start = start + self.interval * random.uniform(0.75, 1.25)
+        time.sleep(max(0.0, start - now))
+
+
+_gates: dict[str, _HostGate] = {}
+_gates_lock = threading.Lock()
+
+
+def _gate(host: str, concurrency: int, interval: float) -> _HostGate:
+    with _gates_lock:
+        gate = _gates.get(host)
+        if gate is None or gate.interval != interval:
+            gate = _gates[host] = _HostGate(concurrency, interval)
+        return gate
+
+
+class HttpClient:
+    def __init__(
+        self,
+        settings: dict[str, Any] | None = None,
+        redactor: Redactor | None = None,
+        *,
+        per_host_concurrency: int | None = None,
+        min_interval_seconds: float | None = None,
+    ) -> None:
+        s = settings or {}
+        self.timeout = float(s.get("timeout_seconds", 60))
+        self.max_attempts = int(s.get("max_attempts", 5))
+        self.backoff = float(s.get("backoff_seconds", 1.0))
+        self.max_backoff = float(s.get("max_backoff_seconds", 60))
+        self.max_bytes = int(float(s.get("max_response_mb", 512)) * 1024 * 1024)
+        self.concurrency = int(per_host_concurrency or s.get("per_host_concurrency", 2))
+        interval = s.get("min_interval_seconds", 0.5)
+        self.interval = float(min_interval_seconds if min_interval_seconds is not None else interval)
+        self.allowed_redirect_hosts = set(s.get("allow_redirect_hosts", []))
+        self.user_agent = str(s.get("user_agent", USER_AGENT))
+        self.redact = redactor or Redactor()
+        self._local = threading.local()
+        self.requests_sent = 0
+
+    @property
+    def session(self) -> requests.Session:
+        # requests.Session is not thread-safe: one per thread.
+        sess = getattr(self._local, "session", None)
+        if sess is None:
+            sess = self._local.session = requests.Session()
+            sess.headers["User-Agent"] = self.user_agent
+        return sess
+
+    def get(self, url: str, **kwargs: Any) -> Response:  # noqa: ANN401
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> Response:  # noqa: ANN401
+        return self.request("POST", url, **kwargs)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        ok_statuses: tuple[int, ...] = (200,),
+    ) -> Response:
+        """One logical request with retries; raises SourceError when it finally fails."""
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(TransientError),
+            reraise=True,
+            before_sleep=self._log_retry,
+        )
+        return retrying(self._once, method, url, data, headers, ok_statuses)
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        backoff = min(self.max_backoff, self.backoff * 2 ** (state.attempt_number - 1))
+        backoff *= random.uniform(0.5, 1.0)
+        if isinstance(exc, TransientError) and exc.retry_after is not None:
+            return max(exc.retry_after, backoff)
+        return backoff
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        log.warning("retry %d after: %s", state.attempt_number, exc)
+
+    def _once(
+        self,
+        method: str,
+        url: str,
+        data: dict[str, Any] | None,
+        headers: dict[str, str] | None,
+        ok_statuses: tuple[int, ...],
+    ) -> Response:
+        safe_url = self.redact(url)
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"}:
+            raise SourceError(f"refused non-http(s) URL scheme {parts.scheme!r}", url=safe_url)
+        gate = _gate(parts.netloc, self.concurrency, self.interval)
+        with gate.semaphore:
+            gate.wait_turn()
+            self.requests_sent += 1
+            try:
+                resp = self.session.request(
+                    method, url, data=data, headers=headers, timeout=self.timeout,
+                    stream=True, allow_redirects=False,
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                raise TransientError(f"{type(exc).__name__} on {safe_url}", url=safe_url) from None
+            try:
+                redirect = self._redirect_target(resp, url) if resp.is_redirect else None
+                body = b"" if redirect else self._read(resp, safe_url)
+            finally:
+                resp.close()
+        if redirect:  # followed outside the gate, so the slot is free again
+            new_method = "GET" if resp.status_code == 303 else method
+            return self._once(new_method, redirect, data, headers, ok_statuses)
+        return self._check(resp, body, safe_url, ok_statuses)
+
+    def _redirect_target(self, resp: requests.Response, url: str) -> str:
+        target = urljoin(url, resp.headers.get("Location", ""))
+        host, new_host = urlsplit(url).netloc, urlsplit(target).netloc
+        if new_host != host and new_host not in self.allowed_redirect_hosts:
+            raise SourceError(
+                f"refused redirect from {host} to another host {new_host}", url=self.redact(url)
+            )
+        return target
+
+    def _read(self, resp: requests.Response, safe_url: str) -> bytes:
+        declared = resp.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            raise SourceError(f"response larger than the {self.max_bytes} byte cap", url=safe_url)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in resp.iter_content(chunk_size=1 << 16):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise SourceError(f"response larger than the {self.max_bytes} byte cap",
+                                      url=safe_url)
+                chunks.append(chunk)
+        except (requests.ConnectionError, requests.Timeout,
+                requests.exceptions.ChunkedEncodingError) as exc:
+            raise TransientError(f"body cut short ({type(exc).__name__}) on {safe_url}",
+                                 url=safe_url) from None
+        body = b"".join(chunks)
+        if declared and declared.isdigit() and len(body) < int(declared) and \
+                not resp.headers.get("Content-Encoding"):
+            raise TransientError(f"body truncated: {len(body)} of {declared} bytes", url=safe_url)
+        return body
+
+    def _check(
+        self, resp: requests.Response, body: bytes, safe_url: str, ok_statuses: tuple[int, ...]
+    ) -> Response:
+        status = resp.status_code
+        if status == 429 or status >= 500:
+            raise TransientError(
+                f"HTTP {status} from {safe_url}", url=safe_url,
+                retry_after=_retry_after(resp.headers.get("Retry-After")),
+            )
+        if status not in ok_statuses:
+            raise SourceError(f"HTTP {status} from {safe_url}", url=safe_url, body=body,
+                              status=status)
+        return Response(status=status, url=safe_url, body=body, headers=dict(resp.headers),
+                        fetched_at=datetime.now(UTC))
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -1,0 +1,263 @@
+"""LKPP ISB ("Integrasi Sistem Bersama") datasets: keyed subscriber URLs and public satudata.
+
+Quirks of this source (../shared/sources.md §2, checked on the real Kab. Bandung 2025 captures):
+- keyed URLs are issued per subscriber and carry the access key as a path segment; they come
+  from the secrets file with the placeholders {tahun}, {kd_lpse}, {kd_klpd};
+- an answer is a bare JSON array, or wrapped in ``data``/``result``; an unknown dataset or bad
+  parameter answers plain text such as ``URL-NOT-DEFINED`` (an error, its body quarantined);
+- numbers arrive as JSON numbers or null; ``kd_satker`` is numeric text in most datasets and the
+  dotted code in SPSE-TenderSelesaiNilai (the core SQL reconciles them);
+- dates come as ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM:SS`` and ``...T..:..:...000000Z``; the ``Z``
+  is a serialisation artefact, the clock is WIB (its hours peak 08-16 like the naive ones);
+- PesertaTender has one row with every participant field null for a tender nobody registered
+  for; realisation datasets have no key of their own (a record is keyed by its package and its
+  content hash).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from connectors.base import Batch, Provenance, SourceError, canonical_json, content_hash
+from connectors.http import HttpClient
+from connectors.jsonarray import parse_records
+
+SOURCE = "isb"
+MAX_AMOUNT = 1e15  # Rp 1.000 triliun: above any single package; larger is a broken value
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str  # ISB's dataset name, also the key in the secrets file
+    table: str  # raw table name (schema ``raw``)
+    # Natural key fields; "#content" stands for the record's content hash, "#year" for the
+    # requested budget year (for datasets whose records do not always carry it).
+    key: tuple[str, ...]
+    amounts: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    required: tuple[str, ...] | None = None  # key fields that must be present (default: all)
+
+    def key_of(self, record: dict[str, Any], text: str, year: int | None) -> str:
+        parts = []
+        for field in self.key:
+            if field == "#content":
+                parts.append(content_hash(text))
+            elif field == "#year":
+                parts.append(_key_text(record.get("tahun_anggaran") or year))
+            else:
+                parts.append(_key_text(record.get(field)))
+        return "|".join(parts)
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        fields = self.required if self.required is not None else self.key
+        return tuple(f for f in fields if not f.startswith("#"))
+
+
+_TENDER_DATES = ("tgl_buat_paket", "tgl_kolektif_kolegial", "tgl_pengumuman_tender", "tanggal_status")
+KEYED_DATASETS: tuple[Dataset, ...] = (
+    Dataset("SPSE-TenderPengumuman", "isb_tender_pengumuman", ("kd_tender",),
+            ("pagu", "hps"), _TENDER_DATES),
+    Dataset("SPSE-TenderSelesai", "isb_tender_selesai", ("kd_tender",),
+            ("pagu", "hps"), ("tgl_pengumuman_tender", "tgl_penetapan_pemenang")),
+    Dataset("SPSE-TenderSelesaiNilai", "isb_tender_selesai_nilai", ("kd_tender",),
+            ("pagu", "hps", "nilai_penawaran", "nilai_terkoreksi", "nilai_negosiasi",
+             "nilai_kontrak", "nilai_pdn_kontrak", "nilai_umk_kontrak"),
+            ("tgl_pengumuman_tender", "tgl_penetapan_pemenang")),
+    Dataset("SPSE-PesertaTender", "isb_peserta_tender", ("kd_tender", "kd_peserta"),
+            ("nilai_penawaran", "nilai_terkoreksi"), required=("kd_tender",)),
+    Dataset("SPSE-JadwalTahapanTender", "isb_jadwal_tahapan_tender", ("kd_tender", "kd_tahapan"),
+            (), ("tgl_awal", "tgl_akhir"), required=("kd_tender",)),
+    Dataset("SPSE-NonTenderPengumuman", "isb_non_tender_pengumuman", ("kd_nontender",),
+            ("pagu", "hps"), ("tgl_buat_paket", "tgl_pengumuman_nontender")),
+    Dataset("SPSE-NonTenderSelesai", "isb_non_tender_selesai", ("kd_nontender",),
+            ("pagu", "hps", "nilai_penawaran", "nilai_terkoreksi", "nilai_negosiasi",
+             "nilai_kontrak", "nilai_pdn_kontrak", "nilai_umk_kontrak"),
+            ("tgl_pengumuman_nontender", "tgl_selesai_nontender")),
+    Dataset("SPSE-PencatatanNonTender", "isb_pencatatan_non_tender", ("kd_nontender_pct",),
+            ("pagu", "total_realisasi", "nilai_pdn_pct", "nilai_umk_pct"),
+            ("tgl_buat_paket", "tgl_mulai_paket", "tgl_selesai_paket")),
+    Dataset("SPSE-PencatatanNonTenderRealisasi", "isb_pencatatan_non_tender_realisasi",
+            ("kd_nontender_pct", "#content"), ("pagu", "nilai_realisasi"), ("tgl_realisasi",)),
+    Dataset("SPSE-PencatatanSwakelola", "isb_pencatatan_swakelola", ("kd_swakelola_pct",),
+            ("pagu", "total_realisasi", "nilai_pdn_pct", "nilai_umk_pct"),
+            ("tgl_buat_paket", "tgl_mulai_paket", "tgl_selesai_paket")),
+    Dataset("SPSE-PencatatanSwakelolaRealisasi", "isb_pencatatan_swakelola_realisasi",
+            ("kd_swakelola_pct", "#content"), ("nilai_realisasi",), ("tgl_realisasi",)),
+    Dataset("RUP-MasterSatker", "isb_rup_master_satker", ("kd_satker",)),
+    Dataset("RUP-StrukturAnggaranPD", "isb_rup_struktur_anggaran_pd", ("kd_satker", "#year"),
+            ("belanja_operasi", "belanja_modal", "belanja_pengadaan", "total_belanja")),
+    Dataset("RUP-PaketPenyedia-Terumumkan", "isb_rup_paket_penyedia", ("kd_rup",),
+            ("pagu",), ("tgl_pengumuman_paket", "tgl_awal_pemilihan", "tgl_akhir_pemilihan")),
+    Dataset("Ecat-PaketEPurchasingV6", "isb_ecat_paket_epurchasing_v6", ("kd_paket",),
+            ("total_harga", "ongkir"), ("tgl_order",)),
+)
+MASTER_KLPD = Dataset("MasterKLPD", "isb_master_klpd", ("kd_klpd",))
+MASTER_LPSE = Dataset("MasterLPSE", "isb_master_lpse", ("kd_lpse",))
+TENDER_UMUM_PUBLIK = Dataset("TenderUmumPublik", "isb_tender_umum_publik", ("Kode Tender",),
+                             ("Pagu", "HPS"))
+ALL_DATASETS = (*KEYED_DATASETS, MASTER_KLPD, MASTER_LPSE, TENDER_UMUM_PUBLIK)
+BY_NAME = {d.name: d for d in ALL_DATASETS}
+
+
+def _key_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S")
+_FRACTION = re.compile(r"(\.\d+)?Z?$")
+
+
+def parse_isb_datetime(value: str) -> datetime:
+    """ISB timestamps, WIB wall-clock; the fraction and a trailing Z are dropped (see module doc)."""
+    text = _FRACTION.sub("", value.strip())
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)  # noqa: DTZ007 - wall-clock WIB, zoned in SQL
+        except ValueError:
+            continue
+    raise ValueError(f"not a date: {value!r}")
+
+
+def check_record(dataset: Dataset, record: object) -> str | None:
+    """The reason this record cannot be landed, or None when it is fine."""
+    if not isinstance(record, dict):
+        return f"record is a JSON {type(record).__name__}, not an object"
+    for field in dataset.required_fields:
+        value = record.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return f"missing natural key field {field!r}"
+        if isinstance(value, (dict, list, bool)):
+            return f"natural key field {field!r} is a {type(value).__name__}"
+    for field in dataset.amounts:
+        reason = _check_amount(field, record.get(field))
+        if reason:
+            return reason
+    for field in dataset.dates:
+        value = record.get(field)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            return f"{field} is not a date string: {value!r}"
+        try:
+            parse_isb_datetime(value)
+        except ValueError:
+            return f"{field} is an impossible date: {value!r}"
+    return None
+
+
+def _check_amount(field: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"{field} is not a number: {str(value)[:40]!r}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{field} is not a finite number"
+    if value < 0:
+        return f"{field} is negative: {value}"
+    if value > MAX_AMOUNT:
+        return f"{field} is implausibly large: {value}"
+    return None
+
+
+def to_batch(
+    dataset: Dataset, body: bytes, provenance: Provenance, *, region: str, year: int | None
+) -> Batch:
+    """Parse one answer into a Batch: good records keyed, the rest rejected with a reason."""
+    elements, rejected = parse_records(body, url=provenance.url)
+    batch = Batch(SOURCE, dataset.name, region, year, provenance, rejected=rejected)
+    seen: dict[str, str] = {}
+    for record in elements:
+        reason = check_record(dataset, record)
+        if reason:
+            batch.reject(reason, record)
+            continue
+        text = canonical_json(record)
+        key = dataset.key_of(record, text, year)
+        if key in seen:
+            # Same key twice in one answer: identical copies collapse, conflicting ones are
+            # quarantined rather than letting the database keep an arbitrary one.
+            if seen[key] != text:
+                batch.reject(f"duplicate natural key {key!r} with different content", record)
+            continue
+        seen[key] = text
+        batch.add(key, text)
+    return batch
+
+
+def fill_url(template: str, *, year: int, kd_lpse: int | None, kd_klpd: str | None) -> str:
+    needs = set(re.findall(r"{(\w+)}", template))
+    unknown = needs - {"tahun", "kd_lpse", "kd_klpd"}
+    if unknown:
+        raise SourceError(f"dataset URL has unknown placeholder(s): {', '.join(sorted(unknown))}")
+    if "kd_lpse" in needs and kd_lpse is None:
+        raise SourceError("dataset URL needs {kd_lpse} but the region has none")
+    if "kd_klpd" in needs and kd_klpd is None:
+        raise SourceError("dataset URL needs {kd_klpd} but the region has none")
+    return template.format(tahun=year, kd_lpse=kd_lpse, kd_klpd=kd_klpd)
+
+
+def fetch(
+    client: HttpClient, dataset: Dataset, url: str, *, region: str, year: int | None
+) -> Batch:
+    response = client.get(url)
+    provenance = Provenance(SOURCE, response.url, response.fetched_at, response.content_hash)
+    return to_batch(dataset, response.body, provenance, region=region, year=year)
+
+
+def fetch_keyed(
+    client: HttpClient, dataset: Dataset, template: str, *, region: str, year: int,
+    kd_lpse: int | None, kd_klpd: str | None,
+) -> Batch:
+    url = fill_url(template, year=year, kd_lpse=kd_lpse, kd_klpd=kd_klpd)
+    return fetch(client, dataset, url, region=region, year=year)
+
+
+def fetch_master(client: HttpClient, satudata_url: str, dataset: Dataset) -> Batch:
+    return fetch(client, dataset, f"{satudata_url.rstrip('/')}/{dataset.name}", region="*",
+                 year=None)
+
+
+def fetch_tender_umum_publik(
+    client: HttpClient, satudata_url: str, *, region: str, year: int, kd_lpse: int
+) -> Batch:
+    url = f"{satudata_url.rstrip('/')}/TenderUmumPublik/{year}/{kd_lpse}"
+    return fetch(client, TENDER_UMUM_PUBLIK, url, region=region, year=year)
+
+
+# --- region resolution ---------------------------------------------------------------------
+
+_PREFIXES = (
+    (re.compile(r"^(prov\.?|provinsi|pemprov|pemerintah provinsi)\s+"), "provinsi "),
+    (re.compile(r"^(kab\.?|kabupaten|pemkab|pemerintah kabupaten)\s+"), "kabupaten "),
+    (re.compile(r"^(pemkot|pemerintah kota)\s+"), "kota "),
+)
+
+
+def normalise_name(name: str) -> str:
+    """'Prov. Jawa Tengah', 'Provinsi Jawa Tengah' and 'LPSE Provinsi Jawa Tengah' compare equal."""
+    text = re.sub(r"\s+", " ", name.lower().strip())
+    text = re.sub(r"^lpse\s+", "", text)
+    for pattern, replacement in _PREFIXES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def match_by_name(name: str, rows: Iterable[dict[str, Any]], field: str) -> dict[str, Any]:
+    wanted = normalise_name(name)
+    hits = [r for r in rows if isinstance(r.get(field), str) and normalise_name(r[field]) == wanted]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise SourceError(f"region {name!r} not found in {field} of LKPP's master list")
+    names = ", ".join(sorted({str(h.get(field)) for h in hits}))
+    raise SourceError(f"region {name!r} is ambiguous in LKPP's master list: {names}")

@@ -1,0 +1,1 @@
+"""The warehouse: table definitions, connections, schema, loaders and the SQL build."""

@@ -1,0 +1,159 @@
+"""Land connector batches in raw, in bulk and idempotently, with their run record.
+
+A batch is written in one transaction: its records (one Arrow table upserted with a single
+``INSERT ... ON CONFLICT``), its rejects (to ``ops.quarantine`` with the raw bytes and reason)
+and the run row that says what happened. A crash before the commit leaves nothing half-written;
+a rerun of the same data changes nothing (unchanged content is not rewritten).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from connectors.base import Batch, Rejected
+from connectors.isb import BY_NAME as ISB_DATASETS
+
+TABLES = {("isb", name): d.table for name, d in ISB_DATASETS.items()}
+
+
+@dataclass(frozen=True)
+class LandResult:
+    dataset: str
+    region: str
+    year: int | None
+    n_records: int
+    n_new: int
+    n_changed: int
+    n_quarantined: int
+
+
+def raw_table_for(source: str, dataset: str) -> str:
+    try:
+        return TABLES[(source, dataset)]
+    except KeyError:
+        raise KeyError(f"no raw table for {source}/{dataset}") from None
+
+
+def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
+         started_at: datetime | None = None) -> LandResult:
+    table = f"raw.{raw_table_for(batch.source, batch.dataset)}"
+    prov = batch.provenance
+    rows = pa.table({
+        "key": pa.array(batch.keys, pa.string()),
+        "payload": pa.array(batch.payloads, pa.string()),
+    })
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("landing_batch", rows)
+        counts = con.execute(
+            f"""
+            SELECT count(*) FILTER (WHERE t.key IS NULL),
+                   count(*) FILTER (WHERE t.key IS NOT NULL AND t.content_hash <> md5(b.payload))
+            FROM landing_batch b LEFT JOIN {table} t USING (key)
+            """
+        ).fetchone()
+        con.execute(
+            f"""
+            INSERT INTO {table} (key, region, year, payload, content_hash, source_url,
+                                 fetched_at, run_id)
+            SELECT key, $region, $year, payload::JSON, md5(payload), $url, $fetched_at, $run_id
+            FROM landing_batch
+            ON CONFLICT (key) DO UPDATE SET
+                region = excluded.region, year = excluded.year, payload = excluded.payload,
+                content_hash = excluded.content_hash, source_url = excluded.source_url,
+                fetched_at = excluded.fetched_at, run_id = excluded.run_id
+            WHERE {table}.content_hash <> excluded.content_hash
+            """,
+            {"region": batch.region, "year": batch.year, "url": prov.url,
+             "fetched_at": prov.fetched_at, "run_id": run_id},
+        )
+        con.unregister("landing_batch")
+        _quarantine(con, batch.source, batch.dataset, batch.region, batch.year, prov.url,
+                    batch.rejected, run_id)
+        n_new, n_changed = counts or (0, 0)
+        _record_run(con, run_id, batch.source, batch.dataset, batch.region, batch.year,
+                    started_at or prov.fetched_at, "ok", url=prov.url,
+                    counts=(len(batch.keys), n_new, n_changed, len(batch.rejected)))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return LandResult(batch.dataset, batch.region, batch.year, len(batch.keys), n_new, n_changed,
+                      len(batch.rejected))
+
+
+def record_failure(
+    con: duckdb.DuckDBPyConnection, *, run_id: str, source: str, dataset: str, region: str,
+    year: int | None, started_at: datetime, error: str, url: str | None = None,
+    body: bytes | None = None, status: str = "failed",
+) -> None:
+    """A fetch that produced no batch: its run row, and its answer's body in quarantine."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if body is not None:
+            _quarantine(con, source, dataset, region, year, url, [Rejected(error, body)], run_id)
+        _record_run(con, run_id, source, dataset, region, year, started_at, status, url=url,
+                    error=error)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, source: str, dataset: str, region: str,
+                year: int | None, url: str | None, rejected: list[Rejected], run_id: str) -> None:
+    if not rejected:
+        return
+    now = datetime.now(UTC)
+    rows = pa.table({
+        "id": [_quarantine_id(source, dataset, region, year, r) for r in rejected],
+        "reason": [r.reason for r in rejected],
+        "raw": pa.array([r.raw for r in rejected], pa.binary()),
+    })
+    con.register("quarantine_batch", rows)
+    con.execute(
+        """
+        INSERT INTO ops.quarantine (id, source, dataset, region, year, url, reason, raw,
+                                    first_seen, run_id)
+        SELECT id, $source, $dataset, $region, $year, $url, reason, raw, $now, $run_id
+        FROM quarantine_batch
+        ON CONFLICT (id) DO NOTHING
+        """,
+        {"source": source, "dataset": dataset, "region": region, "year": year, "url": url,
+         "now": now, "run_id": run_id},
+    )
+    con.unregister("quarantine_batch")
+
+
+def _quarantine_id(source: str, dataset: str, region: str, year: int | None, r: Rejected) -> str:
+    digest = hashlib.sha256()
+    for part in (source, dataset, region, str(year), r.reason):
+        digest.update(part.encode() + b"\0")
+    digest.update(r.raw)
+    return digest.hexdigest()[:32]
+
+
+def _record_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, source: str, dataset: str, region: str,
+    year: int | None, started_at: datetime, status: str, *, url: str | None = None,
+    error: str | None = None, counts: tuple[int, int, int, int] | None = None,
+) -> None:
+    n_records, n_new, n_changed, n_quarantined = counts or (None, None, None, None)
+    con.execute(
+        """
+        INSERT INTO ops.runs (id, run_id, source, dataset, region, year, started_at, finished_at,
+                              status, n_records, n_new, n_changed, n_quarantined, url, error)
+        VALUES (nextval('ops.runs_id_seq'), $run_id, $source, $dataset, $region, $year,
+                $started_at, $finished_at, $status, $n_records, $n_new, $n_changed,
+                $n_quarantined, $url, $error)
+        """,
+        {"run_id": run_id, "source": source, "dataset": dataset, "region": region, "year": year,
+         "started_at": started_at, "finished_at": datetime.now(UTC), "status": status,
+         "n_records": n_records, "n_new": n_new, "n_changed": n_changed,
+         "n_quarantined": n_quarantined, "url": url, "error": error},
+    )

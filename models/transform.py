@@ -1,0 +1,100 @@
+"""Build core and the analyst views from raw by running the SQL files in ``sql/``.
+
+``sql/core/*.sql`` run first, in file-name order, then ``sql/views/*.sql``. A view file's header
+documents it (``-- view NAME: what it is`` and one ``-- column NAME: meaning`` per column); the
+build stores those texts as DuckDB comments, so ``pantau sql --describe`` and the data dictionary
+are read from the same lines as the SQL, and cannot drift from it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+STAGES = ("core", "indicators", "views")  # build order; a missing folder is skipped
+
+_VIEW = re.compile(r"^--\s*view\s+(\w+):\s*(.+)$")
+_COLUMN = re.compile(r"^--\s*column\s+(\w+):\s*(.+)$")
+
+
+@dataclass
+class ViewDoc:
+    name: str
+    description: str
+    columns: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+
+def sql_files(stage: str, sql_dir: Path = SQL_DIR) -> list[Path]:
+    folder = sql_dir / stage
+    return sorted(folder.glob("*.sql")) if folder.is_dir() else []
+
+
+def view_docs(sql_dir: Path = SQL_DIR) -> list[ViewDoc]:
+    docs = []
+    for path in sql_files("views", sql_dir):
+        doc = parse_header(path)
+        if doc:
+            docs.append(doc)
+    return docs
+
+
+def parse_header(path: Path) -> ViewDoc | None:
+    doc = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("--"):
+            if line.strip():
+                break
+            continue
+        if m := _VIEW.match(line):
+            doc = ViewDoc(m.group(1), m.group(2).strip(), path=path)
+        elif (m := _COLUMN.match(line)) and doc:
+            doc.columns[m.group(1)] = m.group(2).strip()
+    return doc
+
+
+def build(
+    con: duckdb.DuckDBPyConnection, *, run_date: date | None = None, run_id: str = "manual",
+    sql_dir: Path = SQL_DIR,
+) -> list[str]:
+    """Run every SQL file in one transaction; returns the files run. Raises on the first error.
+
+    The SQL can read ``getvariable('run_date')`` (the night being built, for snapshots) and
+    ``getvariable('run_id')``.
+    """
+    ran = []
+    con.execute("SET VARIABLE run_date = $d", {"d": run_date or datetime.now(JAKARTA).date()})
+    con.execute("SET VARIABLE run_id = $r", {"r": run_id})
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for stage in STAGES:
+            for path in sql_files(stage, sql_dir):
+                try:
+                    con.execute(path.read_text(encoding="utf-8"))
+                except duckdb.Error as exc:
+                    raise RuntimeError(f"{path.relative_to(sql_dir)}: {exc}") from exc
+                ran.append(str(path.relative_to(sql_dir)))
+        for doc in view_docs(sql_dir):
+            _comment(con, doc)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return ran
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _comment(con: duckdb.DuckDBPyConnection, doc: ViewDoc) -> None:
+    con.execute(f"COMMENT ON VIEW main.{doc.name} IS {_quote(doc.description)}")
+    for column, text in doc.columns.items():
+        con.execute(f"COMMENT ON COLUMN main.{doc.name}.{column} IS {_quote(text)}")

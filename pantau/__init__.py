@@ -1,0 +1,1 @@
+"""pantau: procurement-transparency monitoring for Indonesian civil-society watchdogs."""

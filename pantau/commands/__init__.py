@@ -1,0 +1,1 @@
+"""One module per `pantau` subcommand; each has register(subparsers)."""

@@ -1,0 +1,1 @@
+"""`pantau simulate`: a loopback HTTP server speaking each source's real protocol."""

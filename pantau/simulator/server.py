@@ -1,0 +1,104 @@
+"""The simulator's HTTP server: routes each request to the protocol service that knows its path.
+
+It binds loopback only. Besides the sources' own paths it answers two admin paths used by tests
+and benchmarks: ``POST /_sim/advance`` (one generation passes: ``change_rate`` of the packages
+change) and ``GET /_sim/stats`` (requests served, per path prefix).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import parse_qs, urlsplit
+
+from pantau.simulator.isb import IsbService
+from pantau.simulator.world import World
+
+
+class Service(Protocol):
+    def handle(self, path: str) -> tuple[int, str, bytes] | None: ...
+
+
+class Simulator:
+    def __init__(self, world: World | None = None, *, replay: Path | None = None,
+                 port: int = 0, host: str = "127.0.0.1") -> None:
+        if host not in {"127.0.0.1", "localhost", "::1"}:
+            raise ValueError("the simulator binds loopback only")
+        self.world = world or World()
+        self.services: list[Service] = [IsbService(self.world, replay)]
+        self.requests: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer((host, port), _handler(self))
+        self.httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> Simulator:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def count(self, path: str) -> None:
+        with self._lock:
+            self.requests[path] += 1
+
+    def route(self, method: str, path: str, form: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        if path == "/_sim/advance" and method == "POST":
+            self.world.generation += 1
+            return 200, "application/json", json.dumps({"generation": self.world.generation}).encode()
+        if path == "/_sim/stats":
+            return 200, "application/json", json.dumps(dict(self.requests)).encode()
+        for service in self.services:
+            handle = getattr(service, "handle_request", None)
+            answer = handle(method, path, form) if handle else service.handle(path)
+            if answer is not None:
+                return answer
+        return 404, "text/plain", b"not found"
+
+
+def _handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            form = parse_qs(parts.query)
+            if method == "POST":
+                length = int(self.headers.get("Content-Length") or 0)
+                form.update(parse_qs(self.rfile.read(length).decode("utf-8", "replace")))
+            sim.count(parts.path)
+            status, ctype, body = sim.route(method, parts.path, form)
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def log_message(self, *_args: object) -> None:  # keep test output quiet
+            return
+
+    return Handler

@@ -1,0 +1,31 @@
+-- Macros shared by the core build.
+-- Why: every source writes dates, money and NPWP its own way; one definition each keeps the
+-- sources comparable.
+-- Source: ../shared/sources.md §2.2 (ISB date formats), GLOSSARY.md (NPWP, money).
+
+-- A source's wall-clock text (WIB) as an instant. ISB writes 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS'
+-- and '...T..:..:...000000Z'; the Z is an artefact (connectors/isb.py), the clock is WIB.
+CREATE OR REPLACE MACRO core.wib(s) AS timezone('Asia/Jakarta', try_strptime(
+    regexp_replace(trim(s), '(\.\d+)?Z$', ''),
+    ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d']));
+
+-- Rupiah amounts: ISB sends JSON numbers with at most two decimals.
+CREATE OR REPLACE MACRO core.rupiah(s) AS TRY_CAST(s AS DECIMAL(20, 2));
+
+-- NPWP normalised to its 15 digits: punctuation dropped; the 16-digit form is '0' + the 15.
+CREATE OR REPLACE MACRO core.npwp15(s) AS CASE
+    WHEN length(regexp_replace(s, '\D', '', 'g')) = 15 THEN regexp_replace(s, '\D', '', 'g')
+    WHEN length(regexp_replace(s, '\D', '', 'g')) = 16 AND regexp_replace(s, '\D', '', 'g')[1] = '0'
+        THEN regexp_replace(s, '\D', '', 'g')[2:]
+    END;
+
+-- Text with runs of white space collapsed (SPSE writes 'Penandatanganan  kontrak').
+CREATE OR REPLACE MACRO core.squash(s) AS nullif(trim(regexp_replace(s, '\s+', ' ', 'g')), '');
+
+-- The status of a process in four classes, whatever words its source uses.
+CREATE OR REPLACE MACRO core.status_class(s) AS CASE
+    WHEN s IS NULL THEN 'unknown'
+    WHEN lower(s) SIMILAR TO '.*(batal|gagal|dibatalkan|cancel).*' THEN 'failed'
+    WHEN lower(s) SIMILAR TO '.*(selesai|sudah selesai|complete).*' THEN 'finished'
+    ELSE 'ongoing'
+    END;

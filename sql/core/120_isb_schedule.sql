@@ -1,0 +1,15 @@
+-- core.isb_schedule: the stages of each ISB tender with their start and end.
+-- Why: submission periods (R003, ID-C10) and decision periods (PFA-1) are read from the
+-- schedule, not from announcement dates.
+-- Source: ISB SPSE-JadwalTahapanTender; stage names carry double spaces as published
+-- ("Penandatanganan  kontrak"): stage_name keeps them, stage is squashed and lower-case.
+CREATE OR REPLACE TABLE core.isb_schedule AS
+SELECT
+    'isb' AS source,
+    payload->>'kd_tender' AS source_id,
+    payload->>'kd_tahapan' AS stage_id,
+    payload->>'nama_tahapan' AS stage_name,
+    lower(core.squash(payload->>'nama_tahapan')) AS stage,
+    core.wib(payload->>'tgl_awal') AS starts_at,
+    core.wib(payload->>'tgl_akhir') AS ends_at
+FROM raw.isb_jadwal_tahapan_tender;

@@ -1,0 +1,19 @@
+-- core.isb_plans: procurement plan entries (RUP) announced in SiRUP.
+-- Why: every package must be planned and announced in SiRUP before it is procured (Perpres
+-- 16/2018 Pasal 22); ID-C04 compares a process with its RUP entry.
+-- Source: ISB RUP-PaketPenyedia-Terumumkan (../shared/sources.md §2.2).
+CREATE OR REPLACE TABLE core.isb_plans AS
+SELECT
+    'isb' AS source,
+    key AS kd_rup,
+    payload->>'kd_klpd' AS kd_klpd,
+    coalesce(payload->>'kd_satker_str', payload->>'kd_satker') AS kd_satker,
+    payload->>'nama_paket' AS title,
+    core.rupiah(payload->>'pagu') AS pagu,
+    payload->>'metode_pengadaan' AS method,
+    payload->>'jenis_pengadaan' AS category,
+    TRY_CAST(payload->>'tahun_anggaran' AS INTEGER) AS year,
+    payload->>'status_ukm' AS status_ukm,
+    payload->>'status_pdn' AS status_pdn,
+    core.wib(payload->>'tgl_pengumuman_paket') AS announced_at
+FROM raw.isb_rup_paket_penyedia;

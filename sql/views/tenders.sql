@@ -1,0 +1,40 @@
+-- view tenders: one row per procurement process of any kind (tender, non-tender, recorded, self-managed, e-purchasing) and any source.
+-- Why: the analysts' starting point; every indicator and metric is about these rows.
+-- Source: core.processes (sql/core/100_isb_processes.sql and the other sources' files).
+-- Timestamps are Asia/Jakarta wall-clock time; money is in rupiah.
+-- column source: where the row comes from: isb (LKPP ISB), spse (national SPSE portal), ocds
+-- column kind: tender, non_tender, pencatatan_non_tender, swakelola, darurat or epurchasing
+-- column source_id: the source's package code as text (kd_tender, kd_nontender, kd_nontender_pct, kd_swakelola_pct, kd_paket, ...)
+-- column kd_rup: SiRUP plan code(s) of the package; several are separated by ';' as published
+-- column kd_klpd: K/L/PD code (K.. ministry, L.. agency, D.. regional government)
+-- column klpd_name: name of the K/L/PD
+-- column kd_satker: the buying work unit's (satuan kerja) dotted code
+-- column satker_name: name of the work unit
+-- column kd_lpse: the LPSE that ran the process
+-- column title: package name (nama paket)
+-- column category: jenis pengadaan (goods, works, consultancy, other services) as the source names it
+-- column method: metode pemilihan as the source names it (Tender, Seleksi, Pengadaan Langsung, ...)
+-- column status: the status as the source names it
+-- column status_class: finished, failed (gagal/batal), ongoing or unknown
+-- column year: budget year (tahun anggaran)
+-- column pagu: budget ceiling, rupiah
+-- column hps: owner's estimate (Harga Perkiraan Sendiri), rupiah
+-- column contract_value: contract value (recorded packages: total realised; e-purchasing: order total), rupiah
+-- column supplier_npwp: the winner's NPWP, 15 digits
+-- column supplier_name: the winner's name
+-- column n_participants: registered participants (tenders)
+-- column n_bids: participants who submitted an offer (tenders)
+-- column announced_at: announcement (recorded packages: start; e-purchasing: order date), WIB
+-- column awarded_at: winner determination (non-tender: completion), WIB
+-- column pdn_value: contract value going to domestic products (PDN), where reported
+-- column umk_value: contract value going to micro and small business (UMK), where reported
+-- column qualification: kualifikasi usaha of the package (Kecil, Non Kecil, ...)
+-- column sources: every source that describes this process
+CREATE OR REPLACE VIEW main.tenders AS
+SELECT source, kind, source_id, kd_rup, kd_klpd, klpd_name, kd_satker, satker_name, kd_lpse,
+    title, category, method, status, core.status_class(status) AS status_class, year,
+    pagu, hps, contract_value, supplier_npwp, supplier_name, n_participants, n_bids,
+    timezone('Asia/Jakarta', announced_at) AS announced_at,
+    timezone('Asia/Jakarta', awarded_at) AS awarded_at,
+    pdn_value, umk_value, qualification, sources
+FROM core.processes;
