@@ -54,7 +54,7 @@ class Config:
     http: dict[str, Any]
     run: dict[str, Any]
     sections: dict[str, Any]
-    secrets: dict[str, Any]
+    secrets: dict[str, Any] = field(repr=False)  # never printed
 
     def source(self, name: str) -> SourceConfig | None:
         """The source's config when it is present and enabled, else None (it does not run)."""

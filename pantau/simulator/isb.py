@@ -67,6 +67,7 @@ class IsbGenerator:
             "SPSE-PencatatanSwakelola": self.pencatatan_swakelola,
             "SPSE-PencatatanSwakelolaRealisasi": self.pencatatan_swakelola_realisasi,
             "RUP-MasterSatker": self.master_satker,
+            "RUP-StrukturAnggaranPD": self.struktur_anggaran,
             "RUP-PaketPenyedia-Terumumkan": self.rup_paket_penyedia,
             "Ecat-PaketEPurchasingV6": self.ecat,
         }.get(name)
@@ -292,6 +293,18 @@ class IsbGenerator:
                 "kodepos": None, "status_satker": "Aktif", "ket_satker": "Satker/OPD Non-BLU/BLUD",
                 "jenis_satker": "SKPD", "kd_klpd": r.kd_klpd, "nama_klpd": r.nama_klpd,
                 "jenis_klpd": r.jenis_klpd, "kode_eselon": None,
+            }
+
+    def struktur_anggaran(self, r: SimRegion, year: int) -> Iterator[dict]:
+        for s in self.w.satkers(r):
+            rng = self.w.rng("anggaran", r.kd_klpd, year, s["kd_satker"])
+            operasi, modal = round(rng.uniform(5e9, 3e11)), round(rng.uniform(0, 1.5e11))
+            yield {
+                "tahun_anggaran": year, "kd_klpd": r.kd_klpd, "nama_klpd": r.nama_klpd,
+                "kd_satker": s["kd_satker"], "kd_satker_str": s["kd_satker_str"],
+                "nama_satker": s["nama_satker"], "belanja_operasi": operasi,
+                "belanja_modal": modal, "belanja_btt": 0, "belanja_non_pengadaan": 0,
+                "belanja_pengadaan": operasi + modal, "total_belanja": operasi + modal,
             }
 
     def rup_paket_penyedia(self, r: SimRegion, year: int) -> Iterator[dict]:

@@ -1,0 +1,53 @@
+"""The nightly flow: every configured source, region and year, landed, built and published.
+
+Deployed by prefect.yaml as ``nightly`` (02:00 Asia/Jakarta). The steps are plain functions in
+``flows/steps.py``; here they become Prefect tasks run by the configured task runner, and the
+run's summary becomes a Prefect markdown artifact.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from connectors.base import Batch
+from flows import steps
+from pantau.config import Config, load_config
+
+
+class RunFailedError(RuntimeError):
+    """Some datasets could not be fetched; the others landed. The message names them."""
+
+
+@task(name="extract", cache_policy=NO_CACHE, task_run_name="extract {job.label}")
+def extract_task(job: steps.Job, cfg: Config) -> Batch:
+    return steps.extract(job, cfg)
+
+
+def task_runner(cfg: Config) -> ThreadPoolTaskRunner:
+    return ThreadPoolTaskRunner(max_workers=int(cfg.run.get("max_workers", 4)))
+
+
+@flow(name="nightly", log_prints=False)
+def nightly(
+    config_path: str | None = None,
+    regions: list[str] | None = None,
+    years: list[int] | None = None,
+    run_date: date | None = None,
+) -> steps.RunSummary:
+    cfg = load_config(config_path)
+    logger = get_run_logger()
+    summary = steps.run_night(cfg, extract_task.submit, only_regions=regions, years=years,
+                              run_date=run_date)
+    report = summary.markdown()
+    print(report)  # noqa: T201 - the summary is for the person who ran it, too
+    create_markdown_artifact(report, key="nightly-summary", description="pantau nightly run")
+    logger.info("landed %d datasets, %d failed", len(summary.landed), len(summary.failed))
+    if not summary.ok:
+        names = "; ".join(f"{label} ({reason})" for label, reason in summary.failed)
+        raise RunFailedError(f"{len(summary.failed)} failed: {names}")
+    return summary

@@ -1,0 +1,248 @@
+"""The nightly run's steps as plain functions: what to fetch, fetching, landing, building.
+
+``run_night`` strings them together given a ``submit`` function (Prefect's ``task.submit`` in
+the flow, a thread pool's ``submit`` in plain runs), so the flow and the benchmarks run the very
+same steps. Business rules live in connectors/, models/ and sql/; this module only wires them.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+
+from connectors import isb
+from connectors.base import Batch, SourceError
+from connectors.http import HttpClient, Redactor
+from models.db import open_warehouse
+from models.loader import LandResult, land, record_failure
+from models.publish import publish
+from models.transform import build
+from pantau.config import Config, Region
+
+log = logging.getLogger("pantau.run")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One fetch: a dataset of a source for one region and year."""
+
+    source: str
+    dataset: str
+    region: Region
+    year: int | None
+    url: str = field(repr=False)  # may hold a subscriber key: never logged or stored
+
+    @property
+    def label(self) -> str:
+        year = f" {self.year}" if self.year else ""
+        return f"{self.source}/{self.dataset} {self.region.label}{year}"
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    run_date: date
+    started_at: datetime
+    landed: list[LandResult] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (job label, reason)
+    notices: list[str] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    finished_at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def markdown(self) -> str:
+        lines = [
+            f"# pantau nightly run {self.run_date}",
+            "",
+            f"Run `{self.run_id}`, {self.started_at:%Y-%m-%d %H:%M} UTC, "
+            f"{'all datasets landed' if self.ok else f'{len(self.failed)} failed'}.",
+            "",
+            "| dataset | region | year | records | new | changed | quarantined |",
+            "|---|---|---|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {r.dataset} | {r.region} | {r.year or ''} | {r.n_records} | {r.n_new} | "
+            f"{r.n_changed} | {r.n_quarantined} |"
+            for r in self.landed
+        ]
+        if self.failed:
+            lines += ["", "## Failed", ""] + [f"- {label}: {reason}" for label, reason in self.failed]
+        if self.notices:
+            lines += ["", "## Notices", ""] + [f"- {n}" for n in self.notices]
+        if self.totals:
+            lines += ["", "## Analyst views", ""]
+            lines += [f"- `{view}`: {n} rows" for view, n in self.totals.items()]
+        return "\n".join(lines)
+
+
+def http_client(cfg: Config) -> HttpClient:
+    return HttpClient(cfg.http, Redactor(cfg.secret_values()))
+
+
+# --- regions --------------------------------------------------------------------------------
+
+
+def resolve_regions(cfg: Config, client: HttpClient, con: duckdb.DuckDBPyConnection,
+                    run_id: str, summary: RunSummary) -> list[Region]:
+    """Fill in missing kd_klpd / kd_lpse from LKPP's master lists (landed, and reused when the
+    master list cannot be fetched)."""
+    source = cfg.source("isb")
+    needs = [r for r in cfg.regions if r.kd_klpd is None or r.kd_lpse is None]
+    if not needs or source is None:
+        return list(cfg.regions)
+    satudata = str(source.get("satudata_url"))
+    masters: dict[str, list[dict[str, Any]]] = {}
+    for dataset in (isb.MASTER_KLPD, isb.MASTER_LPSE):
+        started = datetime.now(UTC)
+        try:
+            batch = isb.fetch_master(client, satudata, dataset)
+            land(con, batch, run_id, started)
+        except SourceError as exc:
+            summary.notices.append(f"{dataset.name} unavailable ({exc}); using the cached copy")
+            record_failure(con, run_id=run_id, source="isb", dataset=dataset.name, region="*",
+                           year=None, started_at=started, error=str(exc), url=exc.url,
+                           body=exc.body)
+        masters[dataset.name] = [
+            _json(row[0]) for row in con.execute(f"SELECT payload FROM raw.{dataset.table}").fetchall()
+        ]
+    resolved = []
+    for region in cfg.regions:
+        try:
+            resolved.append(_resolve(region, masters))
+        except SourceError as exc:
+            summary.failed.append((f"resolve {region.name}", str(exc)))
+    return resolved
+
+
+def _json(value: object) -> dict[str, Any]:
+    import json  # noqa: PLC0415 - only needed here
+
+    return json.loads(value) if isinstance(value, str) else dict(value)  # type: ignore[arg-type]
+
+
+def _resolve(region: Region, masters: dict[str, list[dict[str, Any]]]) -> Region:
+    kd_klpd, kd_lpse = region.kd_klpd, region.kd_lpse
+    if kd_klpd is None:
+        kd_klpd = str(isb.match_by_name(region.name, masters["MasterKLPD"], "nama_klpd")["kd_klpd"])
+    if kd_lpse is None:
+        kd_lpse = int(isb.match_by_name(region.name, masters["MasterLPSE"], "nama_lpse")["kd_lpse"])
+    return replace(region, kd_klpd=kd_klpd, kd_lpse=kd_lpse)
+
+
+# --- planning and fetching ------------------------------------------------------------------
+
+
+def plan_isb(cfg: Config, regions: list[Region], years: list[int],
+             summary: RunSummary) -> list[Job]:
+    source = cfg.source("isb")
+    if source is None:
+        return []
+    urls: dict[str, str] = cfg.secrets.get("isb", {}).get("datasets", {})
+    unknown = set(urls) - {d.name for d in isb.KEYED_DATASETS}
+    if unknown:
+        summary.notices.append(f"secrets name unknown ISB dataset(s): {', '.join(sorted(unknown))}")
+    jobs = []
+    for dataset in isb.KEYED_DATASETS:
+        template = urls.get(dataset.name)
+        if template is None:
+            summary.notices.append(f"isb/{dataset.name}: skipped, no dataset URL configured")
+            continue
+        jobs += [Job("isb", dataset.name, r, y, template) for r in regions for y in years]
+    if "SPSE-TenderPengumuman" not in urls:
+        # No keyed tender list: the public satudata list stands in for it.
+        satudata = str(source.get("satudata_url")).rstrip("/")
+        jobs += [
+            Job("isb", "TenderUmumPublik", r, y, f"{satudata}/TenderUmumPublik/{y}/{r.kd_lpse}")
+            for r in regions for y in years if r.kd_lpse is not None
+        ]
+    return jobs
+
+
+def extract(job: Job, cfg: Config) -> Batch:
+    """Fetch and parse one job (runs in a worker; touches no database)."""
+    client = http_client(cfg)
+    dataset = isb.BY_NAME[job.dataset]
+    url = job.url
+    if "{" in url:
+        url = isb.fill_url(url, year=job.year or 0, kd_lpse=job.region.kd_lpse,
+                           kd_klpd=job.region.kd_klpd)
+    return isb.fetch(client, dataset, url, region=job.region.label, year=job.year)
+
+
+# submit(job, cfg) -> a future of extract(job, cfg): Prefect's extract_task.submit in the flow,
+# functools.partial(pool.submit, extract) in plain runs.
+Submit = Callable[[Job, Config], Future[Batch]]
+
+
+def run_night(
+    cfg: Config,
+    submit: Submit,
+    *,
+    only_regions: list[str] | None = None,
+    years: list[int] | None = None,
+    run_date: date | None = None,
+) -> RunSummary:
+    """Resolve regions, fetch every job in parallel, land each as it arrives, build, publish."""
+    summary = RunSummary(run_id=uuid.uuid4().hex[:12], run_date=run_date or date.today(),  # noqa: DTZ011
+                         started_at=datetime.now(UTC))
+    run_years = years or list(cfg.years)
+    with open_warehouse(cfg.database_path) as con:
+        regions = resolve_regions(cfg, http_client(cfg), con, summary.run_id, summary)
+        if only_regions:
+            wanted = {r.lower() for r in only_regions}
+            regions = [r for r in regions if {r.name.lower(), (r.kd_klpd or "").lower()} & wanted]
+        jobs = plan_isb(cfg, regions, run_years, summary)
+        started = datetime.now(UTC)
+        futures = [(job, submit(job, cfg)) for job in jobs]
+        for job, future in futures:  # land in plan order: the same data lands the same way
+            _land_one(con, job, future, summary, started)
+        build(con, run_date=summary.run_date, run_id=summary.run_id)
+        summary.totals = _totals(con)
+    publish(cfg.database_path, cfg.analyst_path)
+    summary.finished_at = datetime.now(UTC)
+    return summary
+
+
+def _land_one(con: duckdb.DuckDBPyConnection, job: Job, future: Future[Batch],
+              summary: RunSummary, started: datetime) -> None:
+    try:
+        batch = future.result()
+    except SourceError as exc:
+        summary.failed.append((job.label, str(exc)))
+        record_failure(con, run_id=summary.run_id, source=job.source, dataset=job.dataset,
+                       region=job.region.label, year=job.year, started_at=started,
+                       error=str(exc), url=exc.url, body=exc.body)
+        return
+    except Exception as exc:  # a bug or an unexpected answer: recorded, the others go on
+        reason = Redactor(job_secrets(job))(f"{type(exc).__name__}: {exc}")
+        summary.failed.append((job.label, reason))
+        record_failure(con, run_id=summary.run_id, source=job.source, dataset=job.dataset,
+                       region=job.region.label, year=job.year, started_at=started, error=reason)
+        return
+    summary.landed.append(land(con, batch, summary.run_id, started))
+
+
+def job_secrets(job: Job) -> list[str]:
+    """The job's own URL is a secret too (it may carry a subscriber key)."""
+    return [job.url]
+
+
+ANALYST_VIEWS = ("tenders", "bids", "agencies", "suppliers")
+
+
+def _totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    out = {}
+    for view in ANALYST_VIEWS:
+        row = con.execute(f"SELECT count(*) FROM main.{view}").fetchone()
+        out[view] = int(row[0]) if row else 0
+    return out

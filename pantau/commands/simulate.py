@@ -1,0 +1,32 @@
+"""`pantau simulate`: the source simulator on a loopback port, until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from pantau.simulator.server import Simulator
+from pantau.simulator.world import World
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("simulate", help="serve simulated (or replayed) sources on localhost")
+    p.add_argument("--port", type=int, default=8765, help="loopback port (0: any free port)")
+    p.add_argument("--replay", type=Path, help="serve real captures <Dataset>.json from DIR")
+    p.add_argument("--seed", type=int, default=1, help="seed of the generated data")
+    p.add_argument("--scale", type=float, default=1.0, help="multiply the generated volumes")
+    p.add_argument("--extra-regions", type=int, default=0, help="add N generated regions")
+    p.set_defaults(func=simulate)
+
+
+def simulate(args: argparse.Namespace) -> int:
+    world = World(seed=args.seed, scale=args.scale, extra_regions=args.extra_regions)
+    with Simulator(world, replay=args.replay, port=args.port) as sim:
+        print(f"pantau simulator on {sim.url} (ISB: {sim.url}/isb-2/api/...); Ctrl-C stops it",
+              flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
