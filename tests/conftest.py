@@ -1,0 +1,49 @@
+"""Shared fixtures: the real captures (read in place) and a warehouse built from them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from connectors import isb
+from connectors.base import Provenance
+from models.db import open_warehouse
+from models.loader import land
+from models.publish import publish
+from models.transform import build
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+BANDUNG = SHARED / "data" / "isb-kab-bandung-2025"
+
+
+def require_shared(path: Path) -> Path:
+    """Skip (with the reason) when the real captures beside the checkout are missing."""
+    if not path.exists():
+        pytest.skip(f"real captures not found at {path} (../shared is not beside this checkout)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def bandung_dir() -> Path:
+    return require_shared(BANDUNG)
+
+
+def load_bandung(db: Path, run_date: date | None = None) -> None:
+    """Land every captured Kab. Bandung dataset as the connector would, then build core."""
+    with open_warehouse(db) as con:
+        for ds in isb.KEYED_DATASETS:
+            path = BANDUNG / f"{ds.name}.json"
+            if path.exists():
+                prov = Provenance("isb", f"file://{path.name}", datetime.now(UTC), "-")
+                land(con, isb.to_batch(ds, path.read_bytes(), prov, region="D107", year=2025), "t")
+        build(con, run_date=run_date)
+
+
+@pytest.fixture(scope="session")
+def bandung_analyst(tmp_path_factory: pytest.TempPathFactory, bandung_dir: Path) -> Path:
+    """A published analyst copy of the real Kab. Bandung 2025 data (read-only use only)."""
+    out = tmp_path_factory.mktemp("bandung")
+    load_bandung(out / "w.duckdb")
+    return publish(out / "w.duckdb", out / "analyst.duckdb")
