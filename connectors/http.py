@@ -47,11 +47,13 @@ class Redactor:
     """Masks secrets: every configured secret string, ISB keys, credential query parameters."""
 
     def __init__(self, secrets: list[str] | None = None) -> None:
-        # Longest first, so a secret that contains another is masked whole.
-        self._secrets = sorted({s for s in secrets or [] if s}, key=len, reverse=True)
+        self._secrets: list[str] = []
+        self.add(*(secrets or []))
 
     def add(self, *secrets: str) -> None:
-        self._secrets = sorted(set(self._secrets) | {s for s in secrets if s}, key=len, reverse=True)
+        # Longest first, so a secret that contains another is masked whole.
+        merged = set(self._secrets) | {s for s in secrets if s}
+        self._secrets = sorted(merged, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
@@ -59,6 +61,24 @@ class Redactor:
         text = _ISB_KEY.sub(r"\1***\3", text)
         text = _SENSITIVE_PARAMS.sub(r"\1***", text)
         return _USERINFO.sub("***@", text)
+
+
+class _RedactingFilter(logging.Filter):
+    """urllib3 logs every URL it requests at DEBUG: mask them before any handler sees them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.redact = Redactor()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.redact(record.getMessage())
+        record.args = None
+        return True
+
+
+_LIBRARY_LOGS = _RedactingFilter()
+for _name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.response"):
+    logging.getLogger(_name).addFilter(_LIBRARY_LOGS)
 
 
 class TransientError(SourceError):
@@ -139,6 +159,7 @@ class HttpClient:
         self.allowed_redirect_hosts = set(s.get("allow_redirect_hosts", []))
         self.user_agent = str(s.get("user_agent", USER_AGENT))
         self.redact = redactor or Redactor()
+        _LIBRARY_LOGS.redact.add(*self.redact._secrets)  # noqa: SLF001 - same module
         self._local = threading.local()
         self.requests_sent = 0
 

@@ -61,39 +61,56 @@ def _salvage(text: bytes, *, url: str, body: bytes) -> tuple[list[Any], list[Rej
 
 
 def split_top_level(text: bytes) -> list[bytes] | None:
-    """Split ``[a, b, ...]`` into the raw bytes of a, b, ... (None if the brackets do not close)."""
+    """Split ``[a, b, ...]`` into the raw bytes of a, b, ... (None if it is not an array).
+
+    Tolerant of a broken element: a closing bracket that does not match unwinds to the one it
+    does match, and an array that never closes ends at the end of the text. The pieces are then
+    parsed one by one, so the broken one is rejected and its neighbours survive.
+    """
+    if text[:1] != b"[":
+        return None
     elements: list[bytes] = []
-    depth = 0
+    stack: list[str] = []
     in_string = escaped = False
-    start = None
-    for i, byte in enumerate(text):
-        ch = chr(byte)
+    start: int | None = None
+    for i, ch in enumerate(text.decode("latin-1")):
         if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
+            escaped, in_string = _string_step(ch, escaped=escaped)
             continue
-        if ch == '"':
-            in_string = True
-            if depth == 1 and start is None:
-                start = i
-        elif ch in "[{":
-            depth += 1
-            if depth == 2 and start is None:
+        if ch in "[{":
+            stack.append(ch)
+            if len(stack) == 2 and start is None:
                 start = i
         elif ch in "]}":
-            depth -= 1
-            if depth == 0:
-                if start is not None:
-                    elements.append(text[start:i].strip())
-                return [e for e in elements if e]
-        elif ch == "," and depth == 1:
-            if start is not None:
-                elements.append(text[start:i].strip())
+            opener = "[" if ch == "]" else "{"
+            while stack and stack[-1] != opener:
+                stack.pop()  # unwind a broken element
+            if stack:
+                stack.pop()
+            if not stack:
+                _close(elements, text, start, i)
+                return elements
+        elif ch == '"':
+            in_string = True
+            start = i if start is None and len(stack) == 1 else start
+        elif ch == "," and len(stack) == 1:
+            _close(elements, text, start, i)
             start = None
-        elif depth == 1 and start is None and not ch.isspace():
+        elif start is None and len(stack) == 1 and not ch.isspace():
             start = i
-    return None
+    _close(elements, text, start, len(text))
+    return elements
+
+
+def _string_step(ch: str, *, escaped: bool) -> tuple[bool, bool]:
+    """(escaped, still in string) after one character inside a JSON string."""
+    if escaped:
+        return False, True
+    if ch == "\\":
+        return True, True
+    return False, ch != '"'
+
+
+def _close(elements: list[bytes], text: bytes, start: int | None, end: int) -> None:
+    if start is not None and text[start:end].strip():
+        elements.append(text[start:end].strip())

@@ -77,9 +77,9 @@ non_tenders AS (
 -- A recorded package's supplier is named on its payments; one name when they all agree.
 pct_supplier AS (
     SELECT payload->>'kd_nontender_pct' AS id,
-        CASE WHEN count(DISTINCT payload->>'nama_penyedia') = 1 THEN any_value(payload->>'nama_penyedia') END AS supplier_name,
+        CASE WHEN count(DISTINCT payload->>'nama_penyedia') = 1 THEN min(payload->>'nama_penyedia') END AS supplier_name,
         CASE WHEN count(DISTINCT core.npwp15(payload->>'npwp_penyedia')) = 1
-             THEN any_value(core.npwp15(payload->>'npwp_penyedia')) END AS supplier_npwp
+             THEN min(core.npwp15(payload->>'npwp_penyedia')) END AS supplier_npwp
     FROM raw.isb_pencatatan_non_tender_realisasi GROUP BY ALL
 ),
 pencatatan AS (

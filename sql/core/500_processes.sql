@@ -10,7 +10,7 @@ WITH all_sources AS (
 SELECT * EXCLUDE (preference, rn),
 FROM (
     SELECT *,
-        list(source) OVER (PARTITION BY kind, source_id) AS sources,
+        list_sort(list(source) OVER (PARTITION BY kind, source_id)) AS sources,
         row_number() OVER (PARTITION BY kind, source_id ORDER BY preference) AS rn
     FROM all_sources
 )

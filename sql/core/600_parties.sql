@@ -17,14 +17,14 @@ satker AS (
     FROM raw.isb_rup_master_satker WHERE payload->>'kd_satker_str' IS NOT NULL
 ),
 seen AS (
-    SELECT kd_klpd, kd_satker, any_value(satker_name) AS name
+    SELECT kd_klpd, kd_satker, min(satker_name) AS name
     FROM core.processes WHERE kd_satker IS NOT NULL GROUP BY ALL
 )
-SELECT 'klpd' AS level, kd_klpd, NULL AS kd_satker, any_value(name) AS name,
-    any_value(kind) AS kind, NULL AS satker_id
+SELECT 'klpd' AS level, kd_klpd, NULL AS kd_satker, min(name) AS name,
+    min(kind) AS kind, NULL AS satker_id
 FROM klpd GROUP BY kd_klpd
 UNION ALL
-SELECT 'satker', kd_klpd, kd_satker, any_value(name), any_value(kind), any_value(satker_id)
+SELECT 'satker', kd_klpd, kd_satker, min(name), min(kind), min(satker_id)
 FROM satker GROUP BY kd_klpd, kd_satker
 UNION ALL
 SELECT 'satker', s.kd_klpd, s.kd_satker, s.name, NULL, NULL
@@ -37,7 +37,12 @@ WITH mentions AS (
     UNION ALL
     SELECT supplier_npwp, supplier_name, false, true FROM core.processes
     WHERE supplier_npwp IS NOT NULL AND kind <> 'tender'
+),
+-- The most frequent spelling of the name; ties go to the first alphabetically (deterministic).
+names AS (
+    SELECT npwp, name FROM mentions WHERE name IS NOT NULL GROUP BY npwp, name
+    QUALIFY row_number() OVER (PARTITION BY npwp ORDER BY count(*) DESC, name) = 1
 )
-SELECT npwp, mode(name) AS name, count(*) FILTER (WHERE is_bid) AS n_bids,
-    count(*) FILTER (WHERE is_winner) AS n_wins
-FROM mentions GROUP BY npwp;
+SELECT m.npwp, n.name, count(*) FILTER (WHERE m.is_bid) AS n_bids,
+    count(*) FILTER (WHERE m.is_winner) AS n_wins
+FROM mentions m LEFT JOIN names n USING (npwp) GROUP BY m.npwp, n.name;

@@ -1,0 +1,165 @@
+"""The shared HTTP layer against a local server that misbehaves on purpose."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from connectors.base import SourceError
+from connectors.http import HttpClient, Redactor
+
+FAST = {"backoff_seconds": 0.01, "min_interval_seconds": 0, "timeout_seconds": 0.5}
+
+
+class Script:
+    """Per path, the answers to give in order: (status, headers, body) or 'reset'."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, list] = {}
+        self.hits: dict[str, int] = {}
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.lock = threading.Lock()
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, Script]]:
+    script = Script()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802
+            with script.lock:
+                script.hits[self.path] = script.hits.get(self.path, 0) + 1
+                queue = script.answers.get(self.path, [])
+                answer = queue.pop(0) if len(queue) > 1 else (queue[0] if queue else (200, {}, b"[]"))
+                script.in_flight += 1
+                script.max_in_flight = max(script.max_in_flight, script.in_flight)
+            try:
+                if answer == "reset":
+                    self.connection.close()
+                    return
+                if answer == "slow":
+                    time.sleep(0.2)
+                    answer = (200, {}, b"[]")
+                status, headers, body = answer
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                if "Content-Length" not in headers:
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            finally:
+                with script.lock:
+                    script.in_flight -= 1
+
+        def log_message(self, *_args: object) -> None:
+            return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", script
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_retries_5xx_then_succeeds(server: tuple[str, Script]) -> None:
+    url, script = server
+    script.answers["/a"] = [(503, {}, b"busy"), (502, {}, b""), (200, {}, b"[1]")]
+    assert HttpClient(FAST).get(url + "/a").body == b"[1]"
+    assert script.hits["/a"] == 3
+
+
+def test_honours_retry_after(server: tuple[str, Script]) -> None:
+    url, script = server
+    script.answers["/r"] = [(429, {"Retry-After": "1"}, b""), (200, {}, b"ok")]
+    started = time.monotonic()
+    HttpClient(FAST).get(url + "/r")
+    assert time.monotonic() - started >= 1.0
+
+
+def test_gives_up_after_max_attempts_with_a_clear_error(server: tuple[str, Script]) -> None:
+    url, script = server
+    script.answers["/down"] = [(500, {}, b"")]
+    with pytest.raises(SourceError, match="HTTP 500"):
+        HttpClient({**FAST, "max_attempts": 3}).get(url + "/down")
+    assert script.hits["/down"] == 3
+
+
+def test_connection_reset_and_truncated_body_are_retried(server: tuple[str, Script]) -> None:
+    url, script = server
+    script.answers["/t"] = ["reset", (200, {"Content-Length": "100"}, b"[1,2"), (200, {}, b"[1,2]")]
+    assert HttpClient(FAST).get(url + "/t").body == b"[1,2]"
+    assert script.hits["/t"] == 3
+
+
+def test_a_4xx_is_not_retried_and_keeps_the_body(server: tuple[str, Script]) -> None:
+    url, script = server
+    script.answers["/nf"] = [(404, {}, b"Halaman yang dituju tidak ditemukan")]
+    with pytest.raises(SourceError) as info:
+        HttpClient(FAST).get(url + "/nf")
+    assert info.value.status == 404
+    assert info.value.body == b"Halaman yang dituju tidak ditemukan"
+    assert script.hits["/nf"] == 1
+
+
+def test_response_size_cap(server: tuple[str, Script]) -> None:
+    url, script = server
+    script.answers["/big"] = [(200, {}, b"x" * 3_000_000)]
+    with pytest.raises(SourceError, match="byte cap"):
+        HttpClient({**FAST, "max_response_mb": 1}).get(url + "/big")
+
+
+def test_refuses_other_schemes() -> None:
+    with pytest.raises(SourceError, match="non-http"):
+        HttpClient(FAST).get("file:///etc/passwd")
+
+
+def test_refuses_redirects_to_another_host(server: tuple[str, Script]) -> None:
+    url, script = server
+    script.answers["/away"] = [(302, {"Location": "http://example.org/x"}, b"")]
+    script.answers["/here"] = [(302, {"Location": "/final"}, b"")]
+    script.answers["/final"] = [(200, {}, b"done")]
+    with pytest.raises(SourceError, match="another host"):
+        HttpClient(FAST).get(url + "/away")
+    assert HttpClient(FAST).get(url + "/here").body == b"done"
+
+
+def test_per_host_concurrency_limit(server: tuple[str, Script]) -> None:
+    url, script = server
+    script.answers["/slow"] = ["slow"]
+    client = HttpClient({**FAST, "per_host_concurrency": 2})
+    threads = [threading.Thread(target=client.get, args=(url + "/slow",)) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert script.hits["/slow"] == 6
+    assert script.max_in_flight <= 2
+
+
+def test_redaction_of_keys_tokens_and_passwords() -> None:
+    redact = Redactor(["s3cr3t-bot-token"])
+    isb = "https://isb.lkpp.go.id/isb-2/api/0a1b2c3d-uuid/json/5350/SPSE-TenderPengumuman/tipe/4:4"
+    assert "0a1b2c3d" not in redact(isb)
+    assert redact("https://isb.lkpp.go.id/isb-2/api/satudata/MasterKLPD").endswith("/satudata/MasterKLPD")
+    assert "hunter2" not in redact("https://h/x?api_key=hunter2&tahun=2025")
+    assert "tahun=2025" in redact("https://h/x?api_key=hunter2&tahun=2025")
+    assert "pw" not in redact("mailto://user:pw@smtp.example.org").split("@")[0]
+    assert "s3cr3t-bot-token" not in redact("tgram://s3cr3t-bot-token/123")
+
+
+def test_errors_never_carry_the_key(server: tuple[str, Script]) -> None:
+    url, script = server
+    path = "/isb-2/api/top-secret-key/json/1/SPSE-TenderPengumuman/tipe/4:4/parameter/2025:93"
+    script.answers[path] = [(500, {}, b"")]
+    with pytest.raises(SourceError) as info:
+        HttpClient({**FAST, "max_attempts": 1}).get(url + path)
+    assert "top-secret-key" not in str(info.value)
+    assert "top-secret-key" not in info.value.url
