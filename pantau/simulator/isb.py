@@ -37,6 +37,11 @@ def _dt_z(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S.000000Z")
 
 
+def _mak(package: dict) -> str:
+    """Mata anggaran kegiatan: the budget line, shaped like the real ones."""
+    return f"{package['satker']['kd_satker_str'][:4]}.2.01.{package['code'] % 10000:04d}.5.1.02.01.01.0001."
+
+
 def _region_fields(r: SimRegion, year: int) -> dict[str, Any]:
     return {"tahun_anggaran": year, "kd_klpd": r.kd_klpd, "nama_klpd": r.nama_klpd,
             "jenis_klpd": r.jenis_klpd}
@@ -111,7 +116,7 @@ class IsbGenerator:
                 **_region_fields(r, year), **_satker_fields(t["satker"]), "kd_lpse": r.kd_lpse,
                 "kd_tender": t["code"], "kd_rup": t["kd_rup"], "nama_paket": t["title"],
                 "pagu": t["pagu"], "hps": t["hps"], "jenis_pengadaan": t["category"],
-                "mtd_pemilihan": t["method"], "status_tender": t["status"],
+                "mtd_pemilihan": t["method"], "status_tender": t["status"], "mak": _mak(t),
                 "tgl_pengumuman_tender": _dt(t["start"]),
                 "tgl_penetapan_pemenang": _dt(t["start"] + timedelta(days=21 + int(t["seed"] * 60))),
             }
@@ -178,7 +183,7 @@ class IsbGenerator:
                 **_region_fields(r, year), **_satker_fields(n["satker"]), "lls_id": n["code"],
                 "kd_lpse": r.kd_lpse, "nama_lpse": r.nama_lpse, "kd_nontender": n["code"],
                 "kd_pkt_dce": n["code"] + 190000, "kd_rup": n["kd_rup"], "nama_paket": n["title"],
-                "pagu": n["pagu"], "hps": n["hps"], "sumber_dana": "APBD",
+                "pagu": n["pagu"], "hps": n["hps"], "sumber_dana": "APBD", "mak": _mak(n),
                 "kualifikasi_paket": "Kecil", "jenis_pengadaan": n["category"],
                 "mtd_pemilihan": n["method"], "kontrak_pembayaran": "Lumsum",
                 "status_nontender": n["status"], "versi_nontender": 1 + n["version"],
@@ -203,7 +208,7 @@ class IsbGenerator:
                 "pagu": n["pagu"], "hps": n["hps"], "nilai_penawaran": n["value"],
                 "nilai_terkoreksi": n["value"], "nilai_negosiasi": n["value"],
                 "nilai_kontrak": n["value"], "nilai_pdn_kontrak": n["value"],
-                "nilai_umk_kontrak": n["value"], "sumber_dana": "APBD",
+                "nilai_umk_kontrak": n["value"], "sumber_dana": "APBD", "mak": _mak(n),
                 "kualifikasi_paket": "Kecil", "jenis_pengadaan": n["category"],
                 "mtd_pemilihan": n["method"], "kontrak_pembayaran": "Lumsum",
                 "status_nontender": n["status"], "tgl_pengumuman_nontender": _dt(n["start"]),
@@ -326,7 +331,10 @@ class IsbGenerator:
                 "nama_satker": e["satker"]["nama_satker"], "kd_klpd": r.kd_klpd,
                 "kd_satker_str": e["satker"]["kd_satker_str"], "kd_paket": e["kd_paket"],
                 "kd_rup": e["kd_rup"], "rup_nama_pkt": e["title"], "sumber_dana": "APBD",
-                "kd_penyedia_sikap": 4000000 + i, "jml_produk": 1 + i % 50, "ongkir": 0,
+                "mak": _mak(e), "product_ids": f"{e['code']:x}-{i:04x}",
+                "kd_penyedia_v6": f"01J{e['code'] % 10**12:023d}"[:26],
+                "kd_penyedia_sikap": 4000000 + i, "jml_jenis_produk": 1 + i % 9,
+                "jml_produk": 1 + i % 50, "ongkir": 0,
                 "total_harga": e["total"], "tgl_order": e["start"].strftime("%Y-%m-%d"),
                 "status_pkt": e["status"], "status_pengiriman": "COMPLETED",
             }
