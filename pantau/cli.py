@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "pantau.commands.simulate",
     "pantau.commands.sql",
     "pantau.commands.regions",
+    "pantau.commands.indicators",
 )
 
 
