@@ -1,0 +1,65 @@
+"""The `pantau` command line: help everywhere, one-line errors, the demo end to end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pantau.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pantau(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT,
+           timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pantau.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=timeout,
+                          check=False)
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
+    assert {"demo", "run", "simulate", "sql", "regions"} <= set(commands)
+    for name in commands:
+        with pytest.raises(SystemExit) as info:
+            main([name, "--help"])
+        assert info.value.code == 0
+        assert name in capsys.readouterr().out
+
+
+def test_bad_config_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "pantau.toml"
+    bad.write_text("[run]\nyears = []\n", encoding="utf-8")
+    assert main(["--config", str(bad), "regions"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "pantau: [run] years must list at least one budget year, e.g. years = [2025]"
+    assert main(["--config", str(tmp_path / "missing.toml"), "regions"]) == 1
+    assert "config file not found" in capsys.readouterr().err
+
+
+def test_unknown_config_section_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "pantau.toml"
+    cfg.write_text("[run]\nyears = [2025]\n[sourcez]\n", encoding="utf-8")
+    assert main(["--config", str(cfg), "regions"]) == 1
+    assert "unknown section(s) in config: sourcez" in capsys.readouterr().err
+
+
+@pytest.mark.prefect
+def test_demo_runs_the_real_flow_end_to_end(tmp_path: Path) -> None:
+    result = pantau("demo", "--dir", str(tmp_path / "var"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert "# pantau nightly run" in out
+    assert "all datasets landed" in out
+    assert "Finished tenders that drew a single bid" in out
+    analyst = tmp_path / "var" / "demo-analyst.duckdb"
+    assert analyst.is_file()
+    secrets = (tmp_path / "var" / "demo" / "secrets.toml").read_text(encoding="utf-8")
+    assert "demo-9f8e7d6c" in secrets  # the made-up key is in the secrets file ...
+    assert "demo-9f8e7d6c" not in out + result.stderr  # ... and nowhere else
+    assert b"demo-9f8e7d6c" not in analyst.read_bytes()
