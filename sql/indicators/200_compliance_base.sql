@@ -1,0 +1,53 @@
+-- core.compliance_base: each process with what the compliance checks compare, computed once.
+-- Why: every check needs the same derived facts (the category class, the value tested against
+-- a ceiling, the ceiling itself, the announcement day in WIB); deriving them in one place keeps
+-- the checks consistent with each other and with `pantau explain`.
+-- Source: core.processes; ceilings and dates from core.settings (050_settings.sql).
+-- Legal basis: Perpres 16/2018 Pasal 38 ayat (3) and Pasal 41 (pengadaan langsung ceilings),
+-- Perpres 46/2025 Pasal 1 angka 40a (Rp400 jt works ceiling). The value tested is HPS, else
+-- pagu (issue 5); an HPS of 0 counts as missing.
+-- Also creates core.compliance_results, which the check files (2xx-4xx) fill and from which
+-- core.flags_compliance is made (490_flags_compliance.sql).
+CREATE OR REPLACE TABLE core.compliance_base AS
+WITH p AS (
+    SELECT *,
+        CASE
+            WHEN lower(core.squash(category)) = 'pengadaan barang' THEN 'goods'
+            WHEN lower(core.squash(category)) = 'pekerjaan konstruksi' THEN 'works'
+            WHEN lower(core.squash(category)) LIKE 'jasa konsultansi%' THEN 'consultancy'
+            WHEN lower(core.squash(category)) = 'jasa lainnya' THEN 'other_services'
+        END AS category_class,
+        CAST(timezone('Asia/Jakarta', announced_at) AS DATE) AS announced_date,
+        coalesce(nullif(hps, 0), pagu) AS tested_value,
+        CASE WHEN nullif(hps, 0) IS NOT NULL THEN 'HPS' WHEN pagu IS NOT NULL THEN 'pagu' END
+            AS tested_basis
+    FROM core.processes
+)
+SELECT kind, source, source_id, kd_rup, kd_klpd, kd_satker, year, title, category,
+    category_class, method, lower(core.squash(method)) AS method_lc, status,
+    core.status_class(status) AS status_class, pagu, hps, contract_value, supplier_npwp,
+    supplier_name, n_bids, pdn_value, umk_value, announced_at, awarded_at, announced_date, qualification,
+    tested_value, tested_basis,
+    -- The pengadaan langsung ceiling of the category on the announcement day. Works announced on
+    -- or after the Perpres 46/2025 date, or on an unknown day, get the higher ceiling: a check
+    -- must not call legal what may be legal.
+    CASE category_class
+        WHEN 'goods' THEN core.setting_num('id_c01_ceiling_goods')
+        WHEN 'other_services' THEN core.setting_num('id_c01_ceiling_other_services')
+        WHEN 'consultancy' THEN core.setting_num('id_c01_ceiling_consultancy')
+        WHEN 'works' THEN CASE
+            WHEN announced_date IS NULL
+                 OR announced_date >= CAST(core.setting_text('perpres_46_2025_effective_date') AS DATE)
+                THEN core.setting_num('id_c01_ceiling_works_46_2025')
+            ELSE core.setting_num('id_c01_ceiling_works') END
+    END AS pl_ceiling
+FROM p;
+
+CREATE OR REPLACE TABLE core.compliance_results (
+    kind VARCHAR,          -- process kind: (kind, source, source_id) is the process
+    source VARCHAR,
+    source_id VARCHAR,
+    code VARCHAR,          -- ID-C01 ... ID-C10, PFA-1 ... PFA-7, PFA
+    value DOUBLE,
+    description VARCHAR
+);

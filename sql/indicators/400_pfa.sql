@@ -1,0 +1,95 @@
+-- flag PFA: opentender.net (ICW) Potential Fraud Analysis, per tender, scored 1-5 (5 = riskiest).
+-- definition: the PFA indicators whose bands ICW publishes, scored as published, plus those
+--   whose bands are configured, and their total:
+--   PFA-1 days from announcement to winner determination (WIB calendar days), bands pfa1_bands
+--     (0-25 = 1, 26-35 = 2, 36-45 = 3, 46-70 = 4, > 70 = 5; ICW does not state the unit);
+--   PFA-2 contract value vs HPS: above HPS = 5, else the discount below HPS in percent,
+--     bands pfa2_bands (< 1 = 5, < 2 = 4, < 3 = 3, < 4 = 2, < 8 = 1, < 12 = 2, < 16 = 3,
+--     < 20 = 4, >= 20 = 5: both too close to HPS and far below it are risky);
+--   PFA-3 contract value, bands pfa3_bands (<= 500 jt = 1, <= 1 M = 2, <= 5 M = 3, <= 10 M = 4,
+--     > 10 M = 5);
+--   PFA-4 title length, PFA-6 announced in quarter 4, PFA-7 repeat winner (wins of the supplier
+--     at the same satker in the budget year): ICW's bands are not published in full, so they
+--     score only when configured (pfa4_bands, pfa6_q4_score / pfa6_other_score, pfa7_bands);
+--   PFA-5 (description under 60 characters) is not scored: the sources give no description;
+--   PFA total = the sum of the scores of the enabled indicators, only for a tender that has
+--     every one of them (so totals compare like with like). ICW's cut-offs for
+--     tinggi/sedang/rendah are not published and are not guessed.
+-- parameters: pfa_kinds, pfa1_bands, pfa2_above_hps_score, pfa2_bands, pfa3_bands, pfa4_bands,
+--   pfa6_q4_score, pfa6_other_score, pfa7_bands
+-- basis: ICW opentender.net Potential Fraud Analysis, https://opentender.net/method/ (V3.1,
+--   March 2021; indicators.md §3). A high score is a reason to look, not proof of fraud.
+-- value: the score (1-5), or the total.
+-- Why: watchdogs and journalists already know ICW's scores; pantau reproduces the part that is
+--   published so the numbers can be checked against opentender.net.
+INSERT INTO core.compliance_results
+WITH base AS (
+    SELECT b.*,
+        date_diff('day', b.announced_date, CAST(timezone('Asia/Jakarta', b.awarded_at) AS DATE))
+            AS decision_days,
+        CASE WHEN b.hps > 0 AND b.contract_value IS NOT NULL
+             THEN 100 * CAST(b.hps - b.contract_value AS DOUBLE) / CAST(b.hps AS DOUBLE) END
+            AS discount_pct
+    FROM core.compliance_base b
+    WHERE list_contains(core.setting_list('pfa_kinds'), b.kind)
+),
+wins AS (
+    SELECT kd_klpd, kd_satker, year, supplier_npwp, count(*) AS n_wins
+    FROM base WHERE supplier_npwp IS NOT NULL AND kd_satker IS NOT NULL
+    GROUP BY ALL
+),
+scores AS (
+    SELECT b.kind, b.source, b.source_id, 'PFA-1' AS code,
+        core.band_max(b.decision_days, core.setting('pfa1_bands')) AS score,
+        format('{} days from announcement to winner determination', b.decision_days) AS description
+    FROM base b WHERE b.decision_days >= 0
+    UNION ALL
+    SELECT b.kind, b.source, b.source_id, 'PFA-2',
+        CASE WHEN b.contract_value > b.hps THEN CAST(core.setting_num('pfa2_above_hps_score') AS INTEGER)
+             ELSE core.band_below(b.discount_pct, core.setting('pfa2_bands')) END,
+        CASE WHEN b.contract_value > b.hps
+             THEN format('contract {} above HPS {}', core.fmt_rp(b.contract_value), core.fmt_rp(b.hps))
+             ELSE format('contract {} is {}% below HPS {}', core.fmt_rp(b.contract_value),
+                         round(b.discount_pct, 2), core.fmt_rp(b.hps)) END
+    FROM base b WHERE b.discount_pct IS NOT NULL
+    UNION ALL
+    SELECT b.kind, b.source, b.source_id, 'PFA-3',
+        core.band_max(b.contract_value, core.setting('pfa3_bands')),
+        format('contract value {}', core.fmt_rp(b.contract_value))
+    FROM base b WHERE b.contract_value >= 0
+    UNION ALL
+    SELECT b.kind, b.source, b.source_id, 'PFA-4',
+        core.band_max(length(core.squash(b.title)), core.setting('pfa4_bands')),
+        format('title of {} characters', length(core.squash(b.title)))
+    FROM base b WHERE b.title IS NOT NULL AND json_array_length(core.setting('pfa4_bands')) > 0
+    UNION ALL
+    SELECT b.kind, b.source, b.source_id, 'PFA-6',
+        CAST(CASE WHEN quarter(b.announced_date) = 4 THEN core.setting_num('pfa6_q4_score')
+                  ELSE core.setting_num('pfa6_other_score') END AS INTEGER),
+        format('announced in quarter {}', quarter(b.announced_date))
+    FROM base b
+    WHERE b.announced_date IS NOT NULL AND core.setting_num('pfa6_q4_score') IS NOT NULL
+    UNION ALL
+    SELECT b.kind, b.source, b.source_id, 'PFA-7',
+        core.band_max(w.n_wins, core.setting('pfa7_bands')),
+        format('supplier won {} processes of this satker in {}', w.n_wins, b.year)
+    FROM base b
+    JOIN wins w ON w.kd_klpd IS NOT DISTINCT FROM b.kd_klpd AND w.kd_satker = b.kd_satker
+        AND w.year IS NOT DISTINCT FROM b.year AND w.supplier_npwp = b.supplier_npwp
+    WHERE json_array_length(core.setting('pfa7_bands')) > 0
+),
+enabled AS (
+    SELECT list_concat(['PFA-1', 'PFA-2', 'PFA-3'],
+        CASE WHEN json_array_length(core.setting('pfa4_bands')) > 0 THEN ['PFA-4'] ELSE [] END,
+        CASE WHEN core.setting_num('pfa6_q4_score') IS NOT NULL THEN ['PFA-6'] ELSE [] END,
+        CASE WHEN json_array_length(core.setting('pfa7_bands')) > 0 THEN ['PFA-7'] ELSE [] END)
+        AS codes
+),
+kept AS (SELECT * FROM scores WHERE score IS NOT NULL)
+SELECT kind, source, source_id, code, score, description FROM kept
+UNION ALL
+SELECT k.kind, k.source, k.source_id, 'PFA', sum(k.score),
+    'total of ' || string_agg(k.code || ' = ' || k.score, ', ' ORDER BY k.code)
+FROM kept k, enabled e
+GROUP BY k.kind, k.source, k.source_id, e.codes
+HAVING count(DISTINCT k.code) = len(e.codes);
