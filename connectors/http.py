@@ -155,7 +155,9 @@ class HttpClient:
         self.max_bytes = int(float(s.get("max_response_mb", 512)) * 1024 * 1024)
         self.concurrency = int(per_host_concurrency or s.get("per_host_concurrency", 2))
         interval = s.get("min_interval_seconds", 0.5)
-        self.interval = float(min_interval_seconds if min_interval_seconds is not None else interval)
+        self.interval = float(
+            min_interval_seconds if min_interval_seconds is not None else interval
+        )
         self.allowed_redirect_hosts = set(s.get("allow_redirect_hosts", []))
         self.user_agent = str(s.get("user_agent", USER_AGENT))
         self.redact = redactor or Redactor()
@@ -227,8 +229,13 @@ class HttpClient:
             self.requests_sent += 1
             try:
                 resp = self.session.request(
-                    method, url, data=data, headers=headers, timeout=self.timeout,
-                    stream=True, allow_redirects=False,
+                    method,
+                    url,
+                    data=data,
+                    headers=headers,
+                    timeout=self.timeout,
+                    stream=True,
+                    allow_redirects=False,
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 raise TransientError(f"{type(exc).__name__} on {safe_url}", url=safe_url) from None
@@ -261,16 +268,25 @@ class HttpClient:
             for chunk in resp.iter_content(chunk_size=1 << 16):
                 size += len(chunk)
                 if size > self.max_bytes:
-                    raise SourceError(f"response larger than the {self.max_bytes} byte cap",
-                                      url=safe_url)
+                    raise SourceError(
+                        f"response larger than the {self.max_bytes} byte cap", url=safe_url
+                    )
                 chunks.append(chunk)
-        except (requests.ConnectionError, requests.Timeout,
-                requests.exceptions.ChunkedEncodingError) as exc:
-            raise TransientError(f"body cut short ({type(exc).__name__}) on {safe_url}",
-                                 url=safe_url) from None
+        except (
+            requests.ConnectionError,
+            requests.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+        ) as exc:
+            raise TransientError(
+                f"body cut short ({type(exc).__name__}) on {safe_url}", url=safe_url
+            ) from None
         body = b"".join(chunks)
-        if declared and declared.isdigit() and len(body) < int(declared) and \
-                not resp.headers.get("Content-Encoding"):
+        if (
+            declared
+            and declared.isdigit()
+            and len(body) < int(declared)
+            and not resp.headers.get("Content-Encoding")
+        ):
             raise TransientError(f"body truncated: {len(body)} of {declared} bytes", url=safe_url)
         return body
 
@@ -280,14 +296,21 @@ class HttpClient:
         status = resp.status_code
         if status == 429 or status >= 500:
             raise TransientError(
-                f"HTTP {status} from {safe_url}", url=safe_url,
+                f"HTTP {status} from {safe_url}",
+                url=safe_url,
                 retry_after=_retry_after(resp.headers.get("Retry-After")),
             )
         if status not in ok_statuses:
-            raise SourceError(f"HTTP {status} from {safe_url}", url=safe_url, body=body,
-                              status=status)
-        return Response(status=status, url=safe_url, body=body, headers=dict(resp.headers),
-                        fetched_at=datetime.now(UTC))
+            raise SourceError(
+                f"HTTP {status} from {safe_url}", url=safe_url, body=body, status=status
+            )
+        return Response(
+            status=status,
+            url=safe_url,
+            body=body,
+            headers=dict(resp.headers),
+            fetched_at=datetime.now(UTC),
+        )
 
 
 def _retry_after(value: str | None) -> float | None:

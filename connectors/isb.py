@@ -59,48 +59,136 @@ class Dataset:
         return tuple(f for f in fields if not f.startswith("#"))
 
 
-_TENDER_DATES = ("tgl_buat_paket", "tgl_kolektif_kolegial", "tgl_pengumuman_tender", "tanggal_status")
+_TENDER_DATES = (
+    "tgl_buat_paket",
+    "tgl_kolektif_kolegial",
+    "tgl_pengumuman_tender",
+    "tanggal_status",
+)
 KEYED_DATASETS: tuple[Dataset, ...] = (
-    Dataset("SPSE-TenderPengumuman", "isb_tender_pengumuman", ("kd_tender",),
-            ("pagu", "hps"), _TENDER_DATES),
-    Dataset("SPSE-TenderSelesai", "isb_tender_selesai", ("kd_tender",),
-            ("pagu", "hps"), ("tgl_pengumuman_tender", "tgl_penetapan_pemenang")),
-    Dataset("SPSE-TenderSelesaiNilai", "isb_tender_selesai_nilai", ("kd_tender",),
-            ("pagu", "hps", "nilai_penawaran", "nilai_terkoreksi", "nilai_negosiasi",
-             "nilai_kontrak", "nilai_pdn_kontrak", "nilai_umk_kontrak"),
-            ("tgl_pengumuman_tender", "tgl_penetapan_pemenang")),
-    Dataset("SPSE-PesertaTender", "isb_peserta_tender", ("kd_tender", "kd_peserta"),
-            ("nilai_penawaran", "nilai_terkoreksi"), required=("kd_tender",)),
-    Dataset("SPSE-JadwalTahapanTender", "isb_jadwal_tahapan_tender", ("kd_tender", "kd_tahapan"),
-            (), ("tgl_awal", "tgl_akhir"), required=("kd_tender",)),
-    Dataset("SPSE-NonTenderPengumuman", "isb_non_tender_pengumuman", ("kd_nontender",),
-            ("pagu", "hps"), ("tgl_buat_paket", "tgl_pengumuman_nontender")),
-    Dataset("SPSE-NonTenderSelesai", "isb_non_tender_selesai", ("kd_nontender",),
-            ("pagu", "hps", "nilai_penawaran", "nilai_terkoreksi", "nilai_negosiasi",
-             "nilai_kontrak", "nilai_pdn_kontrak", "nilai_umk_kontrak"),
-            ("tgl_pengumuman_nontender", "tgl_selesai_nontender")),
-    Dataset("SPSE-PencatatanNonTender", "isb_pencatatan_non_tender", ("kd_nontender_pct",),
-            ("pagu", "total_realisasi", "nilai_pdn_pct", "nilai_umk_pct"),
-            ("tgl_buat_paket", "tgl_mulai_paket", "tgl_selesai_paket")),
-    Dataset("SPSE-PencatatanNonTenderRealisasi", "isb_pencatatan_non_tender_realisasi",
-            ("kd_nontender_pct", "#content"), ("pagu", "nilai_realisasi"), ("tgl_realisasi",)),
-    Dataset("SPSE-PencatatanSwakelola", "isb_pencatatan_swakelola", ("kd_swakelola_pct",),
-            ("pagu", "total_realisasi", "nilai_pdn_pct", "nilai_umk_pct"),
-            ("tgl_buat_paket", "tgl_mulai_paket", "tgl_selesai_paket")),
-    Dataset("SPSE-PencatatanSwakelolaRealisasi", "isb_pencatatan_swakelola_realisasi",
-            ("kd_swakelola_pct", "#content"), ("nilai_realisasi",), ("tgl_realisasi",)),
+    Dataset(
+        "SPSE-TenderPengumuman",
+        "isb_tender_pengumuman",
+        ("kd_tender",),
+        ("pagu", "hps"),
+        _TENDER_DATES,
+    ),
+    Dataset(
+        "SPSE-TenderSelesai",
+        "isb_tender_selesai",
+        ("kd_tender",),
+        ("pagu", "hps"),
+        ("tgl_pengumuman_tender", "tgl_penetapan_pemenang"),
+    ),
+    Dataset(
+        "SPSE-TenderSelesaiNilai",
+        "isb_tender_selesai_nilai",
+        ("kd_tender",),
+        (
+            "pagu",
+            "hps",
+            "nilai_penawaran",
+            "nilai_terkoreksi",
+            "nilai_negosiasi",
+            "nilai_kontrak",
+            "nilai_pdn_kontrak",
+            "nilai_umk_kontrak",
+        ),
+        ("tgl_pengumuman_tender", "tgl_penetapan_pemenang"),
+    ),
+    Dataset(
+        "SPSE-PesertaTender",
+        "isb_peserta_tender",
+        ("kd_tender", "kd_peserta"),
+        ("nilai_penawaran", "nilai_terkoreksi"),
+        required=("kd_tender",),
+    ),
+    Dataset(
+        "SPSE-JadwalTahapanTender",
+        "isb_jadwal_tahapan_tender",
+        ("kd_tender", "kd_tahapan"),
+        (),
+        ("tgl_awal", "tgl_akhir"),
+        required=("kd_tender",),
+    ),
+    Dataset(
+        "SPSE-NonTenderPengumuman",
+        "isb_non_tender_pengumuman",
+        ("kd_nontender",),
+        ("pagu", "hps"),
+        ("tgl_buat_paket", "tgl_pengumuman_nontender"),
+    ),
+    Dataset(
+        "SPSE-NonTenderSelesai",
+        "isb_non_tender_selesai",
+        ("kd_nontender",),
+        (
+            "pagu",
+            "hps",
+            "nilai_penawaran",
+            "nilai_terkoreksi",
+            "nilai_negosiasi",
+            "nilai_kontrak",
+            "nilai_pdn_kontrak",
+            "nilai_umk_kontrak",
+        ),
+        ("tgl_pengumuman_nontender", "tgl_selesai_nontender"),
+    ),
+    Dataset(
+        "SPSE-PencatatanNonTender",
+        "isb_pencatatan_non_tender",
+        ("kd_nontender_pct",),
+        ("pagu", "total_realisasi", "nilai_pdn_pct", "nilai_umk_pct"),
+        ("tgl_buat_paket", "tgl_mulai_paket", "tgl_selesai_paket"),
+    ),
+    Dataset(
+        "SPSE-PencatatanNonTenderRealisasi",
+        "isb_pencatatan_non_tender_realisasi",
+        ("kd_nontender_pct", "#content"),
+        ("pagu", "nilai_realisasi"),
+        ("tgl_realisasi",),
+    ),
+    Dataset(
+        "SPSE-PencatatanSwakelola",
+        "isb_pencatatan_swakelola",
+        ("kd_swakelola_pct",),
+        ("pagu", "total_realisasi", "nilai_pdn_pct", "nilai_umk_pct"),
+        ("tgl_buat_paket", "tgl_mulai_paket", "tgl_selesai_paket"),
+    ),
+    Dataset(
+        "SPSE-PencatatanSwakelolaRealisasi",
+        "isb_pencatatan_swakelola_realisasi",
+        ("kd_swakelola_pct", "#content"),
+        ("nilai_realisasi",),
+        ("tgl_realisasi",),
+    ),
     Dataset("RUP-MasterSatker", "isb_rup_master_satker", ("kd_satker",)),
-    Dataset("RUP-StrukturAnggaranPD", "isb_rup_struktur_anggaran_pd", ("kd_satker", "#year"),
-            ("belanja_operasi", "belanja_modal", "belanja_pengadaan", "total_belanja")),
-    Dataset("RUP-PaketPenyedia-Terumumkan", "isb_rup_paket_penyedia", ("kd_rup",),
-            ("pagu",), ("tgl_pengumuman_paket", "tgl_awal_pemilihan", "tgl_akhir_pemilihan")),
-    Dataset("Ecat-PaketEPurchasingV6", "isb_ecat_paket_epurchasing_v6", ("kd_paket",),
-            ("total_harga", "ongkir"), ("tgl_order",)),
+    Dataset(
+        "RUP-StrukturAnggaranPD",
+        "isb_rup_struktur_anggaran_pd",
+        ("kd_satker", "#year"),
+        ("belanja_operasi", "belanja_modal", "belanja_pengadaan", "total_belanja"),
+    ),
+    Dataset(
+        "RUP-PaketPenyedia-Terumumkan",
+        "isb_rup_paket_penyedia",
+        ("kd_rup",),
+        ("pagu",),
+        ("tgl_pengumuman_paket", "tgl_awal_pemilihan", "tgl_akhir_pemilihan"),
+    ),
+    Dataset(
+        "Ecat-PaketEPurchasingV6",
+        "isb_ecat_paket_epurchasing_v6",
+        ("kd_paket",),
+        ("total_harga", "ongkir"),
+        ("tgl_order",),
+    ),
 )
 MASTER_KLPD = Dataset("MasterKLPD", "isb_master_klpd", ("kd_klpd",))
 MASTER_LPSE = Dataset("MasterLPSE", "isb_master_lpse", ("kd_lpse",))
-TENDER_UMUM_PUBLIK = Dataset("TenderUmumPublik", "isb_tender_umum_publik", ("Kode Tender",),
-                             ("Pagu", "HPS"))
+TENDER_UMUM_PUBLIK = Dataset(
+    "TenderUmumPublik", "isb_tender_umum_publik", ("Kode Tender",), ("Pagu", "HPS")
+)
 ALL_DATASETS = (*KEYED_DATASETS, MASTER_KLPD, MASTER_LPSE, TENDER_UMUM_PUBLIK)
 BY_NAME = {d.name: d for d in ALL_DATASETS}
 
@@ -118,7 +206,7 @@ _FRACTION = re.compile(r"(\.\d+)?Z?$")
 
 
 def parse_isb_datetime(value: str) -> datetime:
-    """ISB timestamps, WIB wall-clock; the fraction and a trailing Z are dropped (see module doc)."""
+    """ISB timestamps, WIB wall-clock: fraction and trailing Z dropped (see module doc)."""
     text = _FRACTION.sub("", value.strip())
     for fmt in _DATE_FORMATS:
         try:
@@ -128,7 +216,7 @@ def parse_isb_datetime(value: str) -> datetime:
     raise ValueError(f"not a date: {value!r}")
 
 
-def check_record(dataset: Dataset, record: object) -> str | None:
+def check_record(dataset: Dataset, record: object) -> str | None:  # noqa: C901, PLR0911 - one return per reason
     """The reason this record cannot be landed, or None when it is fine."""
     if not isinstance(record, dict):
         return f"record is a JSON {type(record).__name__}, not an object"
@@ -215,16 +303,23 @@ def fetch(
 
 
 def fetch_keyed(
-    client: HttpClient, dataset: Dataset, template: str, *, region: str, year: int,
-    kd_lpse: int | None, kd_klpd: str | None,
+    client: HttpClient,
+    dataset: Dataset,
+    template: str,
+    *,
+    region: str,
+    year: int,
+    kd_lpse: int | None,
+    kd_klpd: str | None,
 ) -> Batch:
     url = fill_url(template, year=year, kd_lpse=kd_lpse, kd_klpd=kd_klpd)
     return fetch(client, dataset, url, region=region, year=year)
 
 
 def fetch_master(client: HttpClient, satudata_url: str, dataset: Dataset) -> Batch:
-    return fetch(client, dataset, f"{satudata_url.rstrip('/')}/{dataset.name}", region="*",
-                 year=None)
+    return fetch(
+        client, dataset, f"{satudata_url.rstrip('/')}/{dataset.name}", region="*", year=None
+    )
 
 
 def fetch_tender_umum_publik(

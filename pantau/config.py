@@ -80,8 +80,17 @@ def _walk_strings(obj: object) -> list[str]:
 
 
 KNOWN_SECTIONS = {
-    "database", "run", "regions", "sources", "http", "alerts", "inspectorates", "indicators",
-    "metrics", "report", "schedules",
+    "database",
+    "run",
+    "regions",
+    "sources",
+    "http",
+    "alerts",
+    "inspectorates",
+    "indicators",
+    "metrics",
+    "report",
+    "schedules",
 }
 
 

@@ -14,16 +14,23 @@ from pantau.cli import build_parser, main
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def pantau(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT,
-           timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pantau.cli", *args], capture_output=True,
-                          text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=timeout,
-                          check=False)
+def pantau(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT, timeout: int = 300
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pantau.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+        check=False,
+    )
 
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
+    commands = parser._subparsers._group_actions[0].choices
     assert {"demo", "run", "simulate", "sql", "regions"} <= set(commands)
     for name in commands:
         with pytest.raises(SystemExit) as info:
@@ -42,7 +49,9 @@ def test_bad_config_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFi
     assert "config file not found" in capsys.readouterr().err
 
 
-def test_unknown_config_section_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_config_section_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = tmp_path / "pantau.toml"
     cfg.write_text("[run]\nyears = [2025]\n[sourcez]\n", encoding="utf-8")
     assert main(["--config", str(cfg), "regions"]) == 1

@@ -33,11 +33,13 @@ def server() -> Iterator[tuple[str, Script]]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             with script.lock:
                 script.hits[self.path] = script.hits.get(self.path, 0) + 1
                 queue = script.answers.get(self.path, [])
-                answer = queue.pop(0) if len(queue) > 1 else (queue[0] if queue else (200, {}, b"[]"))
+                answer = (
+                    queue.pop(0) if len(queue) > 1 else (queue[0] if queue else (200, {}, b"[]"))
+                )
                 script.in_flight += 1
                 script.max_in_flight = max(script.max_in_flight, script.in_flight)
             try:
@@ -148,7 +150,9 @@ def test_redaction_of_keys_tokens_and_passwords() -> None:
     redact = Redactor(["s3cr3t-bot-token"])
     isb = "https://isb.lkpp.go.id/isb-2/api/0a1b2c3d-uuid/json/5350/SPSE-TenderPengumuman/tipe/4:4"
     assert "0a1b2c3d" not in redact(isb)
-    assert redact("https://isb.lkpp.go.id/isb-2/api/satudata/MasterKLPD").endswith("/satudata/MasterKLPD")
+    assert redact("https://isb.lkpp.go.id/isb-2/api/satudata/MasterKLPD").endswith(
+        "/satudata/MasterKLPD"
+    )
     assert "hunter2" not in redact("https://h/x?api_key=hunter2&tahun=2025")
     assert "tahun=2025" in redact("https://h/x?api_key=hunter2&tahun=2025")
     assert "pw" not in redact("mailto://user:pw@smtp.example.org").split("@")[0]

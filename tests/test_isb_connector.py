@@ -83,7 +83,9 @@ def test_wrapped_answers_are_unwrapped(wrapper: str) -> None:
         ([1, 2], "not an object"),
     ],
 )
-def test_a_bad_record_is_rejected_with_its_reason_and_the_rest_kept(record: object, reason: str) -> None:
+def test_a_bad_record_is_rejected_with_its_reason_and_the_rest_kept(
+    record: object, reason: str
+) -> None:
     good = {"kd_tender": 7, "pagu": 100}
     batch = batch_of("SPSE-TenderPengumuman", json.dumps([good, record]).encode())
     assert batch.keys == ["7"]
@@ -97,8 +99,10 @@ def test_a_syntactically_broken_record_does_not_sink_its_page() -> None:
     batch = batch_of("SPSE-TenderPengumuman", body)
     assert batch.keys == ["1"]
     assert sorted(r.reason for r in batch.rejected) == [
-        "record is not valid JSON: Expecting property name enclosed in double quotes: "
-        "line 1 column 17 (char 16)",
+        (
+            "record is not valid JSON: Expecting property name enclosed in double quotes: "
+            "line 1 column 17 (char 16)"
+        ),
         "record is not valid UTF-8",
     ]
 
@@ -107,7 +111,9 @@ def test_duplicate_keys_identical_collapse_conflicting_are_quarantined() -> None
     rows = [{"kd_tender": 1, "pagu": 5}, {"kd_tender": 1, "pagu": 5}, {"kd_tender": 1, "pagu": 6}]
     batch = batch_of("SPSE-TenderPengumuman", json.dumps(rows).encode())
     assert batch.keys == ["1"]
-    assert [r.reason for r in batch.rejected] == ["duplicate natural key '1' with different content"]
+    assert [r.reason for r in batch.rejected] == [
+        "duplicate natural key '1' with different content"
+    ]
 
 
 def test_realisation_rows_are_keyed_by_package_and_content(bandung_dir: Path) -> None:
@@ -120,17 +126,34 @@ def test_realisation_rows_are_keyed_by_package_and_content(bandung_dir: Path) ->
 def test_url_placeholders_are_filled_and_a_missing_code_is_a_clear_error() -> None:
     template = "http://h/isb-2/api/KEY/json/1/X/tipe/4:4/parameter/{tahun}:{kd_lpse}"
     assert isb.fill_url(template, year=2025, kd_lpse=93, kd_klpd=None).endswith("/2025:93")
-    with pytest.raises(SourceError, match="needs {kd_lpse}"):
+    with pytest.raises(SourceError, match=r"needs \{kd_lpse\}"):
         isb.fill_url(template, year=2025, kd_lpse=None, kd_klpd="D107")
 
 
 @pytest.mark.parametrize(
     ("name", "rows", "field", "expected"),
     [
-        ("Provinsi Jawa Tengah", [{"nama_klpd": "Prov. Jawa Tengah", "kd_klpd": "X"}], "nama_klpd", "X"),
-        ("Kota Semarang", [{"nama_lpse": "LPSE Kota Semarang", "kd_lpse": 9},
-                           {"nama_lpse": "LPSE Kabupaten Semarang", "kd_lpse": 8}], "nama_lpse", 9),
-        ("Kab. Bandung", [{"nama_klpd": "Kabupaten Bandung", "kd_klpd": "D107"}], "nama_klpd", "D107"),
+        (
+            "Provinsi Jawa Tengah",
+            [{"nama_klpd": "Prov. Jawa Tengah", "kd_klpd": "X"}],
+            "nama_klpd",
+            "X",
+        ),
+        (
+            "Kota Semarang",
+            [
+                {"nama_lpse": "LPSE Kota Semarang", "kd_lpse": 9},
+                {"nama_lpse": "LPSE Kabupaten Semarang", "kd_lpse": 8},
+            ],
+            "nama_lpse",
+            9,
+        ),
+        (
+            "Kab. Bandung",
+            [{"nama_klpd": "Kabupaten Bandung", "kd_klpd": "D107"}],
+            "nama_klpd",
+            "D107",
+        ),
     ],
 )
 def test_regions_resolve_by_name(name: str, rows: list, field: str, expected: object) -> None:

@@ -47,15 +47,21 @@ def test_the_run_lands_everything_and_fails_nothing(replayed: tuple[Path, object
     assert all(r.n_quarantined == 0 for r in summary.landed)
 
 
-def test_one_tenders_row_per_published_package(replayed: tuple[Path, object],
-                                                bandung_dir: Path) -> None:
+def test_one_tenders_row_per_published_package(
+    replayed: tuple[Path, object], bandung_dir: Path
+) -> None:
     db, _ = replayed
     expected = {
         "tender": {str(r["kd_tender"]) for r in load(bandung_dir, "SPSE-TenderPengumuman")},
-        "non_tender": {str(r["kd_nontender"]) for r in load(bandung_dir, "SPSE-NonTenderPengumuman")},
-        "pencatatan_non_tender": {str(r["kd_nontender_pct"])
-                                  for r in load(bandung_dir, "SPSE-PencatatanNonTender")},
-        "swakelola": {str(r["kd_swakelola_pct"]) for r in load(bandung_dir, "SPSE-PencatatanSwakelola")},
+        "non_tender": {
+            str(r["kd_nontender"]) for r in load(bandung_dir, "SPSE-NonTenderPengumuman")
+        },
+        "pencatatan_non_tender": {
+            str(r["kd_nontender_pct"]) for r in load(bandung_dir, "SPSE-PencatatanNonTender")
+        },
+        "swakelola": {
+            str(r["kd_swakelola_pct"]) for r in load(bandung_dir, "SPSE-PencatatanSwakelola")
+        },
         "epurchasing": {r["kd_paket"] for r in load(bandung_dir, "Ecat-PaketEPurchasingV6")},
     }
     rows = query(db, "SELECT kind, source_id FROM tenders")
@@ -64,47 +70,67 @@ def test_one_tenders_row_per_published_package(replayed: tuple[Path, object],
         assert {sid for k, sid in rows if k == kind} == ids, kind
 
 
-def test_tender_values_and_dates_as_published(replayed: tuple[Path, object],
-                                              bandung_dir: Path) -> None:
+def test_tender_values_and_dates_as_published(
+    replayed: tuple[Path, object], bandung_dir: Path
+) -> None:
     db, _ = replayed
     nilai = {r["kd_tender"]: r for r in load(bandung_dir, "SPSE-TenderSelesaiNilai")}
     selesai = {r["kd_tender"]: r for r in load(bandung_dir, "SPSE-TenderSelesai")}
     got = {
         int(r[0]): r[1:]
-        for r in query(db, "SELECT source_id, pagu, hps, contract_value, supplier_name, "
-                           "announced_at, awarded_at, kd_satker, method, status FROM tenders "
-                           "WHERE kind = 'tender'")
+        for r in query(
+            db,
+            "SELECT source_id, pagu, hps, contract_value, supplier_name, "
+            "announced_at, awarded_at, kd_satker, method, status FROM tenders "
+            "WHERE kind = 'tender'",
+        )
     }
     for t in load(bandung_dir, "SPSE-TenderPengumuman"):
-        pagu, hps, contract, supplier, announced, awarded, satker, method, status = got[t["kd_tender"]]
+        pagu, hps, contract, supplier, announced, awarded, satker, method, status = got[
+            t["kd_tender"]
+        ]
         assert pagu == Decimal(str(t["pagu"]))
         assert hps == Decimal(str(t["hps"]))
         assert announced == parse_isb_datetime(t["tgl_pengumuman_tender"])  # WIB, as published
-        assert (satker, method, status) == (t["kd_satker_str"], t["mtd_pemilihan"], t["status_tender"])
+        assert (satker, method, status) == (
+            t["kd_satker_str"],
+            t["mtd_pemilihan"],
+            t["status_tender"],
+        )
         n = nilai.get(t["kd_tender"])
-        assert contract == (Decimal(str(n["nilai_kontrak"])) if n and n["nilai_kontrak"] is not None else None)
+        assert contract == (
+            Decimal(str(n["nilai_kontrak"])) if n and n["nilai_kontrak"] is not None else None
+        )
         assert supplier == (n["nama_penyedia"] if n else None)
         if t["kd_tender"] in selesai:
             assert awarded == parse_isb_datetime(selesai[t["kd_tender"]]["tgl_penetapan_pemenang"])
 
 
-def test_every_participant_in_bids_with_offers_and_winner(replayed: tuple[Path, object],
-                                                          bandung_dir: Path) -> None:
+def test_every_participant_in_bids_with_offers_and_winner(
+    replayed: tuple[Path, object], bandung_dir: Path
+) -> None:
     db, _ = replayed
     peserta = [r for r in load(bandung_dir, "SPSE-PesertaTender") if r["kd_peserta"] is not None]
-    rows = query(db, "SELECT participant_id, offer_value, corrected_value, is_winner, is_bid FROM bids")
+    rows = query(
+        db, "SELECT participant_id, offer_value, corrected_value, is_winner, is_bid FROM bids"
+    )
     got = {r[0]: r[1:] for r in rows}
     assert len(rows) == len(peserta)
     for p in peserta:
         offer, corrected, winner, is_bid = got[str(p["kd_peserta"])]
-        assert offer == (None if p["nilai_penawaran"] is None else Decimal(str(p["nilai_penawaran"])))
-        assert corrected == (None if p["nilai_terkoreksi"] is None else Decimal(str(p["nilai_terkoreksi"])))
+        assert offer == (
+            None if p["nilai_penawaran"] is None else Decimal(str(p["nilai_penawaran"]))
+        )
+        assert corrected == (
+            None if p["nilai_terkoreksi"] is None else Decimal(str(p["nilai_terkoreksi"]))
+        )
         assert winner == (p["pemenang"] == 1)
         assert is_bid == (p["nilai_penawaran"] is not None)
 
 
-def test_n_bids_counts_offers_not_registrations(replayed: tuple[Path, object],
-                                                bandung_dir: Path) -> None:
+def test_n_bids_counts_offers_not_registrations(
+    replayed: tuple[Path, object], bandung_dir: Path
+) -> None:
     db, _ = replayed
     peserta = load(bandung_dir, "SPSE-PesertaTender")
     offers: dict[str, int] = {}
@@ -113,29 +139,44 @@ def test_n_bids_counts_offers_not_registrations(replayed: tuple[Path, object],
         k = str(p["kd_tender"])
         offers[k] = offers.get(k, 0) + (p["nilai_penawaran"] is not None)
         registered[k] = registered.get(k, 0) + (p["kd_peserta"] is not None)
-    got = {r[0]: r[1:] for r in query(db, "SELECT source_id, n_bids, n_participants FROM tenders "
-                                          "WHERE kind = 'tender'")}
+    got = {
+        r[0]: r[1:]
+        for r in query(
+            db, "SELECT source_id, n_bids, n_participants FROM tenders WHERE kind = 'tender'"
+        )
+    }
     assert got == {k: (offers[k], registered[k]) for k in offers}
     assert sum(offers.values()) < sum(registered.values())
 
 
 def test_suppliers_are_keyed_by_15_digit_npwp(replayed: tuple[Path, object]) -> None:
     db, _ = replayed
-    assert query(db, "SELECT count(*) FROM suppliers WHERE length(npwp) <> 15 "
-                     "OR NOT regexp_full_match(npwp, '\\d{15}')") == [(0,)]
+    assert query(
+        db,
+        "SELECT count(*) FROM suppliers WHERE length(npwp) <> 15 "
+        "OR NOT regexp_full_match(npwp, '\\d{15}')",
+    ) == [(0,)]
 
 
 def checksums(db: Path) -> dict[str, tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
         tables = [
-            f"{s}.{t}" for s, t in con.execute(
+            f"{s}.{t}"
+            for s, t in con.execute(
                 "SELECT schema_name, table_name FROM duckdb_tables() "
-                "WHERE NOT (schema_name = 'ops' AND table_name = 'runs')").fetchall()
-        ] + [f"main.{v}" for (v,) in con.execute(
-            "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal "
-            "AND view_name <> 'runs'").fetchall()]
-        return {t: con.execute(f"SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM {t}").fetchone()
-                for t in tables}
+                "WHERE NOT (schema_name = 'ops' AND table_name = 'runs')"
+            ).fetchall()
+        ] + [
+            f"main.{v}"
+            for (v,) in con.execute(
+                "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal "
+                "AND view_name <> 'runs'"
+            ).fetchall()
+        ]
+        return {
+            t: con.execute(f"SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM {t}").fetchone()
+            for t in tables
+        }
 
 
 def test_the_same_night_twice_changes_nothing(tmp_path: Path, bandung_dir: Path) -> None:
@@ -150,8 +191,9 @@ def test_the_same_night_twice_changes_nothing(tmp_path: Path, bandung_dir: Path)
     assert sum(r.n_new for r in first.landed) > 0
 
 
-def test_one_corrupted_record_is_quarantined_and_the_rest_land(tmp_path: Path,
-                                                              bandung_dir: Path) -> None:
+def test_one_corrupted_record_is_quarantined_and_the_rest_land(
+    tmp_path: Path, bandung_dir: Path
+) -> None:
     replay = tmp_path / "replay"
     shutil.copytree(bandung_dir, replay)
     records = load(replay, "SPSE-TenderPengumuman")
@@ -162,16 +204,20 @@ def test_one_corrupted_record_is_quarantined_and_the_rest_land(tmp_path: Path,
         run_plain(cfg)
     db = cfg.analyst_path
     assert query(db, "SELECT count(*) FROM tenders WHERE kind = 'tender'") == [(len(records) - 1,)]
-    reasons = query(db, "SELECT dataset, reason, raw_text FROM quarantine "
-                        "WHERE dataset <> 'RUP-PaketPenyedia-Terumumkan'")  # not captured
+    reasons = query(
+        db,
+        "SELECT dataset, reason, raw_text FROM quarantine "
+        "WHERE dataset <> 'RUP-PaketPenyedia-Terumumkan'",
+    )  # not captured
     assert len(reasons) == 1
     dataset, reason, raw = reasons[0]
     assert (dataset, reason) == ("SPSE-TenderPengumuman", "pagu is not a number: 'Rp 1.000.000'")
     assert json.loads(raw)["kd_tender"] == records[5]["kd_tender"]
 
 
-def test_no_secret_in_database_logs_or_summary(tmp_path: Path, bandung_dir: Path,
-                                               caplog: pytest.LogCaptureFixture) -> None:
+def test_no_secret_in_database_logs_or_summary(
+    tmp_path: Path, bandung_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level("DEBUG")
     with Simulator(replay=bandung_dir) as sim:
         cfg = make_config(tmp_path, sim.url, BANDUNG)

@@ -25,8 +25,14 @@ def test_same_seed_same_data_other_seed_other_data() -> None:
 
 def test_generated_fields_match_the_real_captures(bandung_dir: Path) -> None:
     world = World()
-    for name in ("SPSE-TenderPengumuman", "SPSE-PesertaTender", "SPSE-TenderSelesaiNilai",
-                 "SPSE-NonTenderPengumuman", "SPSE-PencatatanNonTender", "Ecat-PaketEPurchasingV6"):
+    for name in (
+        "SPSE-TenderPengumuman",
+        "SPSE-PesertaTender",
+        "SPSE-TenderSelesaiNilai",
+        "SPSE-NonTenderPengumuman",
+        "SPSE-PencatatanNonTender",
+        "Ecat-PaketEPurchasingV6",
+    ):
         real = json.loads((bandung_dir / f"{name}.json").read_bytes())
         generated = dataset(world, name)
         missing = set(real[0]) - set(generated[0])
@@ -74,24 +80,31 @@ def test_server_speaks_the_isb_paths() -> None:
         base = f"{sim.url}/isb-2/api"
         klpd = requests.get(f"{base}/satudata/MasterKLPD", timeout=5).json()
         assert {"Provinsi Jawa Tengah", "Kota Semarang"} <= {k["nama_klpd"] for k in klpd}
-        rows = requests.get(f"{base}/k3y/json/1/SPSE-TenderPengumuman/tipe/4:4/parameter/2025:93",
-                            timeout=5).json()
+        rows = requests.get(
+            f"{base}/k3y/json/1/SPSE-TenderPengumuman/tipe/4:4/parameter/2025:93", timeout=5
+        ).json()
         assert rows
         assert {r["kd_lpse"] for r in rows} == {93}
-        satker = requests.get(f"{base}/k3y/json/2/RUP-MasterSatker/tipe/12:12/parameter/D107:2025",
-                              timeout=5).json()
+        satker = requests.get(
+            f"{base}/k3y/json/2/RUP-MasterSatker/tipe/12:12/parameter/D107:2025", timeout=5
+        ).json()
         assert {s["kd_klpd"] for s in satker} == {"D107"}
         umum = requests.get(f"{base}/satudata/TenderUmumPublik/2025/93", timeout=5).json()
         assert "Kode Tender" in umum[0]
-        assert requests.get(f"{base}/satudata/TenderUmumPublik/2025/4242", timeout=5).text == \
-            "URL-NOT-DEFINED"
+        assert (
+            requests.get(f"{base}/satudata/TenderUmumPublik/2025/4242", timeout=5).text
+            == "URL-NOT-DEFINED"
+        )
         assert sim.requests["/isb-2/api/satudata/MasterKLPD"] == 1
 
 
 def test_replay_serves_the_captured_bytes(bandung_dir: Path) -> None:
     with Simulator(replay=bandung_dir) as sim:
         url = f"{sim.url}/isb-2/api/k/json/1/SPSE-TenderSelesai/tipe/4:4/parameter/2025:93"
-        assert requests.get(url, timeout=5).content == (bandung_dir / "SPSE-TenderSelesai.json").read_bytes()
+        assert (
+            requests.get(url, timeout=5).content
+            == (bandung_dir / "SPSE-TenderSelesai.json").read_bytes()
+        )
         other_year = url.replace("2025:93", "2024:93")
         assert requests.get(other_year, timeout=5).json() == []
 

@@ -22,14 +22,25 @@ from pantau.simulator.world import World
 
 DEMO_KEY = "demo-9f8e7d6c-5b4a-4392-8170-subscriber"  # a made-up ISB subscriber key
 EXAMPLES = (
-    ("Tenders per K/L/PD and status",
-     "SELECT klpd_name, status, count(*) AS tenders, sum(pagu) AS pagu FROM tenders "
-     "WHERE kind = 'tender' GROUP BY ALL ORDER BY ALL"),
-    ("Finished tenders that drew a single bid",
-     "SELECT klpd_name, source_id, left(title, 40) AS title, hps, contract_value FROM tenders "
-     "WHERE kind = 'tender' AND status_class = 'finished' AND n_bids = 1 ORDER BY hps DESC LIMIT 5"),
-    ("Suppliers winning most often",
-     "SELECT name, n_wins, n_bids FROM suppliers ORDER BY n_wins DESC, name LIMIT 5"),
+    (
+        "Tenders per K/L/PD and status",
+        (
+            "SELECT klpd_name, status, count(*) AS tenders, sum(pagu) AS pagu FROM tenders "
+            "WHERE kind = 'tender' GROUP BY ALL ORDER BY ALL"
+        ),
+    ),
+    (
+        "Finished tenders that drew a single bid",
+        (
+            "SELECT klpd_name, source_id, left(title, 40) AS title, hps, contract_value "
+            "FROM tenders WHERE kind = 'tender' AND status_class = 'finished' AND n_bids = 1 "
+            "ORDER BY hps DESC LIMIT 5"
+        ),
+    ),
+    (
+        "Suppliers winning most often",
+        "SELECT name, n_wins, n_bids FROM suppliers ORDER BY n_wins DESC, name LIMIT 5",
+    ),
 )
 
 
@@ -65,18 +76,27 @@ def write_demo_files(out: Path, sim_url: str) -> tuple[Path, Path]:
     for region in base["regions"]:
         lines.append("[[regions]]")
         lines += [f"{k} = {_toml_value(v)}" for k, v in region.items()]
-    lines += ["[sources.isb]", "enabled = true",
-              f"satudata_url = {_toml_value(sim_url + '/isb-2/api/satudata')}",
-              "[http]", "min_interval_seconds = 0", "per_host_concurrency = 4"]
+    lines += [
+        "[sources.isb]",
+        "enabled = true",
+        f"satudata_url = {_toml_value(sim_url + '/isb-2/api/satudata')}",
+        "[http]",
+        "min_interval_seconds = 0",
+        "per_host_concurrency = 4",
+    ]
     config = out / "demo" / "pantau.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     secrets = out / "demo" / "secrets.toml"
     urls = [
         f'"{d.name}" = "{sim_url}/isb-2/api/{DEMO_KEY}/json/{1000 + n}/{d.name}/tipe/'
-        + ("12:12/parameter/{kd_klpd}:{tahun}\"" if d.name == "RUP-MasterSatker" else
-           "4:12/parameter/{tahun}:{kd_klpd}\"" if d.name.startswith(("RUP", "Ecat")) else
-           "4:4/parameter/{tahun}:{kd_lpse}\"")
+        + (
+            '12:12/parameter/{kd_klpd}:{tahun}"'
+            if d.name == "RUP-MasterSatker"
+            else '4:12/parameter/{tahun}:{kd_klpd}"'
+            if d.name.startswith(("RUP", "Ecat"))
+            else '4:4/parameter/{tahun}:{kd_lpse}"'
+        )
         for n, d in enumerate(isb.KEYED_DATASETS)
     ]
     secrets.write_text("[isb.datasets]\n" + "\n".join(urls) + "\n", encoding="utf-8")
@@ -96,7 +116,8 @@ def demo(args: argparse.Namespace) -> int:
     analyst = load_config(str(config)).analyst_path
     with duckdb.connect(str(analyst), read_only=True) as con:
         for title, query in EXAMPLES:
-            print(f"\n## {title}\n$ pantau sql \"{query}\"\n")
+            print(f'\n## {title}\n$ pantau sql "{query}"\n')
             print(con.sql(query).df().to_string(index=False))
-    print(f"\nThe analyst copy is {analyst}; try: pantau --config {config} sql \"SELECT * FROM tenders LIMIT 5\"")
+    print(f"\nThe analyst copy is {analyst}; try:")
+    print(f'  pantau --config {config} sql "SELECT * FROM tenders LIMIT 5"')
     return 0

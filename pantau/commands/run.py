@@ -11,7 +11,9 @@ from pantau.errors import UserError
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run the nightly flow once (fetch, land, build, publish)")
-    p.add_argument("--region", action="append", help="only this region (name or kd_klpd); repeatable")
+    p.add_argument(
+        "--region", action="append", help="only this region (name or kd_klpd); repeatable"
+    )
     p.add_argument("--year", action="append", type=int, help="only this budget year; repeatable")
     p.add_argument("--date", type=date.fromisoformat, help="the night being run (default today)")
     p.set_defaults(func=run)
@@ -23,8 +25,12 @@ def run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     flow = nightly.with_options(task_runner=task_runner(cfg))
     try:
-        flow(config_path=str(cfg.path) if cfg.path else None, regions=args.region,
-             years=args.year, run_date=args.date)
+        flow(
+            config_path=str(cfg.path) if cfg.path else None,
+            regions=args.region,
+            years=args.year,
+            run_date=args.date,
+        )
     except RunFailedError as exc:
         raise UserError(f"run finished with failures: {exc}") from None
     return 0

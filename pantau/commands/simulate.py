@@ -23,8 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def simulate(args: argparse.Namespace) -> int:
     world = World(seed=args.seed, scale=args.scale, extra_regions=args.extra_regions)
     with Simulator(world, replay=args.replay, port=args.port) as sim:
-        print(f"pantau simulator on {sim.url} (ISB: {sim.url}/isb-2/api/...); Ctrl-C stops it",
-              flush=True)
+        print(
+            f"pantau simulator on {sim.url} (ISB: {sim.url}/isb-2/api/...); Ctrl-C stops it",
+            flush=True,
+        )
         try:
             while True:
                 time.sleep(3600)

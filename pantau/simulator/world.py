@@ -27,29 +27,76 @@ BASE_REGIONS = (
 )
 PER_SCALE = {"tender": 90, "non_tender": 2400, "pencatatan": 380, "swakelola": 210, "ecat": 600}
 CATEGORIES = (
-    ("Pengadaan Barang", 0.35), ("Pekerjaan Konstruksi", 0.25), ("Jasa Lainnya", 0.25),
+    ("Pengadaan Barang", 0.35),
+    ("Pekerjaan Konstruksi", 0.25),
+    ("Jasa Lainnya", 0.25),
     ("Jasa Konsultansi Badan Usaha Non Konstruksi", 0.10),
     ("Jasa Konsultansi Badan Usaha Konstruksi", 0.05),
 )
 SATKER_NAMES = (
-    "DINAS PENDIDIKAN", "DINAS KESEHATAN", "DINAS PEKERJAAN UMUM DAN TATA RUANG",
-    "DINAS PERHUBUNGAN", "DINAS LINGKUNGAN HIDUP", "SEKRETARIAT DAERAH", "SEKRETARIAT DPRD",
-    "BADAN PERENCANAAN PEMBANGUNAN DAERAH", "DINAS SOSIAL", "DINAS KETENAGAKERJAAN",
-    "RUMAH SAKIT UMUM DAERAH", "DINAS PERUMAHAN DAN KAWASAN PERMUKIMAN", "INSPEKTORAT DAERAH",
-    "BADAN KEPEGAWAIAN DAERAH", "DINAS KOMUNIKASI DAN INFORMATIKA", "SATUAN POLISI PAMONG PRAJA",
+    "DINAS PENDIDIKAN",
+    "DINAS KESEHATAN",
+    "DINAS PEKERJAAN UMUM DAN TATA RUANG",
+    "DINAS PERHUBUNGAN",
+    "DINAS LINGKUNGAN HIDUP",
+    "SEKRETARIAT DAERAH",
+    "SEKRETARIAT DPRD",
+    "BADAN PERENCANAAN PEMBANGUNAN DAERAH",
+    "DINAS SOSIAL",
+    "DINAS KETENAGAKERJAAN",
+    "RUMAH SAKIT UMUM DAERAH",
+    "DINAS PERUMAHAN DAN KAWASAN PERMUKIMAN",
+    "INSPEKTORAT DAERAH",
+    "BADAN KEPEGAWAIAN DAERAH",
+    "DINAS KOMUNIKASI DAN INFORMATIKA",
+    "SATUAN POLISI PAMONG PRAJA",
 )
 WORDS = (
-    "Pembangunan", "Rehabilitasi", "Pemeliharaan", "Pengadaan", "Belanja", "Jalan", "Gedung",
-    "Kantor", "Sekolah", "Jembatan", "Saluran", "Drainase", "Alat", "Kesehatan", "Komputer",
-    "Kendaraan", "Konsultansi", "Pengawasan", "Perencanaan", "Teknis", "Wilayah", "Kecamatan",
-    "Puskesmas", "Taman", "Pasar", "Irigasi", "Makan", "Minum", "Bahan", "Cetak",
+    "Pembangunan",
+    "Rehabilitasi",
+    "Pemeliharaan",
+    "Pengadaan",
+    "Belanja",
+    "Jalan",
+    "Gedung",
+    "Kantor",
+    "Sekolah",
+    "Jembatan",
+    "Saluran",
+    "Drainase",
+    "Alat",
+    "Kesehatan",
+    "Komputer",
+    "Kendaraan",
+    "Konsultansi",
+    "Pengawasan",
+    "Perencanaan",
+    "Teknis",
+    "Wilayah",
+    "Kecamatan",
+    "Puskesmas",
+    "Taman",
+    "Pasar",
+    "Irigasi",
+    "Makan",
+    "Minum",
+    "Bahan",
+    "Cetak",
 )
 TENDER_STAGES = (
-    "Pengumuman pascakualifikasi", "Download dokumen pemilihan dan kualifikasi",
-    "Penjelasan dokumen lelang", "Upload Dokumen Penawaran",
-    "Pembukaan file dokumen penawaran  (dokumen penawaran harga, administrasi dan teknis) serta dokumen kualifikasi",
-    "Pembuktian kualifikasi", "Penetapan pemenang", "Pengumuman pemenang",
-    "Masa Sanggah Hasil Lelang", "Surat penunjukan penyedia barang/jasa",
+    "Pengumuman pascakualifikasi",
+    "Download dokumen pemilihan dan kualifikasi",
+    "Penjelasan dokumen lelang",
+    "Upload Dokumen Penawaran",
+    (
+        "Pembukaan file dokumen penawaran  (dokumen penawaran harga, administrasi dan teknis) "
+        "serta dokumen kualifikasi"
+    ),
+    "Pembuktian kualifikasi",
+    "Penetapan pemenang",
+    "Pengumuman pemenang",
+    "Masa Sanggah Hasil Lelang",
+    "Surat penunjukan penyedia barang/jasa",
     "Penandatanganan  kontrak",
 )
 
@@ -70,8 +117,17 @@ def regions(extra: int = 0) -> list[SimRegion]:
     out = [SimRegion(i, *r) for i, r in enumerate(BASE_REGIONS)]
     for n in range(extra):
         i = len(out)
-        out.append(SimRegion(i, f"D{1000 + n}", f"Kab. Simulasi {n + 1:03d}", "KABUPATEN",
-                             1000 + n, f"LPSE Kabupaten Simulasi {n + 1:03d}", f"simulasi{n + 1:03d}"))
+        out.append(
+            SimRegion(
+                i,
+                f"D{1000 + n}",
+                f"Kab. Simulasi {n + 1:03d}",
+                "KABUPATEN",
+                1000 + n,
+                f"LPSE Kabupaten Simulasi {n + 1:03d}",
+                f"simulasi{n + 1:03d}",
+            )
+        )
     return out
 
 
@@ -95,8 +151,9 @@ def _npwp(n: int) -> str:
 
 
 class World:
-    def __init__(self, seed: int = 1, scale: float = 1.0, extra_regions: int = 0,
-                 change_rate: float = 0.01) -> None:
+    def __init__(
+        self, seed: int = 1, scale: float = 1.0, extra_regions: int = 0, change_rate: float = 0.01
+    ) -> None:
         self.seed = seed
         self.scale = scale
         self.generation = 0
@@ -115,7 +172,8 @@ class World:
     def version(self, kind: str, code: int) -> int:
         """How many generations so far changed this package (0 = as first published)."""
         return sum(
-            1 for g in range(1, self.generation + 1)
+            1
+            for g in range(1, self.generation + 1)
             if self.rng("change", g, kind, code).random() < self.change_rate
         )
 
@@ -124,12 +182,14 @@ class World:
     def satkers(self, region: SimRegion) -> list[dict]:
         out = []
         for i, name in enumerate(SATKER_NAMES):
-            out.append({
-                "kd_satker": 60000 + region.index * 100 + i,
-                "kd_satker_spse": f"{12000 + region.index * 100 + i}{region.kd_lpse:03d}",
-                "kd_satker_str": f"{1 + i % 7}.{i:02d}.0.00.0.00.{region.index % 100:02d}.0000",
-                "nama_satker": name,
-            })
+            out.append(
+                {
+                    "kd_satker": 60000 + region.index * 100 + i,
+                    "kd_satker_spse": f"{12000 + region.index * 100 + i}{region.kd_lpse:03d}",
+                    "kd_satker_str": f"{1 + i % 7}.{i:02d}.0.00.0.00.{region.index % 100:02d}.0000",
+                    "nama_satker": name,
+                }
+            )
         return out
 
     @cached_property
@@ -154,9 +214,12 @@ class World:
         code = (region.index * 10_000_000 + i) * 1000 + 10_000_000_000
         rng = self.rng(kind, code)
         satker = rng.choice(self.satkers(region))
-        start = datetime(year, 1, 6) + timedelta(days=rng.randint(0, 300), hours=rng.randint(8, 16))
+        start = datetime(year, 1, 6) + timedelta  # noqa: DTZ001 - WIB wall-clock, as ISB writes(days=rng.randint(0, 300), hours=rng.randint(8, 16))
         return rng, {
-            "code": code, "satker": satker, "start": start, "version": self.version(kind, code),
+            "code": code,
+            "satker": satker,
+            "start": start,
+            "version": self.version(kind, code),
             "kd_rup": str(40_000_000 + region.index * 1_000_000 + rng.randint(0, 999_999)),
             "category": _pick(rng, CATEGORIES),
         }
@@ -169,14 +232,25 @@ class World:
         if b["version"] % 2 == 1 and status == "Berlangsung":
             status = "Selesai"  # a change over time: the running tender finished
         n_reg = max(1, int(rng.expovariate(1 / 46)))
-        n_offers = 0 if status != "Selesai" and rng.random() < 0.5 else min(n_reg, rng.choice(
-            (1, 1, 1, 2, 2, 2, 3, 3, 4, 5)))
+        n_offers = (
+            0
+            if status != "Selesai" and rng.random() < 0.5
+            else min(n_reg, rng.choice((1, 1, 1, 2, 2, 2, 3, 3, 4, 5)))
+        )
         if status == "Selesai" and rng.random() < 0.125:
             n_offers = 0  # finished without recorded offers: a real quirk
         consult = b["category"].startswith("Jasa Konsultansi")
-        return {**b, "pagu": pagu, "hps": hps, "status": status, "n_reg": n_reg,
-                "n_offers": n_offers, "method": "Seleksi" if consult else "Tender",
-                "title": _title(rng), "seed": rng.random()}
+        return {
+            **b,
+            "pagu": pagu,
+            "hps": hps,
+            "status": status,
+            "n_reg": n_reg,
+            "n_offers": n_offers,
+            "method": "Seleksi" if consult else "Tender",
+            "title": _title(rng),
+            "seed": rng.random(),
+        }
 
     def participants(self, region: SimRegion, year: int, i: int) -> list[dict]:
         t = self.tender(region, year, i)
@@ -190,7 +264,9 @@ class World:
                 offer = round(t["hps"] * rng.uniform(0.78, 0.999), 2)
             offers.append({**s, "kd_peserta": t["code"] + 100 + j, "offer": offer})
         bidders = [o for o in offers if o["offer"] is not None]
-        winner = min(bidders, key=lambda o: o["offer"]) if bidders and t["status"] == "Selesai" else None
+        winner = (
+            min(bidders, key=lambda o: o["offer"]) if bidders and t["status"] == "Selesai" else None
+        )
         for o in offers:
             o["winner"] = o is winner
         return offers
@@ -213,9 +289,16 @@ class World:
             status = "Selesai"
         supplier = self.supplier(region, rng.randrange(self._supplier_pool))
         value = round(hps * rng.uniform(0.9, 0.999), 2)
-        return {**b, "pagu": round(pagu, 2), "hps": hps, "status": status, "title": _title(rng),
-                "method": "Penunjukan Langsung" if rng.random() < 0.01 else "Pengadaan Langsung",
-                "supplier": supplier, "value": value}
+        return {
+            **b,
+            "pagu": round(pagu, 2),
+            "hps": hps,
+            "status": status,
+            "title": _title(rng),
+            "method": "Penunjukan Langsung" if rng.random() < 0.01 else "Pengadaan Langsung",
+            "supplier": supplier,
+            "value": value,
+        }
 
     def pencatatan(self, region: SimRegion, year: int, i: int, kind: str) -> dict:
         rng, b = self._base(region, year, kind, i)
@@ -223,12 +306,24 @@ class World:
         n_pay = rng.randint(1, 3)
         payments = [round(pagu * rng.uniform(0.1, 0.9) / n_pay, 0) for _ in range(n_pay)]
         supplier = self.supplier(region, rng.randrange(self._supplier_pool))
-        return {**b, "pagu": pagu, "payments": payments, "title": _title(rng),
-                "supplier": supplier, "tipe": rng.randint(1, 4),
-                "status_ket": "Paket Selesai" if rng.random() < 0.9 or b["version"] else "Paket Sedang Berjalan"}
+        return {
+            **b,
+            "pagu": pagu,
+            "payments": payments,
+            "title": _title(rng),
+            "supplier": supplier,
+            "tipe": rng.randint(1, 4),
+            "status_ket": "Paket Selesai"
+            if rng.random() < 0.9 or b["version"]
+            else "Paket Sedang Berjalan",
+        }
 
     def ecat(self, region: SimRegion, year: int, i: int) -> dict:
         rng, b = self._base(region, year, "ecat", i)
-        return {**b, "total": _money(rng, 5e5, 5e9), "title": _title(rng),
-                "kd_paket": f"01K{b['code']:023d}"[:26],
-                "status": "COMPLETED" if b["version"] or rng.random() < 0.7 else "ON_PROCESS"}
+        return {
+            **b,
+            "total": _money(rng, 5e5, 5e9),
+            "title": _title(rng),
+            "kd_paket": f"01K{b['code']:023d}"[:26],
+            "status": "COMPLETED" if b["version"] or rng.random() < 0.7 else "ON_PROCESS",
+        }
