@@ -214,7 +214,8 @@ class World:
         code = (region.index * 10_000_000 + i) * 1000 + 10_000_000_000
         rng = self.rng(kind, code)
         satker = rng.choice(self.satkers(region))
-        start = datetime(year, 1, 6) + timedelta  # noqa: DTZ001 - WIB wall-clock, as ISB writes(days=rng.randint(0, 300), hours=rng.randint(8, 16))
+        start = datetime(year, 1, 6)  # noqa: DTZ001 - WIB wall-clock, as ISB writes
+        start += timedelta(days=rng.randint(0, 300), hours=rng.randint(8, 16))
         return rng, {
             "code": code,
             "satker": satker,
