@@ -73,13 +73,15 @@ def to_bytes(record: object) -> bytes:
     if isinstance(record, bytes):
         return record
     if isinstance(record, str):
-        return record.encode("utf-8", errors="surrogateescape")
-    return json.dumps(record, ensure_ascii=False, default=str).encode("utf-8", "surrogateescape")
+        return record.encode("utf-8", errors="backslashreplace")
+    return json.dumps(record, ensure_ascii=False, default=str).encode("utf-8", "backslashreplace")
 
 
 def canonical_json(record: dict[str, Any]) -> str:
     """Stable text of a record: the same content always gives the same hash."""
-    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return json.dumps(
+        record, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
 
 
 def content_hash(text: str) -> str:

@@ -84,8 +84,10 @@ for _name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.response"
 class TransientError(SourceError):
     """Worth another try: 429, 5xx, a dropped connection, a stall, a truncated body."""
 
-    def __init__(self, message: str, *, url: str, retry_after: float | None = None) -> None:
-        super().__init__(message, url=url)
+    def __init__(
+        self, message: str, *, url: str, retry_after: float | None = None, body: bytes | None = None
+    ) -> None:
+        super().__init__(message, url=url, body=body)
         self.retry_after = retry_after
 
 
@@ -188,8 +190,13 @@ class HttpClient:
         data: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         ok_statuses: tuple[int, ...] = (200,),
+        expect_json: bool = False,
     ) -> Response:
-        """One logical request with retries; raises SourceError when it finally fails."""
+        """One logical request with retries; raises SourceError when it finally fails.
+
+        With ``expect_json``, an HTML page in place of JSON (a portal's error page served with
+        200) counts as a transient failure: retried, and its body kept if it persists.
+        """
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=self._wait,
@@ -197,7 +204,25 @@ class HttpClient:
             reraise=True,
             before_sleep=self._log_retry,
         )
-        return retrying(self._once, method, url, data, headers, ok_statuses)
+        return retrying(self._attempt, method, url, data, headers, ok_statuses, expect_json)
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        data: dict[str, Any] | None,
+        headers: dict[str, str] | None,
+        ok_statuses: tuple[int, ...],
+        expect_json: bool,
+    ) -> Response:
+        response = self._once(method, url, data, headers, ok_statuses)
+        if expect_json and response.body.lstrip()[:1] == b"<":
+            raise TransientError(
+                f"HTML page where JSON belongs from {response.url}",
+                url=response.url,
+                body=response.body,
+            )
+        return response
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

@@ -29,6 +29,9 @@ from connectors.jsonarray import parse_records
 
 SOURCE = "isb"
 MAX_AMOUNT = 1e15  # Rp 1.000 triliun: above any single package; larger is a broken value
+MAX_RECORD_BYTES = 1 << 20  # the largest real record is ~3 KB; a megabyte is an attack or a bug
+MAX_DEPTH = 32  # real records are flat; deep nesting is hostile
+MAX_KEY_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,10 @@ def check_record(dataset: Dataset, record: object) -> str | None:  # noqa: C901,
             return f"missing natural key field {field!r}"
         if isinstance(value, (dict, list, bool)):
             return f"natural key field {field!r} is a {type(value).__name__}"
+        if len(str(value)) > MAX_KEY_CHARS:
+            return f"natural key field {field!r} is longer than {MAX_KEY_CHARS} characters"
+    if _depth(record) > MAX_DEPTH:
+        return f"record nested deeper than {MAX_DEPTH} levels"
     for field in dataset.amounts:
         reason = _check_amount(field, record.get(field))
         if reason:
@@ -241,6 +248,30 @@ def check_record(dataset: Dataset, record: object) -> str | None:  # noqa: C901,
         except ValueError:
             return f"{field} is an impossible date: {value!r}"
     return None
+
+
+def _depth(value: object, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def record_text(record: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(canonical text, None) or (None, the reason it cannot be stored as JSON text)."""
+    try:
+        text = canonical_json(record)
+        text.encode("utf-8")  # a lone surrogate (\ud800) cannot be stored
+    except ValueError:
+        return None, "record contains NaN or Infinity, which JSON does not allow"
+    except UnicodeEncodeError:
+        return None, "record contains invalid unicode (a lone surrogate)"
+    if len(text) > MAX_RECORD_BYTES:
+        return None, f"record larger than {MAX_RECORD_BYTES} bytes"
+    return text, None
 
 
 def _check_amount(field: str, value: object) -> str | None:
@@ -266,10 +297,10 @@ def to_batch(
     seen: dict[str, str] = {}
     for record in elements:
         reason = check_record(dataset, record)
-        if reason:
-            batch.reject(reason, record)
+        text, why_not = record_text(record) if reason is None else (None, reason)
+        if text is None:
+            batch.reject(why_not or "unusable record", record)
             continue
-        text = canonical_json(record)
         key = dataset.key_of(record, text, year)
         if key in seen:
             # Same key twice in one answer: identical copies collapse, conflicting ones are
@@ -297,7 +328,7 @@ def fill_url(template: str, *, year: int, kd_lpse: int | None, kd_klpd: str | No
 def fetch(
     client: HttpClient, dataset: Dataset, url: str, *, region: str, year: int | None
 ) -> Batch:
-    response = client.get(url)
+    response = client.get(url, expect_json=True)
     provenance = Provenance(SOURCE, response.url, response.fetched_at, response.content_hash)
     return to_batch(dataset, response.body, provenance, region=region, year=year)
 

@@ -17,7 +17,6 @@ WRAPPER_KEYS = (
     "data",
     "result",
 )  # ISB answers are a bare list or {"data": [...]}/{"result": [...]}
-MAX_DEPTH = 64  # deeper nesting than any real record: refuse instead of recursing
 
 
 def parse_records(body: bytes, *, url: str) -> tuple[list[Any], list[Rejected]]:

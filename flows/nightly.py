@@ -7,7 +7,9 @@ run's summary becomes a Prefect markdown artifact.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -15,12 +17,26 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from connectors.base import Batch
-from flows import steps
+from flows import inspectorate_steps, steps
 from pantau.config import Config, load_config
 
 
 class RunFailedError(RuntimeError):
     """Some datasets could not be fetched; the others landed. The message names them."""
+
+
+def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:  # noqa: ANN401
+    """on_failure / on_crashed hook: tell the alert channels, once per flow run (issue 6)."""
+    try:
+        cfg = load_config((flow_run.parameters or {}).get("config_path"))
+        results = inspectorate_steps.notify_run_failure(
+            cfg, run_key=f"{flow.name}:{flow_run.id}", name=f"{flow.name} {flow_run.name}",
+            state=str(state.name), reason=str(state.message or state.name),
+            started_at=flow_run.start_time)
+        get_run_logger().info("run-failure alert: %s", "; ".join(results))
+    except Exception as exc:  # a hook must not hide the run's own failure
+        logging.getLogger("pantau.alerts").warning("run-failure alert failed: %s",
+                                                   type(exc).__name__)
 
 
 @task(name="extract", cache_policy=NO_CACHE, task_run_name="extract {job.label}")
@@ -32,7 +48,8 @@ def task_runner(cfg: Config) -> ThreadPoolTaskRunner:
     return ThreadPoolTaskRunner(max_workers=int(cfg.run.get("max_workers", 4)))
 
 
-@flow(name="nightly", log_prints=False)
+@flow(name="nightly", log_prints=False, on_failure=[notify_failure],
+      on_crashed=[notify_failure])
 def nightly(
     config_path: str | None = None,
     regions: list[str] | None = None,

@@ -20,6 +20,7 @@ import duckdb
 from connectors import isb
 from connectors.base import Batch, SourceError
 from connectors.http import HttpClient, Redactor
+from flows import inspectorate_steps
 from models.db import open_warehouse
 from models.loader import LandResult, land, record_failure
 from models.publish import publish
@@ -206,7 +207,12 @@ def run_night(
         futures = [(job, submit(job, cfg)) for job in jobs]
         for job, future in futures:  # land in plan order: the same data lands the same way
             _land_one(con, job, future, summary, started)
+        # Inspectorate registers (whenever [inspectorates] is configured) and alerts: issue 6.
+        inspectorate_steps.inspectorate_step(cfg, con, http_client(cfg), summary, today=run_date)
         build(con, run_date=summary.run_date, run_id=summary.run_id)
+        inspectorate_steps.alert_rules_step(cfg, con, summary, run_date=summary.run_date,
+                                            regions=regions)
+        inspectorate_steps.delivery_step(cfg, con, summary)
         summary.totals = _totals(con)
     publish(cfg.database_path, cfg.analyst_path)
     summary.finished_at = datetime.now(UTC)

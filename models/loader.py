@@ -9,16 +9,19 @@ a rerun of the same data changes nothing (unchanged content is not rewritten).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
 
+from connectors import inspectorates
 from connectors.base import Batch, Rejected
 from connectors.isb import BY_NAME as ISB_DATASETS
 
 TABLES = {("isb", name): d.table for name, d in ISB_DATASETS.items()}
+TABLES[(inspectorates.SOURCE, inspectorates.DATASET)] = inspectorates.RAW_TABLE
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,10 @@ def raw_table_for(source: str, dataset: str) -> str:
 
 
 def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
-         started_at: datetime | None = None) -> LandResult:
+         started_at: datetime | None = None, *,
+         then: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> LandResult:
+    """``then`` runs inside the landing transaction, after the upsert (e.g. to write the alerts
+    the new records cause into the outbox, atomically with them)."""
     table = f"raw.{raw_table_for(batch.source, batch.dataset)}"
     prov = batch.provenance
     rows = pa.table({
@@ -79,6 +85,8 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
         _record_run(con, run_id, batch.source, batch.dataset, batch.region, batch.year,
                     started_at or prov.fetched_at, "ok", url=prov.url,
                     counts=(len(batch.keys), n_new, n_changed, len(batch.rejected)))
+        if then is not None:
+            then(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

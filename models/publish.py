@@ -16,8 +16,11 @@ import duckdb
 
 def publish(warehouse: Path, analyst: Path) -> Path:
     analyst.parent.mkdir(parents=True, exist_ok=True)
+    # A run killed mid-publish leaves its temporary copy behind; only one writer runs at a time
+    # (it holds the warehouse), so any leftover is stale.
+    for stale in analyst.parent.glob(f".{analyst.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     tmp = analyst.with_name(f".{analyst.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH '{_path(warehouse)}' AS warehouse (READ_ONLY)")

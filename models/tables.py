@@ -89,3 +89,38 @@ schema_version = Table(
     Column("applied_at", TIMESTAMP(timezone=True), nullable=False),
     schema=OPS,
 )
+
+# Alerts (issue 6): the outbox, written in the transaction of the change that causes an alert,
+# and one delivery row per (alert, channel). Channels are named by scheme and a hash of their
+# URL, never the URL itself (it carries the token).
+alert_outbox = Table(
+    "alert_outbox",
+    metadata,
+    Column("key", String, primary_key=True),  # deterministic: the same change gives the same key
+    Column("rule", String, nullable=False),  # inspectorate_status, risky_process, metric, ...
+    Column("subject", String, nullable=False),  # what the alert is about (rule-specific id)
+    Column("region", Text),  # where, in words
+    Column("happened_on", String),  # since when (ISO date or timestamp, as the rule knows it)
+    Column("evidence_url", Text),
+    Column("language", String, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("facts", JSON),  # the values the message was written from
+    Column("created_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("run_id", String, nullable=False),
+    schema=OPS,
+)
+
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("alert_key", String, primary_key=True),
+    Column("channel", String, primary_key=True),  # "<scheme>:<hash of the URL>"
+    Column("status", String, nullable=False),  # sent | failed
+    Column("attempts", Integer, nullable=False),
+    Column("first_attempt_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("last_attempt_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("delivered_at", TIMESTAMP(timezone=True)),
+    Column("error", Text),  # redacted one-line reason of the last failure
+    schema=OPS,
+)

@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "pantau.commands.simulate",
     "pantau.commands.sql",
     "pantau.commands.regions",
+    "pantau.commands.inspectorates",
+    "pantau.commands.alerts",
     "pantau.commands.indicators",
 )
 

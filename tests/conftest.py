@@ -47,3 +47,17 @@ def bandung_analyst(tmp_path_factory: pytest.TempPathFactory, bandung_dir: Path)
     out = tmp_path_factory.mktemp("bandung")
     load_bandung(out / "w.duckdb")
     return publish(out / "w.duckdb", out / "analyst.duckdb")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """After a reliability run, the tally issue 9 asks for."""
+    import sys  # noqa: PLC0415
+
+    module = sys.modules.get("test_reliability")
+    tally = getattr(module, "RELIABILITY", None)
+    if not tally:
+        return
+    terminalreporter.section("reliability")
+    for item in ("runs under faults", "crashes survived", "malformed inputs tried",
+                 "records lost", "records duplicated", "alerts duplicated"):
+        terminalreporter.write_line(f"{item}: {tally.get(item, 0)}")

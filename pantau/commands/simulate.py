@@ -6,6 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
+from pantau.simulator.faults import FaultPlan
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
 
@@ -17,12 +18,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=1, help="seed of the generated data")
     p.add_argument("--scale", type=float, default=1.0, help="multiply the generated volumes")
     p.add_argument("--extra-regions", type=int, default=0, help="add N generated regions")
+    p.add_argument("--faults", type=float, default=0.0, metavar="RATE",
+                   help="share of responses that fail realistically (0-1), seeded by --seed")
     p.set_defaults(func=simulate)
 
 
 def simulate(args: argparse.Namespace) -> int:
     world = World(seed=args.seed, scale=args.scale, extra_regions=args.extra_regions)
-    with Simulator(world, replay=args.replay, port=args.port) as sim:
+    faults = FaultPlan(args.faults, seed=args.seed) if args.faults else None
+    with Simulator(world, replay=args.replay, port=args.port, faults=faults) as sim:
         print(
             f"pantau simulator on {sim.url} (ISB: {sim.url}/isb-2/api/...); Ctrl-C stops it",
             flush=True,

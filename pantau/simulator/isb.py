@@ -599,7 +599,10 @@ class IsbService:
         path = self.replay / f"{dataset}.json" if self.replay else None
         if path is None or not path.is_file():
             return _text(NOT_DEFINED)
-        records = json.loads(path.read_bytes())
+        try:
+            records = json.loads(path.read_bytes())
+        except ValueError:
+            records = None
         if not isinstance(records, list):
             return 200, "application/json", path.read_bytes()  # replay odd answers as they are
 

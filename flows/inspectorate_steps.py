@@ -1,0 +1,285 @@
+"""The inspectorate and alert steps as plain functions (issue 6).
+
+- ``inspectorate_step``: read every configured register and land it; the alerts its new
+  observations cause go into the outbox inside the same landing transaction.
+- ``alert_rules_step``: the rules on flags and metrics, after the nightly build.
+- ``delivery_step``: send what the outbox still owes each configured channel.
+- ``run_inspectorates``: the 6-hourly cycle (register, rules, views, delivery, publish) that
+  ``flows/inspectorates.py`` schedules; ``notify_run_failure``: the operational alert.
+
+The nightly ``flows/steps.run_night`` calls the first three; Prefect only wraps these functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from connectors import inspectorates as register
+from connectors.base import SourceError
+from connectors.http import HttpClient, Redactor
+from models import alerts
+from models.db import WarehouseLockedError, open_warehouse
+from models.loader import LandResult, land, record_failure
+from models.publish import publish
+from models.transform import SQL_DIR, parse_header
+from pantau.config import Config, Region
+from pantau.notify import AppriseSender, channel_secrets
+
+log = logging.getLogger("pantau.alerts")
+JAKARTA = ZoneInfo("Asia/Jakarta")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CORE_SQL = SQL_DIR / "core" / "750_inspectorates.sql"
+VIEW_SQL = tuple(SQL_DIR / "views" / f"{n}.sql" for n in
+                 ("inspectorates", "inspectorate_history", "alerts"))
+
+
+class Summary(Protocol):
+    run_id: str
+    landed: list[LandResult]
+    failed: list[tuple[str, str]]
+    notices: list[str]
+
+
+@dataclass
+class CycleSummary:
+    """What one 6-hourly inspectorate cycle did (the nightly run has its own RunSummary)."""
+
+    run_id: str
+    run_date: date
+    landed: list[LandResult] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    new_alerts: list[str] = field(default_factory=list)
+    delivery: alerts.DeliveryReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def markdown(self) -> str:
+        lines = [f"# pantau inspectorates {self.run_date}", "", f"Run `{self.run_id}`.", ""]
+        lines += [f"- {r.region}: {r.n_records} observations, {r.n_new} new, "
+                  f"{r.n_quarantined} rejected" for r in self.landed]
+        lines += [f"- new alert: {k}" for k in self.new_alerts]
+        if self.delivery:
+            lines.append(f"- {self.delivery.summary()}")
+        lines += [f"- FAILED {label}: {reason}" for label, reason in self.failed]
+        lines += [f"- {n}" for n in self.notices]
+        return "\n".join(lines)
+
+
+# --- settings -------------------------------------------------------------------------------
+
+
+def configured(cfg: Config) -> bool:
+    return "inspectorates" in cfg.sections
+
+
+def register_sources(cfg: Config) -> list[register.RegisterSource]:
+    settings = cfg.section("inspectorates")
+    base = cfg.path.parent if cfg.path else Path()
+    return [register.source_from_config(dict(raw), base, REPO_ROOT, i)
+            for i, raw in enumerate(settings.get("sources", []))]
+
+
+def channels(cfg: Config) -> list[str]:
+    return [str(c) for c in cfg.secrets.get("alerts", {}).get("channels", []) if str(c).strip()]
+
+
+def redactor(cfg: Config) -> Redactor:
+    return Redactor([*cfg.secret_values(),
+                     *(part for url in channels(cfg) for part in channel_secrets(url))])
+
+
+def region_watch(cfg: Config, regions: list[Region] | None = None) -> alerts.Watch:
+    """Regions whose processes and metrics alert: ``[alerts] regions``, else the config's."""
+    listed = cfg.section("alerts").get("regions")
+    if listed:
+        return alerts.Watch.of(listed)
+    entries: list[str] = []
+    for r in [*cfg.regions, *(regions or [])]:
+        entries += [r.name] + ([r.kd_klpd] if r.kd_klpd else [])
+    return alerts.Watch.of(entries, default_all=True)
+
+
+def inspectorate_watch(cfg: Config) -> alerts.Watch:
+    return alerts.Watch.of(cfg.section("inspectorates").get("watch"), default_all=True)
+
+
+def ensure_core(con: duckdb.DuckDBPyConnection) -> None:
+    """The register's core views (idempotent), so the rules can read them before any build."""
+    con.execute(CORE_SQL.read_text(encoding="utf-8"))
+
+
+def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
+    """The inspectorate and alert analyst views, with their documentation, without a full build."""
+    ensure_core(con)
+    for path in VIEW_SQL:
+        con.execute(path.read_text(encoding="utf-8"))
+        doc = parse_header(path)
+        if doc is None:
+            continue
+        con.execute(f"COMMENT ON VIEW main.{doc.name} IS {_quote(doc.description)}")
+        for column, meaning in doc.columns.items():
+            con.execute(f"COMMENT ON COLUMN main.{doc.name}.{column} IS {_quote(meaning)}")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# --- steps ----------------------------------------------------------------------------------
+
+
+def inspectorate_step(cfg: Config, con: duckdb.DuckDBPyConnection, client: HttpClient,
+                      summary: Summary, *, today: date | None = None) -> list[str]:
+    """Land every register; returns the keys of the alerts the landing raised."""
+    if not configured(cfg):
+        return []
+    try:
+        sources = register_sources(cfg)
+    except SourceError as exc:
+        summary.failed.append(("inspectorates config", str(exc)))
+        return []
+    if not sources:
+        summary.notices.append("[inspectorates] has no sources: nothing to read")
+    ensure_core(con)
+    watch = inspectorate_watch(cfg)
+    lang = alerts.language_of(cfg.section("alerts"))
+    raised: list[str] = []
+
+    def raise_alerts(tx: duckdb.DuckDBPyConnection) -> None:
+        raised.extend(alerts.put(tx, alerts.inspectorate_alerts(tx, watch, lang),
+                                 summary.run_id))
+
+    for source in sources:
+        started = datetime.now(UTC)
+        label = f"{register.SOURCE}/{source.name}"
+        try:
+            batch = register.fetch(client, source, today=today)
+        except SourceError as exc:
+            summary.failed.append((label, str(exc)))
+            record_failure(con, run_id=summary.run_id, source=register.SOURCE,
+                           dataset=register.DATASET, region=source.name, year=None,
+                           started_at=started, error=str(exc), url=exc.url, body=exc.body)
+            continue
+        summary.landed.append(land(con, batch, summary.run_id, started, then=raise_alerts))
+        for rejected in batch.rejected:
+            summary.notices.append(f"{label}: rejected row: {rejected.reason}")
+    return raised
+
+
+def alert_rules_step(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary, *,
+                     run_date: date, regions: list[Region] | None = None) -> list[str]:
+    """Rules on the state the build rebuilt (flags, metrics) plus the inspectorate rule, in one
+    transaction; deterministic keys make a re-evaluation raise nothing twice."""
+    settings = cfg.section("alerts")
+    lang = alerts.language_of(settings)
+    watch = region_watch(cfg, regions)
+    ensure_core(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        found = [
+            *alerts.inspectorate_alerts(con, inspectorate_watch(cfg), lang),
+            *alerts.process_alerts(con, watch, alerts.ProcessRule.of(settings), lang, run_date,
+                                   summary.notices),
+            *alerts.metric_alerts(con, watch, alerts.MetricRule.all_of(settings), lang,
+                                  summary.notices),
+        ]
+        new = alerts.put(con, found, summary.run_id)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return new
+
+
+def delivery_step(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary,
+                  sender: alerts.Sender | None = None) -> alerts.DeliveryReport:
+    targets = channels(cfg)
+    if not targets:
+        if con.execute("SELECT count(*) FROM ops.alert_outbox").fetchone()[0]:  # type: ignore[index]
+            summary.notices.append("alerts raised but no channel configured "
+                                   "(secrets file: [alerts] channels)")
+        return alerts.DeliveryReport()
+    send = sender or AppriseSender(redactor(cfg))
+    retry_days = int(cfg.section("alerts").get("retry_days", alerts.DEFAULT_RETRY_DAYS))
+    report = alerts.deliver(con, targets, send, retry_days=retry_days)
+    if report.sent or report.failed:
+        summary.notices.append(report.summary())
+    for key, channel, reason in report.failed:
+        summary.notices.append(f"alert {key} to {channel} failed (retried next run): {reason}")
+    return report
+
+
+def run_inspectorates(cfg: Config, *, run_date: date | None = None,
+                      sender: alerts.Sender | None = None,
+                      client: HttpClient | None = None) -> CycleSummary:
+    """The 6-hourly cycle: registers, rules, the register's views, delivery, publish."""
+    summary = CycleSummary(run_id=uuid.uuid4().hex[:12],
+                           run_date=run_date or datetime.now(JAKARTA).date())
+    http = client or HttpClient(cfg.http, redactor(cfg))
+    with open_warehouse(cfg.database_path) as con:
+        summary.new_alerts += inspectorate_step(cfg, con, http, summary, today=run_date)
+        summary.new_alerts += alert_rules_step(cfg, con, summary, run_date=summary.run_date)
+        refresh_views(con)
+        summary.delivery = delivery_step(cfg, con, summary, sender)
+    publish(cfg.database_path, cfg.analyst_path)
+    return summary
+
+
+def notify_run_failure(cfg: Config, *, run_key: str, name: str, state: str, reason: str,
+                       started_at: datetime | None = None,
+                       sender: alerts.Sender | None = None) -> list[str]:
+    """Tell the channels a run failed or crashed, once per run (the key is the run's id).
+
+    Returns what happened per channel, for the log. When the warehouse cannot be opened (the
+    very reason the run failed may be a lock), the message is sent directly, unrecorded.
+    """
+    targets = channels(cfg)
+    if not targets:
+        return ["no alert channels configured"]
+    redact = redactor(cfg)
+    send = sender or AppriseSender(redact)
+    alert = alerts.run_failed_alert(
+        alerts.language_of(cfg.section("alerts")), run_key=run_key, name=name, state=state,
+        reason=redact(reason), where=str(cfg.database_path.name),
+        since=started_at or datetime.now(UTC))
+    try:
+        with open_warehouse(cfg.database_path) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                alerts.put(con, [alert], run_key)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            report = alerts.deliver(con, targets, send)
+            return [f"{c}: sent" for _, c in report.sent] + \
+                   [f"{c}: failed: {r}" for _, c, r in report.failed]
+    except (WarehouseLockedError, duckdb.Error) as exc:
+        log.warning("run-failure alert not recorded (%s); sending directly", redact(str(exc)))
+        out = []
+        for url in targets:
+            error = send(url, alert.title, alert.message)
+            out.append(f"{alerts.channel_id(url)}: {'sent' if error is None else error}")
+        return out
+
+
+def send_test(cfg: Config, sender: alerts.Sender | None = None) -> list[tuple[str, str | None]]:
+    """A test message to each channel: (channel id, None or the reason it failed)."""
+    lang = alerts.language_of(cfg.section("alerts"))
+    send = sender or AppriseSender(redactor(cfg))
+    when = datetime.now(JAKARTA).strftime("%Y-%m-%d %H:%M WIB")
+    return [(alerts.channel_id(url),
+             send(url, alerts.text(lang, "test_title"), alerts.text(lang, "test_body", when=when)))
+            for url in channels(cfg)]
+
