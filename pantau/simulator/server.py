@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
+from pantau.simulator.faults import FaultPlan
 from pantau.simulator.isb import IsbService
 from pantau.simulator.world import World
 
@@ -25,12 +26,14 @@ class Service(Protocol):
 
 class Simulator:
     def __init__(self, world: World | None = None, *, replay: Path | None = None,
-                 port: int = 0, host: str = "127.0.0.1") -> None:
+                 port: int = 0, host: str = "127.0.0.1",
+                 faults: FaultPlan | None = None) -> None:
         if host not in {"127.0.0.1", "localhost", "::1"}:
             raise ValueError("the simulator binds loopback only")
         self.world = world or World()
         self.services: list[Service] = [IsbService(self.world, replay)]
         self.requests: Counter[str] = Counter()
+        self.faults = faults
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer((host, port), _handler(self))
         self.httpd.daemon_threads = True
@@ -85,6 +88,10 @@ def _handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 length = int(self.headers.get("Content-Length") or 0)
                 form.update(parse_qs(self.rfile.read(length).decode("utf-8", "replace")))
             sim.count(parts.path)
+            fault = sim.faults.pick(method, parts.path, form) if sim.faults else None
+            if fault:
+                sim.faults.apply(self, fault)
+                return
             status, ctype, body = sim.route(method, parts.path, form)
             self.send_response(status)
             self.send_header("Content-Type", ctype)
