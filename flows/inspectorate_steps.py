@@ -69,7 +69,7 @@ class CycleSummary:
         lines += [f"- {r.region}: {r.n_records} observations, {r.n_new} new, "
                   f"{r.n_quarantined} rejected" for r in self.landed]
         lines += [f"- new alert: {k}" for k in self.new_alerts]
-        if self.delivery:
+        if self.delivery and (self.delivery.sent or self.delivery.failed):
             lines.append(f"- {self.delivery.summary()}")
         lines += [f"- FAILED {label}: {reason}" for label, reason in self.failed]
         lines += [f"- {n}" for n in self.notices]

@@ -326,19 +326,24 @@ def process_alerts(con: duckdb.DuckDBPyConnection, watch: Watch, rule: ProcessRu
         return []
     since = datetime.combine(run_date - timedelta(days=rule.new_days), datetime.min.time(),
                              JAKARTA)
+    # Score components (PFA-1, PFA-2, ...) are scores, not flags; buyer- and tenderer-level
+    # results (grp other than OCID) are not about one process.
+    process_level = ("(f.grp IS NULL OR f.grp = 'OCID')"
+                     if "grp" in relation_columns(con, *flags.split(".")) else "TRUE")
     rows = con.execute(
         f"""
         SELECT p.source, p.kind, p.source_id, p.kd_klpd, p.klpd_name, p.satker_name, p.title,
             p.pagu, p.hps, CAST(timezone('Asia/Jakarta', p.announced_at) AS DATE) AS announced,
-            list(DISTINCT f.code ORDER BY f.code) AS codes,
-            count(DISTINCT f.code) AS n_flags,
+            coalesce(list(DISTINCT f.code ORDER BY f.code)
+                     FILTER (WHERE NOT starts_with(f.code, $score_code)), []) AS codes,
+            count(DISTINCT f.code) FILTER (WHERE NOT starts_with(f.code, $score_code))
+                AS n_flags,
             max(TRY_CAST(f.value AS DOUBLE)) FILTER (WHERE f.code = $score_code) AS score
         FROM {processes} p
         JOIN {flags} f ON f.source = p.source AND f.source_id = p.source_id
-        WHERE p.announced_at >= $since
+        WHERE p.announced_at >= $since AND {process_level}
         GROUP BY ALL
-        HAVING count(DISTINCT f.code) >= $min_flags
-            OR ($min_score IS NOT NULL AND score >= $min_score)
+        HAVING n_flags >= $min_flags OR ($min_score IS NOT NULL AND score >= $min_score)
         ORDER BY announced, p.source, p.source_id
         """,
         {"score_code": rule.score_code, "since": since, "min_flags": rule.min_flags,

@@ -9,7 +9,10 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -530,6 +533,9 @@ def test_process_and_metric_rules(tmp_path: Path) -> None:
               ('isb', 'T1', 'R018', '1', NULL, NULL, 'single bid'),
               ('isb', 'T1', 'ID-C08', '1', NULL, NULL, 'above HPS'),
               ('isb', 'T2', 'PFA', '16', NULL, NULL, 'score'),
+              ('isb', 'T2', 'PFA-1', '5', NULL, NULL, 'a score component is not a flag'),
+              ('isb', 'T2', 'PFA-2', '5', NULL, NULL, ''),
+              ('isb', 'T2', 'R024', '1', 'Buyer', 'B1', 'about the buyer, not the process'),
               ('isb', 'T3', 'R018', '1', NULL, NULL, ''),
               ('isb', 'T3', 'R024', '1', NULL, NULL, ''),
               ('isb', 'T4', 'R018', '1', NULL, NULL, ''),
@@ -554,3 +560,37 @@ def test_process_and_metric_rules(tmp_path: Path) -> None:
                           "WHERE key = 'risky_process|isb|tender|T2'").fetchone()[0]
     assert "skor risiko PFA = 16 (batas 15)" in msg
     assert "Pagu Rp1.000.000.000" in msg
+
+
+# --- the one flow-level test: Prefect's on_failure hook ----------------------------------------
+
+
+@pytest.mark.prefect
+def test_failed_flow_notifies_the_channels_once(tmp_path: Path, hook: Server) -> None:
+    """The inspectorates flow, run by Prefect, fails on an unreachable register: its on_failure
+    hook sends one run-failure message to the channel, and no token leaks into the output."""
+    config = tmp_path / "pantau.toml"
+    config.write_text(
+        "[database]\n"
+        f'path = "{tmp_path / "p.duckdb"}"\n'
+        "[run]\nyears = [2025]\n"
+        "[http]\nmax_attempts = 1\ntimeout_seconds = 5\nmin_interval_seconds = 0\n"
+        "[inspectorates]\n"
+        f'sources = [{{url = "http://127.0.0.1:{free_port()}/gone.csv", name = "gone"}}]\n',
+        encoding="utf-8")
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[alerts]\nchannels = ["json://127.0.0.1:{hook.port}/hook/{TOKEN}"]\n',
+                       encoding="utf-8")
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PANTAU_SECRETS": str(secrets)}
+    code = f"from flows.inspectorates import inspectorates as f; f(config_path={str(config)!r})"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=repo, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode != 0
+    assert "RunFailedError" in result.stderr
+    assert len(hook.posts) == 1, result.stderr[-3000:]
+    payload = hook.posts[0][1]
+    assert payload["title"].startswith("Run pantau gagal: inspectorates ")
+    assert "inspectorates/gone" in payload["message"]
+    assert TOKEN not in result.stdout + result.stderr

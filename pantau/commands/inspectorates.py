@@ -35,7 +35,7 @@ def inspectorates(args: argparse.Namespace) -> int:
         try:
             current = con.execute(
                 "SELECT inspectorate, status, since, checked_on, source, disagreement, "
-                "by_source, evidence_url FROM main.inspectorates "
+                "by_source, evidence_url, last_evidence_url FROM main.inspectorates "
                 "WHERE $w IS NULL OR inspectorate_id = $w ORDER BY inspectorate_id",
                 {"w": wanted}).fetchall()
             history = con.execute(
@@ -46,10 +46,12 @@ def inspectorates(args: argparse.Namespace) -> int:
             raise UserError("the analyst copy has no inspectorate views yet: run "
                             "`pantau inspectorates --check`") from None
     print("Current status (e-pengaduan PBJ)")
-    for name, status, since, checked, source, disagree, by_source, evidence in current:
+    for name, status, since, checked, source, disagree, by_source, evidence, last in current:
         flag = "  [registers disagree: " + by_source + "]" if disagree else ""
         print(f"  {name}: {status} since {since} (checked {checked}, {source}){flag}")
         print(f"    evidence: {evidence}")
+        if last != evidence:
+            print(f"    latest check: {last}")
     if not current:
         print("  (none)")
     print("\nHistory")

@@ -11,6 +11,7 @@
 -- column since: first day the current status was observed by the register that gives it
 -- column checked_on: the most recent day that register checked it
 -- column evidence_url: the evidence of the change to the current status
+-- column last_evidence_url: the evidence of that register's most recent check
 -- column source: the register the status comes from
 -- column disagreement: true when the registers' current known statuses differ
 -- column by_source: each register's current status and last check, e.g. 'pattiro: not_joined (2025-07-04)'
@@ -40,7 +41,7 @@ WITH current_per_source AS (
     FROM core.inspectorate_observations GROUP BY inspectorate_id
 )
 SELECT c.inspectorate, c.inspectorate_id, s.kd_klpd, c.status, c.valid_from AS since,
-    c.last_checked_on AS checked_on, c.evidence_url, c.source, s.disagreement, s.by_source,
+    c.last_checked_on AS checked_on, c.evidence_url, c.last_evidence_url, c.source, s.disagreement, s.by_source,
     n.n_observations
 FROM pick p
 JOIN current_per_source c USING (inspectorate_id, source)
