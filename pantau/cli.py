@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "pantau.commands.inspectorates",
     "pantau.commands.alerts",
     "pantau.commands.indicators",
+    "pantau.commands.explain",
 )
 
 

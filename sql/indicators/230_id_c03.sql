@@ -51,6 +51,6 @@ members AS (
     GROUP BY m.kind, m.source, m.source_id
 )
 SELECT kind, source, source_id, 'ID-C03', total,
-    format('{} pengadaan langsung of the same satker, category and supplier between {} and {}: together {} > ceiling {}',
+    format('{} PL, same satker/category/supplier, {}..{}: total {} > ceiling {}',
            n, d_from, d_to, core.fmt_rp(total), core.fmt_rp(ceiling))
 FROM members;
