@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint reliability bench clean docs
+.PHONY: install demo test lint reliability bench clean docs chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,27 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) lint
+test: $(STAMP) lint chromium
 	$(BIN)/pytest -q -m "not slow"
+
+# The report test renders the HTML in Debian's headless chromium; install it once when apt is
+# there (root, or passwordless sudo). Without it that test skips and says why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+	    $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	      chromium fonts-dejavu-core >/dev/null || echo "chromium: install failed, the report test will skip"; \
+	  else echo "chromium: no apt-get here, the report rendering test will skip"; fi; }
+
+# docs/data-dictionary.md is generated from the sql/views/*.sql headers (a test checks it).
+docs: $(STAMP)
+	$(BIN)/pantau sql --describe --format markdown --out docs/data-dictionary.md
+
+# The full reliability suite: 20% faults, ten SIGKILLs, the malformed corpus; prints the tally.
+reliability: $(STAMP)
+	RELIABILITY_FULL=1 $(BIN)/pytest -q tests/test_reliability.py
 
 clean:
 	rm -rf $(VENV) .prefect var .pytest_cache .ruff_cache

@@ -265,10 +265,10 @@ def record_text(record: dict[str, Any]) -> tuple[str | None, str | None]:
     try:
         text = canonical_json(record)
         text.encode("utf-8")  # a lone surrogate (\ud800) cannot be stored
+    except UnicodeEncodeError:  # a ValueError too: test it first
+        return None, "record contains invalid unicode (a lone surrogate)"
     except ValueError:
         return None, "record contains NaN or Infinity, which JSON does not allow"
-    except UnicodeEncodeError:
-        return None, "record contains invalid unicode (a lone surrogate)"
     if len(text) > MAX_RECORD_BYTES:
         return None, f"record larger than {MAX_RECORD_BYTES} bytes"
     return text, None

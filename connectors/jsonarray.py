@@ -9,6 +9,7 @@ and the others land.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from connectors.base import Rejected, SourceError
@@ -52,15 +53,33 @@ def _salvage(text: bytes, *, url: str, body: bytes) -> tuple[list[Any], list[Rej
     if elements is None:
         raise SourceError("answer is not valid JSON (unbalanced array)", url=url, body=body)
     for raw in elements:
-        try:
-            good.append(json.loads(raw))
-        except UnicodeDecodeError:
-            bad.append(Rejected("record is not valid UTF-8", raw))
-        except RecursionError:
-            bad.append(Rejected("record nested too deeply", raw))
-        except ValueError as exc:
-            bad.append(Rejected(f"record is not valid JSON: {exc}", raw))
+        pieces = [raw]
+        if _parse(raw)[1] is not None:
+            # A truncated record swallows its neighbours until the brackets balance again:
+            # cut the run of text where a new record visibly starts.
+            pieces = _RECORD_START.split(raw)
+        for piece in pieces:
+            value, reason = _parse(piece)
+            if reason is None:
+                good.append(value)
+            else:
+                bad.append(Rejected(reason, piece))
     return good, bad
+
+
+# Real records are flat objects, so inside a broken run ",{" starts the next record.
+_RECORD_START = re.compile(rb",\s*(?=\{)")
+
+
+def _parse(raw: bytes) -> tuple[Any, str | None]:
+    try:
+        return json.loads(raw), None
+    except UnicodeDecodeError:
+        return None, "record is not valid UTF-8"
+    except RecursionError:
+        return None, "record nested too deeply"
+    except ValueError as exc:
+        return None, f"record is not valid JSON: {exc}"
 
 
 def split_top_level(text: bytes) -> list[bytes] | None:  # noqa: C901 - a small state machine

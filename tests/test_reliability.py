@@ -37,6 +37,16 @@ if FULL:
     REGIONS += [{"name": "Kota Semarang"}, {"name": "Provinsi Jawa Tengah"}]
 PROV = Provenance("isb", "http://127.0.0.1/x", datetime.now(UTC), "-")
 # Operational logs differ by design between runs (they record what happened): not compared.
+# Provenance says when and by which run a record came: it differs between two runs by design.
+PROVENANCE = {
+    "fetched_at",
+    "run_id",
+    "source_url",
+    "first_seen",
+    "last_seen",
+    "applied_at",
+    "taken_at",
+}
 OPERATIONAL = {("ops", "runs"), ("ops", "quarantine"), ("main", "runs"), ("main", "quarantine")}
 
 
@@ -47,12 +57,22 @@ def checksums(db: Path) -> dict[str, tuple]:
             "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal "
             "AND schema_name = 'main'"
         ).fetchall()
-        return {
-            f"{s}.{t}": con.execute(f"SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM {s}.{t}")
-            .fetchone()
-            for s, t in names
-            if (s, t) not in OPERATIONAL
-        }
+        out = {}
+        for s, t in names:
+            if (s, t) in OPERATIONAL:
+                continue
+            cols = [
+                c
+                for (c,) in con.execute(
+                    "SELECT column_name FROM duckdb_columns() "
+                    "WHERE schema_name = ? AND table_name = ?",
+                    [s, t],
+                ).fetchall()
+                if c not in PROVENANCE
+            ]
+            select = ", ".join(f'bit_xor(hash("{c}"))' for c in cols)
+            out[f"{s}.{t}"] = con.execute(f"SELECT count(*), {select} FROM {s}.{t}").fetchone()
+        return out
 
 
 def lost_and_duplicated(reference: Path, db: Path) -> tuple[int, int]:
@@ -82,12 +102,19 @@ def alerts_duplicated(db: Path) -> int:
         ).fetchone()[0]
         if not has:
             return 0
-        cols = [c for (c,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'ops' "
-            "AND table_name = 'alert_outbox'").fetchall()]
+        cols = [
+            c
+            for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'ops' "
+                "AND table_name = 'alert_outbox'"
+            ).fetchall()
+        ]
         key = "alert_key" if "alert_key" in cols else cols[0]
-        return int(con.execute(
-            f"SELECT count(*) - count(DISTINCT {key}) FROM ops.alert_outbox").fetchone()[0])
+        return int(
+            con.execute(
+                f"SELECT count(*) - count(DISTINCT {key}) FROM ops.alert_outbox"
+            ).fetchone()[0]
+        )
 
 
 @pytest.fixture(scope="module")
@@ -125,15 +152,21 @@ def test_each_malformed_record_is_quarantined_and_its_batch_lands(
 
 def test_conflicting_duplicate_key_is_quarantined() -> None:
     _, first, second, reason = DUPLICATE_KEY
-    batch = isb.to_batch(isb.BY_NAME["SPSE-TenderPengumuman"], answer([first, second]), PROV,
-                         region="D107", year=2025)
+    batch = isb.to_batch(
+        isb.BY_NAME["SPSE-TenderPengumuman"],
+        answer([first, second]),
+        PROV,
+        region="D107",
+        year=2025,
+    )
     assert batch.keys == ["999999"]
     assert reason in batch.rejected[0].reason
     RELIABILITY["malformed inputs tried"] += 1
 
 
-def test_the_whole_corpus_in_one_answer_through_the_pipeline(tmp_path: Path,
-                                                             bandung_dir: Path) -> None:
+def test_the_whole_corpus_in_one_answer_through_the_pipeline(
+    tmp_path: Path, bandung_dir: Path
+) -> None:
     replay = tmp_path / "replay"
     replay.mkdir()
     good = good_records(20)
@@ -146,8 +179,9 @@ def test_the_whole_corpus_in_one_answer_through_the_pipeline(tmp_path: Path,
         run_plain(cfg, NIGHT)
     with duckdb.connect(str(cfg.analyst_path), read_only=True) as con:
         landed = con.execute("SELECT count(*) FROM raw.isb_tender_pengumuman").fetchone()[0]
-        reasons = con.execute("SELECT reason FROM quarantine WHERE dataset = "
-                              "'SPSE-TenderPengumuman'").fetchall()
+        reasons = con.execute(
+            "SELECT reason FROM quarantine WHERE dataset = 'SPSE-TenderPengumuman'"
+        ).fetchall()
     assert landed == len(good) + 1  # the first of the duplicate pair lands
     assert len(reasons) == len(CORPUS) + 1
     assert all(r and len(r) > 10 for (r,) in reasons)
@@ -197,17 +231,28 @@ def test_killed_runs_then_a_rerun_equal_an_uninterrupted_run(
     kills = 10 if FULL else 2
     rng = random.Random(42)
     with Simulator(world) as sim:
-        code = CHILD.format(root=str(ROOT), tests=str(ROOT / "tests"), tmp=str(tmp_path),
-                            url=sim.url, regions=REGIONS)
+        code = CHILD.format(
+            root=str(ROOT),
+            tests=str(ROOT / "tests"),
+            tmp=str(tmp_path),
+            url=sim.url,
+            regions=REGIONS,
+        )
         for _ in range(kills):
-            child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)  # noqa: S603
+            child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
             time.sleep(rng.uniform(1.0, 6.0))
             if child.poll() is None:
                 child.send_signal(signal.SIGKILL)
                 RELIABILITY["crashes survived"] += 1
             child.wait()
-        final = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False,  # noqa: S603
-                               capture_output=True, text=True, timeout=600)
+        final = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     assert final.returncode == 0, final.stderr[-2000:]
     analyst = tmp_path / "pantau-analyst.duckdb"
     assert checksums(analyst) == checksums(reference)
@@ -240,6 +285,7 @@ def test_an_open_analyst_session_neither_blocks_nor_sees_half_written_data(
     assert second.ok
     assert during == before  # the open session keeps its consistent snapshot
     with duckdb.connect(str(cfg.analyst_path), read_only=True) as fresh:
-        changed = fresh.execute("SELECT sum(n_changed) FROM runs WHERE "
-                                f"run_id = '{second.run_id}'").fetchone()[0]
+        changed = fresh.execute(
+            f"SELECT sum(n_changed) FROM runs WHERE run_id = '{second.run_id}'"
+        ).fetchone()[0]
     assert changed > 0  # and a new session sees the new night
