@@ -72,3 +72,7 @@ def test_demo_runs_the_real_flow_end_to_end(tmp_path: Path) -> None:
     assert "demo-9f8e7d6c" in secrets  # the made-up key is in the secrets file ...
     assert "demo-9f8e7d6c" not in out + result.stderr  # ... and nowhere else
     assert b"demo-9f8e7d6c" not in analyst.read_bytes()
+    # Prefect's own store (flow and task runs, logs, the summary artifact) holds no key either.
+    prefect_files = [p for p in (ROOT / ".prefect").rglob("*") if p.is_file()]
+    assert prefect_files
+    assert not [p for p in prefect_files if b"demo-9f8e7d6c" in p.read_bytes()]
