@@ -16,7 +16,7 @@ import random
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -106,6 +106,17 @@ class Response:
     @property
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class _Call:
+    """What one logical request asks for; every retry and redirect repeats it."""
+
+    method: str
+    url: str  # may hold a secret: only its redacted form leaves this module
+    data: dict[str, Any] | None
+    headers: dict[str, str] | None
+    ok_statuses: tuple[int, ...]
 
 
 class _HostGate:
@@ -204,18 +215,11 @@ class HttpClient:
             reraise=True,
             before_sleep=self._log_retry,
         )
-        return retrying(self._attempt, method, url, data, headers, ok_statuses, expect_json)
+        call = _Call(method, url, data, headers, ok_statuses)
+        return retrying(self._attempt, call, expect_json=expect_json)
 
-    def _attempt(
-        self,
-        method: str,
-        url: str,
-        data: dict[str, Any] | None,
-        headers: dict[str, str] | None,
-        ok_statuses: tuple[int, ...],
-        expect_json: bool,
-    ) -> Response:
-        response = self._once(method, url, data, headers, ok_statuses)
+    def _attempt(self, call: _Call, *, expect_json: bool) -> Response:
+        response = self._once(call)
         if expect_json and response.body.lstrip()[:1] == b"<":
             raise TransientError(
                 f"HTML page where JSON belongs from {response.url}",
@@ -236,14 +240,8 @@ class HttpClient:
         exc = state.outcome.exception() if state.outcome else None
         log.warning("retry %d after: %s", state.attempt_number, exc)
 
-    def _once(
-        self,
-        method: str,
-        url: str,
-        data: dict[str, Any] | None,
-        headers: dict[str, str] | None,
-        ok_statuses: tuple[int, ...],
-    ) -> Response:
+    def _once(self, call: _Call) -> Response:
+        url = call.url
         safe_url = self.redact(url)
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"}:
@@ -254,10 +252,10 @@ class HttpClient:
             self.requests_sent += 1
             try:
                 resp = self.session.request(
-                    method,
+                    call.method,
                     url,
-                    data=data,
-                    headers=headers,
+                    data=call.data,
+                    headers=call.headers,
                     timeout=self.timeout,
                     stream=True,
                     allow_redirects=False,
@@ -270,9 +268,9 @@ class HttpClient:
             finally:
                 resp.close()
         if redirect:  # followed outside the gate, so the slot is free again
-            new_method = "GET" if resp.status_code == 303 else method
-            return self._once(new_method, redirect, data, headers, ok_statuses)
-        return self._check(resp, body, safe_url, ok_statuses)
+            method = "GET" if resp.status_code == 303 else call.method
+            return self._once(replace(call, method=method, url=redirect))
+        return self._check(resp, body, safe_url, call.ok_statuses)
 
     def _redirect_target(self, resp: requests.Response, url: str) -> str:
         target = urljoin(url, resp.headers.get("Location", ""))
