@@ -16,12 +16,13 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
-from connectors import inspectorates
+from connectors import inspectorates, ocds
 from connectors.base import Batch, Rejected
 from connectors.isb import BY_NAME as ISB_DATASETS
 
 TABLES = {("isb", name): d.table for name, d in ISB_DATASETS.items()}
 TABLES[(inspectorates.SOURCE, inspectorates.DATASET)] = inspectorates.RAW_TABLE
+TABLES[(ocds.SOURCE, ocds.DATASET)] = ocds.RAW_TABLE
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@
 CREATE OR REPLACE TABLE core.processes AS
 WITH all_sources AS (
     SELECT *, 1 AS preference FROM core.isb_processes
+    UNION ALL BY NAME SELECT *, 3 AS preference FROM core.ocds_processes
 )
 SELECT * EXCLUDE (preference, rn),
 FROM (
@@ -16,7 +17,11 @@ FROM (
 )
 WHERE rn = 1;
 
-CREATE OR REPLACE TABLE core.bids AS SELECT * FROM core.isb_bids;
+CREATE OR REPLACE TABLE core.bids AS SELECT * FROM core.isb_bids
+-- OCDS bids (sql/core/300_ocds_processes.sql) of processes no other source has bids for.
+UNION ALL BY NAME
+SELECT * FROM core.ocds_bids o
+WHERE o.source_id NOT IN (SELECT source_id FROM core.isb_bids);
 CREATE OR REPLACE TABLE core.schedule AS SELECT * FROM core.isb_schedule;
 CREATE OR REPLACE TABLE core.realisations AS SELECT * FROM core.isb_realisations;
 CREATE OR REPLACE TABLE core.plans AS SELECT * FROM core.isb_plans;

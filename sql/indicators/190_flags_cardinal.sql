@@ -1,0 +1,33 @@
+-- core.flags_cardinal: the Cardinal indicator results of the nightly build, as flags.
+-- What: one row per flag. Process-level results (group OCID) carry the process's source and
+-- source_id; organisation-level results (Buyer, ProcuringEntity, Tenderer) carry the group and the
+-- organisation's OCDS id in entity_id ('pantau-klpd-<kd_klpd>', 'pantau-satker-<kd_satker>',
+-- 'IDN-NPWP-<npwp>' or 'pantau-penyedia-<kd_penyedia>' for ISB/SPSE data; the publisher's id for
+-- OCDS data), with source_id null: they are about the organisation across all its processes.
+-- 900_flags.sql unions this table with core.flags_compliance into core.flags.
+-- Source: core.cardinal_result (129) and core.ocds_releases (sql/core/700).
+CREATE OR REPLACE TABLE core.flags_cardinal AS
+WITH d(code, description) AS (VALUES
+    ('R003', 'Cardinal R003 short submission period: tender period shorter than the minimum (days)'),
+    ('R018', 'Cardinal R018 single bid received in an open/selective tender'),
+    ('R024', 'Cardinal R024 price close to winning bid: second-lowest valid bid unusually close to the winner (value = relative difference)'),
+    ('R025', 'Cardinal R025 excessive unsuccessful bids: tenderer bids often, rarely wins (value = wins / processes bid)'),
+    ('R028', 'Cardinal R028 identical bid prices from different tenderers'),
+    ('R030', 'Cardinal R030 late bid won: a valid bid dated after the tender period was awarded'),
+    ('R035', 'Cardinal R035 all except winning bid disqualified (value = disqualified tenderers)'),
+    ('R036', 'Cardinal R036 lowest bid disqualified'),
+    ('R038', 'Cardinal R038 excessive disqualified bids (value = disqualified / submitted bids)'),
+    ('R048', 'Cardinal R048 heterogeneous supplier (value = distinct item classifications)'),
+    ('R058', 'Cardinal R058 heavily discounted bid: winner far below the next valid bid (value = relative difference)')
+),
+rel AS (SELECT source, source_id, ocid FROM core.ocds_releases)
+SELECT rel.source, rel.source_id, r.code, r.value, r.grp, rel.source_id AS entity_id, d.description
+FROM core.cardinal_result r
+JOIN rel ON rel.ocid = r.id
+LEFT JOIN d USING (code)
+WHERE r.grp = 'OCID'
+UNION ALL
+SELECT NULL, NULL, r.code, r.value, r.grp, r.id, d.description
+FROM core.cardinal_result r
+LEFT JOIN d USING (code)
+WHERE r.grp <> 'OCID';
