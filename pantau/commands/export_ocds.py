@@ -16,7 +16,6 @@ import duckdb
 
 from pantau.config import load_config
 from pantau.errors import UserError
-from pantau.workbench import connect_analyst, resolve_region
 
 NAME = "ocds"
 HELP = "write OCDS 1.1 compiled releases of every process as JSON Lines (--out FILE.jsonl)"
@@ -64,6 +63,8 @@ def write_releases(
 def export(args: argparse.Namespace) -> int:
     if not args.out:
         raise UserError("--out FILE is required (JSON Lines, one compiled release per line)")
+    from pantau.workbench import connect_analyst, resolve_region  # noqa: PLC0415 - CLI only
+
     cfg = load_config(args.config)
     with connect_analyst(cfg.analyst_path) as con:
         kd_klpd = resolve_region(cfg, con, args.region).kd_klpd if args.region else None
