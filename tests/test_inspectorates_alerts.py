@@ -30,6 +30,8 @@ from connectors.base import Provenance
 from flows import inspectorate_steps, steps
 from models import alerts
 from models.db import open_warehouse
+from models.transform import parse_header
+from pantau.cli import main
 from pantau.config import Config, build_config
 
 TOKEN = "hooktoken-5c1f9a7e33d04b"  # noqa: S105 - a fake channel token: must never be stored or logged
@@ -594,3 +596,64 @@ def test_failed_flow_notifies_the_channels_once(tmp_path: Path, hook: Server) ->
     assert payload["title"].startswith("Run pantau gagal: inspectorates ")
     assert "inspectorates/gone" in payload["message"]
     assert TOKEN not in result.stdout + result.stderr
+
+
+# --- views are documented; the CLI ---------------------------------------------------------------
+
+
+def test_every_view_column_is_documented(tmp_path: Path) -> None:
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        inspectorate_steps.refresh_views(con)
+        for path in inspectorate_steps.VIEW_SQL:
+            doc = parse_header(path)
+            assert doc is not None
+            columns = [r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
+                "AND table_name = $n ORDER BY ordinal_position", {"n": doc.name}).fetchall()]
+            assert columns == list(doc.columns), doc.name
+            comment = con.execute("SELECT comment FROM duckdb_views() WHERE view_name = $n",
+                                  {"n": doc.name}).fetchone()
+            assert comment == (doc.description,)
+
+
+def test_cli_inspectorates_and_alerts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    hook: Server,
+) -> None:
+    register_file = tmp_path / "r.csv"
+    register_file.write_bytes(V1)
+    config = tmp_path / "pantau.toml"
+    config.write_text(
+        f'[database]\npath = "{tmp_path / "p.duckdb"}"\n[run]\nyears = [2025]\n'
+        f'[inspectorates]\nsources = [{{path = "{register_file}", name = "staff"}}]\n',
+        encoding="utf-8")
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[alerts]\nchannels = ["json://127.0.0.1:{hook.port}/hook/{TOKEN}"]\n',
+                       encoding="utf-8")
+    monkeypatch.setenv("PANTAU_SECRETS", str(secrets))
+    assert main(["--config", str(config), "inspectorates", "--check"]) == 0
+    register_file.write_bytes(V2)
+    hook.stop()
+    assert main(["--config", str(config), "inspectorates", "--check", "Kota Semarang"]) == 0
+    out = capsys.readouterr().out
+    assert f"{SEMARANG}: joined since 2026-01-10 (checked 2026-01-10, staff)" in out
+    assert "not_joined\t2023-08-31 .. 2026-01-10" in out
+    assert JATENG not in out.split("Current status")[-1]
+
+    assert main(["--config", str(config), "alerts", "--pending"]) == 0
+    out = capsys.readouterr().out
+    channel = alerts.channel_id(f"json://127.0.0.1:{hook.port}/hook/{TOKEN}")
+    assert f"pending {channel}" in out
+    assert f"{SEMARANG}: sudah bergabung" in out
+
+    hook.start()
+    assert main(["--config", str(config), "alerts", "test"]) == 0
+    assert capsys.readouterr().out.strip() == f"{channel}\tok"
+    assert hook.posts[-1][1]["title"] == "Pesan uji pantau"
+    assert main(["--config", str(config), "inspectorates", "--check"]) == 0  # delivers it
+    assert main(["--config", str(config), "alerts", "--pending"]) == 0
+    assert capsys.readouterr().out.strip().endswith("(no pending alerts)")
+    assert main(["--config", str(config), "alerts"]) == 0
+    out = capsys.readouterr().out
+    assert f"sent to {channel}" in out
+    assert TOKEN not in out
