@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 from indicator_world import World, wib
 
-from pantau.config import ConfigError
+from models.settings import apply_config
+from models.transform import build
+from pantau.config import ConfigError, load_config
 
 PL = {"kind": "non_tender", "method": "Pengadaan Langsung", "status": "Selesai"}
 JT = 1_000_000
@@ -328,3 +330,25 @@ def test_settings_view_shows_overrides_and_basis(world):
     world.build()
     assert world.con.execute("SELECT value FROM indicator_settings WHERE name = "
                              "'id_c03_window_days'").fetchone()[0] == "30"
+
+
+def test_settings_from_pantau_toml(world, tmp_path):
+    cfg_path = tmp_path / "pantau.toml"
+    cfg_path.write_text(
+        "[run]\nyears = [2025]\n[indicators]\nperpres_46_2025_effective_date = 2025-07-01\n"
+        'id_c10_min_days = { "Tender" = 3, "Seleksi" = 3 }\n'
+        "pfa4_bands = [{ max = 20, score = 5 }, { max = 40, score = 4 }, { score = 1 }]\n",
+        encoding="utf-8")
+    late = world.process(**PL, category="Pekerjaan Konstruksi", hps=300 * JT,
+                         announced_at=wib("2025-06-30"))
+    apply_config(world.con, load_config(cfg_path))
+    build(world.con, sql_dir=world.sql_dir)
+    assert late in world.flags("ID-C01")
+    values = dict(world.con.execute("SELECT name, value FROM core.settings WHERE overridden"
+                                    ).fetchall())
+    assert values == {
+        "perpres_46_2025_effective_date": '"2025-07-01"',
+        "id_c10_min_days": '{"Tender": 3, "Seleksi": 3}',
+        "pfa4_bands": '[{"max": 20, "score": 5}, {"max": 40, "score": 4}, '
+                      '{"max": null, "score": 1}]',
+    }
