@@ -42,5 +42,10 @@ docs: $(STAMP)
 reliability: $(STAMP)
 	RELIABILITY_FULL=1 $(BIN)/pytest -q tests/test_reliability.py
 
+# Benchmarks (issue 8): 10k and 100k processes, crawl, orchestration; writes bench/RESULTS.md.
+# BENCH_ARGS="--scales 1M --skip crawl,orchestration" adds the national scale (~5 GB in bench/out).
+bench: $(STAMP)
+	PYTHONPATH=. $(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .prefect var .pytest_cache .ruff_cache

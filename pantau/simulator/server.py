@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,13 +28,14 @@ class Service(Protocol):
 class Simulator:
     def __init__(self, world: World | None = None, *, replay: Path | None = None,
                  port: int = 0, host: str = "127.0.0.1",
-                 faults: FaultPlan | None = None) -> None:
+                 faults: FaultPlan | None = None, latency: float = 0.0) -> None:
         if host not in {"127.0.0.1", "localhost", "::1"}:
             raise ValueError("the simulator binds loopback only")
         self.world = world or World()
         self.services: list[Service] = [IsbService(self.world, replay)]
         self.requests: Counter[str] = Counter()
         self.faults = faults
+        self.latency = latency  # seconds added to every source request (crawl benchmarks)
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer((host, port), _handler(self))
         self.httpd.daemon_threads = True
@@ -88,6 +90,8 @@ def _handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 length = int(self.headers.get("Content-Length") or 0)
                 form.update(parse_qs(self.rfile.read(length).decode("utf-8", "replace")))
             sim.count(parts.path)
+            if sim.latency and not parts.path.startswith("/_sim/"):
+                time.sleep(sim.latency)
             fault = sim.faults.pick(method, parts.path, form) if sim.faults else None
             if fault:
                 sim.faults.apply(self, fault)

@@ -1,0 +1,169 @@
+"""The six measures of issue 8, each with the floor it is compared against (same run, same data).
+
+- load: fetch + land + build core, against DuckDB ``read_json`` of the same files into tables;
+- indicators: the sql/indicators stage, against one full scan of every core table;
+- incremental: a second night after one simulator generation (1% of packages changed), against
+  the first night;
+- crawl: fetching every job from a simulator that waits 50 ms per request, against
+  requests x latency / allowed concurrency;
+- memory: peak RSS of the night process;
+- orchestration: the Prefect flow, against the same steps called as plain functions.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import requests
+
+from bench import data, setup
+from connectors import http as http_layer
+from flows import steps
+from models import transform
+from pantau.config import build_config
+from pantau.simulator.server import Simulator
+from pantau.simulator.world import World
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_night(config: Path, secrets: Path, mode: str = "plain", log: Path | None = None) -> dict:
+    """One night in a fresh process (its own peak RSS); returns its timings."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PANTAU_SECRETS": str(secrets)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.night", "--config", str(config), "--secrets", str(secrets),
+         "--mode", mode],
+        capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+    if log:
+        log.write_text(proc.stdout[-20000:] + "\n--- stderr ---\n" + proc.stderr[-20000:])
+    for line in proc.stdout.splitlines():
+        if line.startswith("BENCH-RESULT "):
+            return json.loads(line.removeprefix("BENCH-RESULT "))
+    raise RuntimeError(f"night ({mode}) failed: {proc.stderr[-3000:]}")
+
+
+def load_floor(root: Path, folder: Path) -> dict[str, Any]:
+    """DuckDB alone: every answer file read with read_json into one table per dataset."""
+    db = folder / "floor.duckdb"
+    db.unlink(missing_ok=True)
+    con = duckdb.connect(str(db))
+    started = time.perf_counter()
+    rows = 0
+    for dataset in sorted(p.name for p in (root / "gen0").iterdir() if p.is_dir()):
+        table = dataset.replace("-", "_").lower()
+        pattern = str(root / "gen0" / dataset / "*" / "*.json")
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_json('{pattern}', "
+                    "format = 'array', union_by_name = true, sample_size = -1)")
+        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        rows += int(row[0]) if row else 0
+    con.execute("CHECKPOINT")
+    seconds = time.perf_counter() - started
+    con.close()
+    db.unlink(missing_ok=True)
+    return {"seconds": seconds, "rows": rows}
+
+
+def indicators(db: Path) -> dict[str, Any]:
+    """The indicator stage over the night's core tables, and one full scan of those tables."""
+    con = duckdb.connect(str(db))
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET VARIABLE run_date = $d", {"d": date.today()})  # noqa: DTZ011
+    con.execute("SET VARIABLE run_id = 'bench'")
+    files = transform.sql_files("indicators")
+    con.execute("BEGIN TRANSACTION")
+    started = time.perf_counter()
+    per_file = {}
+    for path in files:
+        t = time.perf_counter()
+        con.execute(path.read_text(encoding="utf-8"))
+        per_file[path.name] = round(time.perf_counter() - t, 3)
+    seconds = time.perf_counter() - started
+    con.execute("ROLLBACK")
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core' ORDER BY 1").fetchall()]
+    started = time.perf_counter()
+    for table in tables:
+        con.execute(f"SELECT count(*), sum(hash(t)) FROM core.{table} AS t").fetchall()
+    scan = time.perf_counter() - started
+    rows = con.execute("SELECT count(*) FROM core.processes").fetchone()
+    con.close()
+    return {"seconds": seconds, "scan_seconds": scan, "files": list(per_file),
+            "per_file": per_file, "core_tables": tables, "processes": rows[0] if rows else 0}
+
+
+def crawl(n_regions: int, latency: float = 0.05, concurrency: int = 4,
+          scale: float = 0.02) -> dict[str, Any]:
+    """Every ISB job of n_regions against the simulator with ``latency`` per request."""
+    world = World(seed=1, scale=scale, extra_regions=max(0, n_regions - 3))
+    world.regions = world.regions[:n_regions]
+    with Simulator(world, latency=latency) as sim:
+        raw = {"database": {"path": "/nonexistent/unused.duckdb"},
+               "run": {"years": [data.YEAR], "max_workers": concurrency},
+               "regions": [{"name": r.nama_klpd, "kd_klpd": r.kd_klpd, "kd_lpse": r.kd_lpse}
+                           for r in world.regions],
+               "sources": {"isb": {"enabled": True,
+                                   "satudata_url": f"{sim.url}/isb-2/api/satudata"}},
+               "http": {"min_interval_seconds": 0, "per_host_concurrency": concurrency,
+                        "max_attempts": 2, "timeout_seconds": 30}}
+        secrets = _secrets_dict(sim.url)
+        cfg = build_config(raw, secrets=secrets)
+        http_layer._gates.clear()  # noqa: SLF001 - a fresh per-host gate for this concurrency
+        summary = steps.RunSummary("bench", date.today(), started_at=None)  # type: ignore[arg-type]  # noqa: DTZ011
+        jobs = steps.plan_isb(cfg, list(cfg.regions), [data.YEAR], summary)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            batches = list(pool.map(functools.partial(steps.extract, cfg=cfg), jobs))
+        seconds = time.perf_counter() - started
+        n_requests = sum(sim.requests.values())
+    return {"seconds": seconds, "requests": n_requests, "latency": latency,
+            "concurrency": concurrency, "bound": n_requests * latency / concurrency,
+            "records": sum(len(b.keys) for b in batches), "what": "ISB keyed datasets"}
+
+
+def _secrets_dict(url: str) -> dict:
+    import tomllib  # noqa: PLC0415
+
+    return tomllib.loads(setup.secrets_toml(url))
+
+
+def nights(n_regions: int, folder: Path, *, landing: str = "duckdb",
+           logs: Path | None = None) -> dict[str, Any]:
+    """First night, floor, indicators, then a second night after one generation."""
+    root = data.render(n_regions, 0)
+    data.render(n_regions, 1)
+    w = data.world(n_regions)
+    shutil.rmtree(folder, ignore_errors=True)
+    out: dict[str, Any] = {"regions": n_regions, "records": data.manifest(root, 0)["records"]}
+    with data.ServerProcess(root, n_regions) as server:
+        config, secrets = setup.write_config(folder, server.url, w.regions, year=data.YEAR,
+                                             run={"landing": landing})
+        out["first"] = run_night(config, secrets, log=logs and logs / "first.log")
+        out["indicators"] = indicators(folder / "pantau.duckdb")
+        requests.post(f"{server.url}/_sim/advance", timeout=10).raise_for_status()
+        out["second"] = run_night(config, secrets, log=logs and logs / "second.log")
+    out["floor"] = load_floor(root, folder)
+    return out
+
+
+def orchestration(n_regions: int, folder: Path) -> dict[str, Any]:
+    root = data.render(n_regions, 0)
+    w = data.world(n_regions)
+    out = {}
+    with data.ServerProcess(root, n_regions) as server:
+        for mode in ("plain", "prefect"):
+            shutil.rmtree(folder / mode, ignore_errors=True)
+            config, secrets = setup.write_config(folder / mode, server.url, w.regions,
+                                                 year=data.YEAR)
+            out[mode] = run_night(config, secrets, mode)
+    return out

@@ -1,0 +1,105 @@
+"""One night of the pipeline in a fresh process, timed by stage, with its peak RSS.
+
+Run by the harness as ``python -m bench.night --config C --secrets S --mode plain|prefect``;
+prints one JSON line. The stages are timed by wrapping the very functions ``run_night`` calls
+(``land``, ``build``, ``publish``), so nothing in the pipeline changes for the measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import resource
+import sys
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from flows import steps
+from models import transform
+
+TIMES: dict[str, float] = defaultdict(float)
+
+
+def _timed(name: str, fn: Any) -> Any:  # noqa: ANN401 - wraps any step function
+    @functools.wraps(fn)
+    def wrapper(*args: object, **kwargs: object) -> object:
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            TIMES[name] += time.perf_counter() - started
+
+    return wrapper
+
+
+STAGE_STARTS: dict[str, float] = {}
+
+
+def instrument() -> None:
+    for name in ("land", "build", "publish", "resolve_regions", "_totals"):
+        setattr(steps, name, _timed(name, getattr(steps, name)))
+    other = getattr(steps, "inspectorate_steps", None)  # issue 6's steps, when present
+    for name in ("inspectorate_step", "alert_rules_step", "delivery_step"):
+        if other is not None and hasattr(other, name):
+            setattr(other, name, _timed("other", getattr(other, name)))
+    # build() lists each stage's files as the stage starts: that splits core from the rest.
+    listing = transform.sql_files
+
+    def sql_files(stage: str, *args: object, **kwargs: object) -> list[Path]:
+        STAGE_STARTS.setdefault(stage, time.perf_counter())
+        return listing(stage, *args, **kwargs)  # type: ignore[arg-type]
+
+    transform.sql_files = sql_files  # type: ignore[assignment]
+
+
+def run(config: Path, mode: str) -> dict[str, Any]:
+    from pantau.config import load_config  # noqa: PLC0415 - after PANTAU_SECRETS is set
+
+    cfg = load_config(config)
+    instrument()
+    started = time.perf_counter()
+    if mode == "prefect":
+        from flows.nightly import nightly  # noqa: PLC0415 - imports Prefect only when asked
+
+        summary = nightly(str(config))
+    else:
+        workers = int(cfg.run.get("max_workers", 4))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            summary = steps.run_night(cfg, functools.partial(pool.submit, steps.extract))
+    total = time.perf_counter() - started
+    accounted = sum(TIMES.values())
+    if "core" in STAGE_STARTS and "indicators" in STAGE_STARTS:
+        TIMES["build_core"] = STAGE_STARTS["indicators"] - STAGE_STARTS["core"]
+        TIMES["build_rest"] = TIMES["build"] - TIMES["build_core"]
+    return {
+        "mode": mode,
+        "total": total,
+        **{k: round(v, 3) for k, v in TIMES.items()},
+        "fetch_wait": round(total - accounted, 3),
+        "records": sum(r.n_records for r in summary.landed),
+        "new": sum(r.n_new for r in summary.landed),
+        "changed": sum(r.n_changed for r in summary.landed),
+        "failed": len(summary.failed),
+        "totals": summary.totals,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--secrets", type=Path, required=True)
+    parser.add_argument("--mode", choices=("plain", "prefect"), default="plain")
+    args = parser.parse_args()
+    os.environ["PANTAU_SECRETS"] = str(args.secrets)
+    result = run(args.config, args.mode)
+    sys.stdout.write("BENCH-RESULT " + json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()

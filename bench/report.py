@@ -1,0 +1,180 @@
+"""bench/RESULTS.md from the per-scale JSON results: machine, date, each figure with its floor."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import psutil
+
+SCALE_ORDER = ("10k", "100k", "1M")
+MB_LIMIT = 2048
+
+# Why a target is not met, as measured (filled in from the breakdowns below; see README).
+REASONS = {
+    "load": "",
+    "indicators": "",
+    "incremental": "",
+    "crawl": "",
+    "memory": "",
+    "orchestration": "",
+}
+
+
+def machine() -> list[str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = psutil.virtual_memory().total / 2**30
+    return [
+        f"- machine: {os.cpu_count()} cores (`nproc`), {mem:.1f} GiB memory, {cpu}",
+        (f"- Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
+         f"{platform.system()} {platform.release()}"),
+        f"- report written {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+    ]
+
+
+def _load(results: Path, name: str) -> dict[str, Any] | None:
+    path = results / f"{name}.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def load_seconds(night: dict[str, Any]) -> float:
+    """fetch + land + build core: the night less publishing, the later build stages, the rest."""
+    return night["total"] - night.get("publish", 0) - night.get("build_rest", 0) \
+        - night.get("other", 0) - night.get("_totals", 0)
+
+
+def summary_line(r: dict[str, Any]) -> str:
+    first, second = r["first"], r["second"]
+    return (f"first night {first['total']:.1f}s (load {load_seconds(first):.1f}s vs floor "
+            f"{r['floor']['seconds']:.1f}s), indicators {r['indicators']['seconds']:.1f}s vs scan "
+            f"{r['indicators']['scan_seconds']:.2f}s, second night {second['total']:.1f}s, "
+            f"peak RSS {max(first['peak_rss_mb'], second['peak_rss_mb']):.0f} MB")
+
+
+def _row(measure: str, scale: str, value: str, floor: str, ratio: float | None, target: str,
+         met: bool | None) -> str:
+    ratio_text = f"{ratio:.2f}" if ratio is not None else ""
+    verdict = "" if met is None else ("met" if met else "**not met**")
+    return f"| {measure} | {scale} | {value} | {floor} | {ratio_text} | {target} | {verdict} |"
+
+
+def figures(results: Path) -> tuple[list[str], dict[str, bool]]:
+    rows = ["| measure | scale | value | floor | ratio | target | |",
+            "|---|---|---:|---:|---:|---|---|"]
+    verdicts: dict[str, bool] = {}
+    for scale in SCALE_ORDER:
+        r = _load(results, scale)
+        if r is None:
+            continue
+        at_target = scale == "1M"
+        first, second, ind = r["first"], r["second"], r["indicators"]
+        load = load_seconds(first)
+        ratio = load / r["floor"]["seconds"]
+        met = ratio <= 2 if at_target else None
+        rows.append(_row("load", scale, f"{load:.1f} s", f"{r['floor']['seconds']:.1f} s "
+                         "(read_json)", ratio, "≤ 2x at 1M", met))
+        ratio = ind["seconds"] / max(ind["scan_seconds"], 1e-9)
+        met = (ratio <= 5 and ind["seconds"] < 60) if at_target else None
+        rows.append(_row("indicators", scale, f"{ind['seconds']:.1f} s",
+                         f"{ind['scan_seconds']:.2f} s (one scan)", ratio,
+                         "≤ 5x and < 60 s at 1M", met))
+        ratio = second["total"] / first["total"]
+        met = ratio <= 0.05 if at_target else None
+        rows.append(_row("incremental", scale, f"{second['total']:.1f} s",
+                         f"{first['total']:.1f} s (first night)", ratio, "≤ 0.05", met))
+        rss = max(first["peak_rss_mb"], second["peak_rss_mb"])
+        met = rss < MB_LIMIT if at_target else None
+        rows.append(_row("memory", scale, f"{rss:.0f} MB", f"{MB_LIMIT} MB (limit)",
+                         rss / MB_LIMIT, "< 2 GB at 1M", met))
+        if at_target:
+            verdicts.update({"load": rows[-4].endswith("| met |"),
+                             "indicators": rows[-3].endswith("| met |"),
+                             "incremental": rows[-2].endswith("| met |"),
+                             "memory": rows[-1].endswith("| met |")})
+    crawl = _load(results, "crawl")
+    if crawl:
+        ratio = crawl["seconds"] / crawl["bound"]
+        verdicts["crawl"] = ratio <= 1.25
+        rows.append(_row("crawl", f"{crawl['requests']} requests", f"{crawl['seconds']:.2f} s",
+                         f"{crawl['bound']:.2f} s ({crawl['requests']} x "
+                         f"{crawl['latency'] * 1000:.0f} ms / {crawl['concurrency']})", ratio,
+                         "≤ 1.25x", verdicts["crawl"]))
+    orch = _load(results, "orchestration")
+    if orch:
+        overhead = orch["prefect"]["total"] - orch["plain"]["total"]
+        verdicts["orchestration"] = overhead < 15
+        rows.append(_row("orchestration", "10k", f"{orch['prefect']['total']:.1f} s (flow)",
+                         f"{orch['plain']['total']:.1f} s (plain)",
+                         orch["prefect"]["total"] / orch["plain"]["total"],
+                         f"overhead < 15 s (measured {overhead:.1f} s)", verdicts["orchestration"]))
+    return rows, verdicts
+
+
+def breakdown(results: Path) -> list[str]:
+    rows = [("| scale | processes | raw records | night | total s | fetch (wait) | land | "
+             "build core | indicators+views | publish | other | new | changed | peak RSS MB |"),
+            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for scale in SCALE_ORDER:
+        r = _load(results, scale)
+        if r is None:
+            continue
+        procs = r["indicators"].get("processes", "")
+        for night in ("first", "second"):
+            n = r[night]
+            rows.append(
+                f"| {scale} | {procs} | {n['records']} | {night} | {n['total']:.1f} | "
+                f"{n['fetch_wait']:.1f} | {n.get('land', 0):.1f} | {n.get('build_core', 0):.1f} | "
+                f"{n.get('build_rest', 0):.1f} | {n.get('publish', 0):.1f} | "
+                f"{n.get('other', 0) + n.get('_totals', 0):.1f} | {n['new']} | {n['changed']} | "
+                f"{n['peak_rss_mb']:.0f} |"
+            )
+    return rows
+
+
+def indicator_files(results: Path) -> list[str]:
+    for scale in reversed(SCALE_ORDER):
+        r = _load(results, scale)
+        if r:
+            per_file = r["indicators"]["per_file"]
+            slowest = sorted(per_file.items(), key=lambda kv: -kv[1])[:5]
+            files = ", ".join(f"`{k}`" for k in per_file)
+            return [f"Indicator files measured ({scale}, {len(per_file)}): {files}.",
+                    "", "Slowest: " + ", ".join(f"`{k}` {v:.2f} s" for k, v in slowest) + ".",
+                    "", "Core tables scanned for the floor: "
+                    + ", ".join(f"`core.{t}`" for t in r["indicators"]["core_tables"]) + "."]
+    return []
+
+
+def write(results: Path, target: Path) -> Path:
+    rows, verdicts = figures(results)
+    intro = ("Written by `make bench` (`bench/run.py`); each figure is measured against its floor "
+             "in the same run, on the simulator's generated data (one budget year, ~3,700 "
+             "processes per region, as many regions as the scale needs). See README, "
+             '"Benchmarks" and "National scale".')
+    lines = ["# Benchmarks", "", intro, "", *machine(), "", "## Figures", "",
+             *rows, "", "## Where the time goes (per night)", "", *breakdown(results), "",
+             *indicator_files(results), ""]
+    missing = [m for m, ok in verdicts.items() if not ok]
+    if missing:
+        lines += ["## Targets not met here, and why", ""]
+        lines += [f"- **{m}**: {REASONS.get(m) or 'see the breakdown above.'}" for m in missing]
+        lines.append("")
+    notes = results / "notes.md"
+    if notes.is_file():
+        lines += [notes.read_text(encoding="utf-8"), ""]
+    lines.append(f"<!-- python {sys.version.split()[0]} -->")
+    target.write_text("\n".join(lines), encoding="utf-8")
+    return target

@@ -1,0 +1,72 @@
+"""``make bench``: measure the pipeline at national scale and write bench/RESULTS.md.
+
+    python -m bench.run                      # 10k and 100k processes, crawl, orchestration
+    python -m bench.run --scales 1M          # the national scale (~20 min, ~5 GB of files)
+    python -m bench.run --report-only        # rewrite RESULTS.md from bench/out/results/*.json
+
+Each scale's figures are kept in ``bench/out/results/<scale>.json`` so that a long 1M run can
+happen on its own and RESULTS.md still shows every scale measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from bench import data, measures, report
+
+OUT = data.OUT
+RESULTS = OUT / "results"
+SCALES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+
+
+def bench_scale(name: str, landing: str) -> dict:
+    n_regions = data.regions_for(SCALES[name])
+    folder = OUT / "work" / name
+    logs = OUT / "logs" / name
+    logs.mkdir(parents=True, exist_ok=True)
+    print(f"[{name}] rendering {n_regions} regions ...", flush=True)
+    started = time.perf_counter()
+    data.render(n_regions, 0)
+    data.render(n_regions, 1)
+    print(f"[{name}] rendered in {time.perf_counter() - started:.0f}s; two nights ...", flush=True)
+    result = measures.nights(n_regions, folder, landing=landing, logs=logs)
+    result["scale"] = name
+    result["landing"] = landing
+    result["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scales", default="10k,100k")
+    parser.add_argument("--landing", choices=("duckdb", "parquet"), default="duckdb")
+    parser.add_argument("--skip", default="", help="comma list of: crawl,orchestration")
+    parser.add_argument("--report-only", action="store_true")
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    skip = set(filter(None, args.skip.split(",")))
+    if not args.report_only:
+        for name in filter(None, args.scales.split(",")):
+            result = bench_scale(name, args.landing)
+            suffix = "" if args.landing == "duckdb" else f"-{args.landing}"
+            (RESULTS / f"{name}{suffix}.json").write_text(json.dumps(result, indent=1))
+            print(f"[{name}] {report.summary_line(result)}", flush=True)
+        if "crawl" not in skip:
+            print("[crawl] 50 ms per request ...", flush=True)
+            crawl = measures.crawl(n_regions=20)
+            (RESULTS / "crawl.json").write_text(json.dumps(crawl, indent=1))
+            print(f"[crawl] {crawl['seconds']:.1f}s, bound {crawl['bound']:.1f}s", flush=True)
+        if "orchestration" not in skip:
+            print("[orchestration] Prefect flow vs plain functions ...", flush=True)
+            orch = measures.orchestration(data.regions_for(SCALES["10k"]),
+                                          OUT / "work" / "orchestration")
+            (RESULTS / "orchestration.json").write_text(json.dumps(orch, indent=1))
+    path = report.write(RESULTS, Path(__file__).resolve().parent / "RESULTS.md")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
