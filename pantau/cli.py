@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "pantau.commands.run",
     "pantau.commands.simulate",
     "pantau.commands.sql",
+    "pantau.commands.export",
+    "pantau.commands.report",
     "pantau.commands.regions",
     "pantau.commands.inspectorates",
     "pantau.commands.alerts",
