@@ -200,17 +200,15 @@ def settings_from_mapping(values: Mapping[str, Any]) -> Settings:
     lines: list[str] = []
     sections: list[str] = []
     for key, value in values.items():
-        if isinstance(value, Mapping):
-            sections.append(f"[{key}]")
-            for k, v in value.items():
-                if isinstance(v, Mapping):
-                    sections.append(f"[{key}.{k}]")
-                    sections.extend(f"{kk} = {vv}" for kk, vv in v.items())
-                    sections.append(f"[{key}]")
-                else:
-                    sections.append(f"{k} = {v}")
-        else:
+        if not isinstance(value, Mapping):
             lines.append(f"{key} = {value}")
+            continue
+        sections.append(f"[{key}]")
+        sections.extend(f"{k} = {v}" for k, v in value.items() if not isinstance(v, Mapping))
+        for k, v in value.items():
+            if isinstance(v, Mapping):
+                sections.append(f"[{key}.{k}]")
+                sections.extend(f"{kk} = {vv}" for kk, vv in v.items())
     settings = parse_settings("\n".join(lines + sections), source="[indicators.cardinal]")
     if not settings.enabled:
         settings.enabled = set(INDICATORS)
@@ -364,3 +362,12 @@ def indicators(lines: Iterable[bytes], settings: Settings, *, meta: bool = True)
 def dumps(result: Mapping[str, Any]) -> str:
     """Compact JSON as Cardinal prints it (serde_json: no spaces)."""
     return json.dumps(result, separators=(",", ":"), ensure_ascii=False)
+
+
+def configure(con: duckdb.DuckDBPyConnection, indicators_section: Mapping[str, Any]) -> Settings:
+    """Set the nightly build's Cardinal variables from ``[indicators.cardinal]`` (call before
+    ``models.transform.build``); without that table all 11 run with Cardinal's defaults."""
+    table = indicators_section.get("cardinal")
+    settings = settings_from_mapping(table) if isinstance(table, Mapping) else Settings()
+    set_variables(con, settings)
+    return settings

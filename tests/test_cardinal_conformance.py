@@ -96,3 +96,22 @@ def test_invalid_and_blank_lines_are_skipped():
     ]
     result = cardinal.indicators(lines, cardinal.parse_settings("[R018]\n"), meta=False)
     assert result == {"OCID": {"a": {"R018": 1.0}, "b": {"R018": 1.0}}}
+
+
+def test_nightly_settings_from_config_table():
+    con = __import__("duckdb").connect()
+    settings = cardinal.configure(
+        con,
+        {
+            "cardinal": {
+                "currency": "IDR",
+                "R003": {"threshold": 7, "procurement_method_details": {"x": 3}},
+            }
+        },
+    )
+    assert settings.enabled == {"R003"}
+    assert con.execute(
+        "SELECT getvariable('cardinal_r003_threshold'), getvariable('cardinal_currency')"
+    ).fetchone() == (7, "IDR")
+    assert cardinal.configure(con, {}).enabled == set(cardinal.INDICATORS)
+    assert con.execute("SELECT getvariable('cardinal_r003_threshold')").fetchone() == (None,)
