@@ -33,7 +33,9 @@ CREATE TABLE IF NOT EXISTS core.setting_overrides (
 
 def apply_config(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict[str, Any]:
     """Apply the ``[indicators]`` section of a loaded config; returns the overrides written."""
-    return apply(con, cfg.section("indicators"))
+    # [indicators.cardinal] is Cardinal's own settings table (models/cardinal.configure).
+    section = {k: v for k, v in cfg.section("indicators").items() if k != "cardinal"}
+    return apply(con, section)
 
 
 def apply(con: duckdb.DuckDBPyConnection, overrides: Mapping[str, Any]) -> dict[str, Any]:
