@@ -17,13 +17,14 @@ from typing import Any
 
 import duckdb
 
-from connectors import isb
+from connectors import isb, spse
 from connectors.base import Batch, SourceError
 from connectors.http import HttpClient, Redactor
 from flows import inspectorate_steps
 from models.db import open_warehouse
 from models.loader import LandResult, land, record_failure
 from models.publish import publish
+from models.spse_state import known_details
 from models.transform import build
 from pantau.config import Config, Region
 
@@ -39,6 +40,8 @@ class Job:
     region: Region
     year: int | None
     url: str = field(repr=False)  # may hold a subscriber key: never logged or stored
+    # SPSE: (code, listing-row hash) pairs whose detail pages need no refetch (from the warehouse)
+    known: frozenset[tuple[str, str]] = field(default=frozenset(), repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -169,8 +172,35 @@ def plan_isb(cfg: Config, regions: list[Region], years: list[int],
     return jobs
 
 
-def extract(job: Job, cfg: Config) -> Batch:
+def plan_spse(cfg: Config, regions: list[Region], years: list[int], summary: RunSummary,
+              known: dict[tuple[str, str], frozenset[tuple[str, str]]]) -> list[Job]:
+    """One job per (region with an spse_slug, year, package list); ``known`` is the
+    incremental state read from the warehouse before anything is submitted."""
+    source = cfg.source("spse")
+    if source is None:
+        return []
+    base = str(source.get("base_url", spse.DEFAULT_BASE_URL))
+    lists = [j for j in source.get("lists", spse.JENIS) if j in spse.JENIS]
+    jobs = []
+    for r in regions:
+        if not r.spse_slug:
+            summary.notices.append(f"spse: {r.name} has no spse_slug; skipped")
+            continue
+        jobs += [Job("spse", j, r, y, spse.portal_base(base, r.spse_slug),
+                     known.get((r.label, j), frozenset())) for y in years for j in lists]
+    return jobs
+
+
+def extract(job: Job, cfg: Config) -> Batch | list[Batch]:
     """Fetch and parse one job (runs in a worker; touches no database)."""
+    if job.source == "spse":
+        source = cfg.source("spse")
+        settings = source.settings if source else {}
+        client = HttpClient(spse.http_settings(cfg.http, settings), Redactor(cfg.secret_values()))
+        return spse.fetch(client, str(settings.get("base_url", spse.DEFAULT_BASE_URL)),
+                          job.region.spse_slug or "", job.dataset, region=job.region.label,
+                          year=job.year or 0, known=job.known,
+                          page_size=int(settings.get("page_size", spse.DEFAULT_PAGE_SIZE)))
     client = http_client(cfg)
     dataset = isb.BY_NAME[job.dataset]
     url = job.url
@@ -201,8 +231,11 @@ def run_night(
         regions = resolve_regions(cfg, http_client(cfg), con, summary.run_id, summary)
         if only_regions:
             wanted = {r.lower() for r in only_regions}
-            regions = [r for r in regions if {r.name.lower(), (r.kd_klpd or "").lower()} & wanted]
+            regions = [r for r in regions
+                       if {r.name.lower(), (r.kd_klpd or "").lower(), (r.spse_slug or "").lower()}
+                       & wanted]
         jobs = plan_isb(cfg, regions, run_years, summary)
+        jobs += plan_spse(cfg, regions, run_years, summary, known_details(con))
         started = datetime.now(UTC)
         futures = [(job, submit(job, cfg)) for job in jobs]
         for job, future in futures:  # land in plan order: the same data lands the same way
@@ -235,7 +268,8 @@ def _land_one(con: duckdb.DuckDBPyConnection, job: Job, future: Future[Batch],
         record_failure(con, run_id=summary.run_id, source=job.source, dataset=job.dataset,
                        region=job.region.label, year=job.year, started_at=started, error=reason)
         return
-    summary.landed.append(land(con, batch, summary.run_id, started))
+    for one in batch if isinstance(batch, list) else [batch]:  # SPSE: listing, then details
+        summary.landed.append(land(con, one, summary.run_id, started))
 
 
 def job_secrets(job: Job) -> list[str]:

@@ -15,11 +15,13 @@ import duckdb
 import sqlalchemy as sa
 
 from connectors import inspectorates, isb, ocds
+from connectors.spse import RAW_TABLES as SPSE_RAW_TABLES
 from models.tables import OPS, RAW, metadata, raw_table, schema_version
 
 # Every dataset of every connector has its raw table from the start, so that the core SQL can
 # always read it (an unconfigured source is simply empty).
 RAW_TABLES: tuple[str, ...] = (*(d.table for d in isb.ALL_DATASETS), inspectorates.RAW_TABLE)
+RAW_TABLES = (*RAW_TABLES, *SPSE_RAW_TABLES)
 RAW_TABLES = (*RAW_TABLES, ocds.RAW_TABLE)
 
 SCHEMA_VERSION = 1

@@ -19,8 +19,10 @@ import pyarrow as pa
 from connectors import inspectorates, ocds
 from connectors.base import Batch, Rejected
 from connectors.isb import BY_NAME as ISB_DATASETS
+from connectors.spse import DATASET_TABLES as SPSE_TABLES
 
 TABLES = {("isb", name): d.table for name, d in ISB_DATASETS.items()}
+TABLES |= {("spse", name): table for name, table in SPSE_TABLES.items()}
 TABLES[(inspectorates.SOURCE, inspectorates.DATASET)] = inspectorates.RAW_TABLE
 TABLES[(ocds.SOURCE, ocds.DATASET)] = ocds.RAW_TABLE
 

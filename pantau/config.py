@@ -175,6 +175,8 @@ def _analyst_path(db_path: Path) -> Path:
 
 
 def _region(raw: dict[str, Any]) -> Region:
+    if "name" not in raw and raw.get("spse_slug"):
+        raw = {**raw, "name": raw["spse_slug"]}  # an SPSE-only region may be just its slug
     if "name" not in raw:
         raise ConfigError("every [[regions]] entry needs a name")
     allowed = {"name", "kd_klpd", "kd_lpse", "spse_slug"}

@@ -1,27 +1,105 @@
 -- core.processes: every contracting process of every source, one row each.
 -- Why: the same package may be described by several sources (ISB and SPSE share kd_tender /
 -- kd_nontender); analysts need it once. Each source contributes core.<source>_processes with
--- the same columns; where two describe the same (kind, source_id) the richer source wins
--- (ISB, then SPSE, then OCDS) and `sources` lists all that describe it.
+-- the same columns; where several describe the same (kind, source_id) the row is merged field
+-- by field: each column takes the first non-null value in the order of preference (ISB, then
+-- SPSE, then OCDS), so SPSE fills what ISB lacks (e.g. a pagu ISB left null); `source` is the
+-- most preferred source and `sources` lists all that describe it.
 CREATE OR REPLACE TABLE core.processes AS
 WITH all_sources AS (
     SELECT *, 1 AS preference FROM core.isb_processes
+    UNION ALL BY NAME SELECT *, 2 AS preference FROM core.spse_processes
     UNION ALL BY NAME SELECT *, 3 AS preference FROM core.ocds_processes
 )
-SELECT * EXCLUDE (preference, rn),
-FROM (
-    SELECT *,
-        list_sort(list(source) OVER (PARTITION BY kind, source_id)) AS sources,
-        row_number() OVER (PARTITION BY kind, source_id ORDER BY preference) AS rn
-    FROM all_sources
-)
-WHERE rn = 1;
+SELECT
+    arg_min(source, preference) AS source, kind, source_id,
+    first(kd_rup ORDER BY preference) FILTER (WHERE kd_rup IS NOT NULL) AS kd_rup,
+    first(kd_klpd ORDER BY preference) FILTER (WHERE kd_klpd IS NOT NULL) AS kd_klpd,
+    first(klpd_name ORDER BY preference) FILTER (WHERE klpd_name IS NOT NULL) AS klpd_name,
+    first(kd_satker ORDER BY preference) FILTER (WHERE kd_satker IS NOT NULL) AS kd_satker,
+    first(satker_name ORDER BY preference) FILTER (WHERE satker_name IS NOT NULL) AS satker_name,
+    first(kd_lpse ORDER BY preference) FILTER (WHERE kd_lpse IS NOT NULL) AS kd_lpse,
+    first(title ORDER BY preference) FILTER (WHERE title IS NOT NULL) AS title,
+    first(category ORDER BY preference) FILTER (WHERE category IS NOT NULL) AS category,
+    first(method ORDER BY preference) FILTER (WHERE method IS NOT NULL) AS method,
+    first(status ORDER BY preference) FILTER (WHERE status IS NOT NULL) AS status,
+    first(year ORDER BY preference) FILTER (WHERE year IS NOT NULL) AS year,
+    first(pagu ORDER BY preference) FILTER (WHERE pagu IS NOT NULL) AS pagu,
+    first(hps ORDER BY preference) FILTER (WHERE hps IS NOT NULL) AS hps,
+    first(contract_value ORDER BY preference) FILTER (WHERE contract_value IS NOT NULL)
+        AS contract_value,
+    first(supplier_npwp ORDER BY preference) FILTER (WHERE supplier_npwp IS NOT NULL)
+        AS supplier_npwp,
+    first(supplier_name ORDER BY preference) FILTER (WHERE supplier_name IS NOT NULL)
+        AS supplier_name,
+    first(n_participants ORDER BY preference) FILTER (WHERE n_participants IS NOT NULL)
+        AS n_participants,
+    first(n_bids ORDER BY preference) FILTER (WHERE n_bids IS NOT NULL) AS n_bids,
+    first(announced_at ORDER BY preference) FILTER (WHERE announced_at IS NOT NULL)
+        AS announced_at,
+    first(awarded_at ORDER BY preference) FILTER (WHERE awarded_at IS NOT NULL) AS awarded_at,
+    first(pdn_value ORDER BY preference) FILTER (WHERE pdn_value IS NOT NULL) AS pdn_value,
+    first(umk_value ORDER BY preference) FILTER (WHERE umk_value IS NOT NULL) AS umk_value,
+    first(qualification ORDER BY preference) FILTER (WHERE qualification IS NOT NULL)
+        AS qualification,
+    first(lpse_url ORDER BY preference) FILTER (WHERE lpse_url IS NOT NULL) AS lpse_url,
+    list_sort(list(DISTINCT source)) AS sources
+FROM all_sources
+GROUP BY kind, source_id;
 
-CREATE OR REPLACE TABLE core.bids AS SELECT * FROM core.isb_bids
+-- Bids: ISB's participants, with SPSE's evaluation results (hasil page) merged onto them by
+-- supplier NPWP (else by name when either NPWP is missing or masked); SPSE's bidders of a tender
+-- that ISB does not match are kept as SPSE rows (a tender ISB has no participants for is all
+-- SPSE). Tenders only: the view's source_id is a tender code (non-tender bids stay in
+-- core.spse_bids).
+CREATE OR REPLACE TABLE core.bids AS
+WITH
+i AS (SELECT *, row_number() OVER () AS isb_row FROM core.isb_bids),
+s AS (SELECT * EXCLUDE (kind), row_number() OVER () AS spse_row FROM core.spse_bids
+      WHERE kind = 'tender'),
+pairs AS (
+    SELECT i.isb_row, s.spse_row
+    FROM i JOIN s ON s.source_id = i.source_id AND (
+        s.supplier_npwp = i.supplier_npwp
+        OR ((s.supplier_npwp IS NULL OR i.supplier_npwp IS NULL)
+            AND lower(core.squash(s.supplier_name)) = lower(core.squash(i.supplier_name))))
+    QUALIFY row_number() OVER (PARTITION BY i.isb_row ORDER BY s.spse_row) = 1
+        AND row_number() OVER (PARTITION BY s.spse_row ORDER BY i.isb_row) = 1
+)
+SELECT i.source, i.source_id, i.participant_id, i.supplier_id,
+    coalesce(i.supplier_npwp, s.supplier_npwp) AS supplier_npwp,
+    coalesce(i.supplier_name, s.supplier_name) AS supplier_name,
+    coalesce(i.offer_value, s.offer_value) AS offer_value,
+    coalesce(i.corrected_value, s.corrected_value) AS corrected_value,
+    coalesce(i.negotiated_value, s.negotiated_value) AS negotiated_value,
+    i.is_winner OR coalesce(s.is_winner, false) AS is_winner,
+    i.is_bid OR coalesce(s.is_bid, false) AS is_bid,
+    coalesce(i.passed_administration, s.passed_administration) AS passed_administration,
+    coalesce(i.passed_technical, s.passed_technical) AS passed_technical,
+    coalesce(i.passed_price, s.passed_price) AS passed_price,
+    coalesce(i.passed_qualification, s.passed_qualification) AS passed_qualification,
+    coalesce(i.reason, s.reason) AS reason
+FROM i
+LEFT JOIN pairs USING (isb_row)
+LEFT JOIN s USING (spse_row)
+UNION ALL BY NAME
+SELECT s.* EXCLUDE (spse_row) FROM s ANTI JOIN pairs USING (spse_row)
 -- OCDS bids (sql/core/300_ocds_processes.sql) of processes no other source has bids for.
 UNION ALL BY NAME
 SELECT * FROM core.ocds_bids o
-WHERE o.source_id NOT IN (SELECT source_id FROM core.isb_bids);
-CREATE OR REPLACE TABLE core.schedule AS SELECT * FROM core.isb_schedule;
-CREATE OR REPLACE TABLE core.realisations AS SELECT * FROM core.isb_realisations;
+WHERE o.source_id NOT IN (SELECT source_id FROM core.isb_bids)
+    AND o.source_id NOT IN (SELECT source_id FROM core.spse_bids WHERE kind = 'tender');
+
+-- Schedules and payments: ISB's, and SPSE's for packages ISB has none for.
+CREATE OR REPLACE TABLE core.schedule AS
+SELECT * FROM core.isb_schedule
+UNION ALL BY NAME
+SELECT * EXCLUDE (kind) FROM core.spse_schedule
+WHERE kind = 'tender' AND source_id NOT IN (SELECT source_id FROM core.isb_schedule);
+CREATE OR REPLACE TABLE core.realisations AS
+SELECT * FROM core.isb_realisations
+UNION ALL BY NAME
+SELECT * FROM core.spse_realisations r
+WHERE NOT EXISTS (SELECT 1 FROM core.isb_realisations i
+                  WHERE i.kind = r.kind AND i.source_id = r.source_id);
 CREATE OR REPLACE TABLE core.plans AS SELECT * FROM core.isb_plans;

@@ -1,0 +1,289 @@
+"""The national SPSE portal (``https://spse.inaproc.id/{slug}``): listings and detail pages.
+
+One fetch is one (region slug, budget year, package list): every page of the list's DataTables
+JSON, then the detail pages of the packages that need them. It yields two batches: the listing
+rows (dataset ``dt/{jenis}``) and one record per fetched package holding all its parsed pages
+(dataset ``detail/{jenis}``). Parsing lives in ``connectors/spse_pages.py``; no database here.
+
+Quirks of this source (../shared/sources.md §1, checked on ../shared/data/spse-national-2026/):
+- the base is ``{base_url}/{slug}``; the legacy per-LPSE portals (``https://lpse.x.go.id/eproc4``)
+  have no slug: give the whole URL as the region's ``spse_slug``. Slugs are not the LPSE domain
+  (Kota Semarang's is uncertain: ``semarangkota`` or ``semarang``, sources.md §1.1 / §6); an
+  unknown slug answers the not-found page or 404 on the session page, reported as
+  "SPSE slug 'x' not found at <base>" (the run row fails, nothing else is fetched for it);
+- listings need a session: ``GET {base}/lelang`` sets the cookie ``SPSE_SESSION`` holding
+  ``___AT=<token>&`` and the page script holds ``d.authenticityToken = '<token>';``; every
+  ``POST {base}/dt/{jenis}`` sends it. A token expires with the session: the portal then
+  answers 403 or its "Terjadi Kesalahan ... Kode Error" page. Either is answered by renewing
+  the session once and retrying that page; a second failure fails the fetch (body quarantined);
+- ``recordsTotal`` of nonspk, swakelola and darurat-list is 2147483647 (INT_MAX): paging goes on
+  until ``data`` comes back empty and never trusts the counts; pages are asked in ascending code
+  order, so packages published while paging land at the end instead of shifting rows; a row
+  seen twice is kept once;
+- an HTML page where JSON belongs (the error page, a login page, a proxy's page) is an error,
+  never an empty list: the fetch fails and the body goes to quarantine;
+- listing values are abbreviated (``15,9 M``, ``414,4 Jt``, ``0,8 Jt``): kept as text with an
+  approximate ``*_rp``; the detail page's ``Rp. 3.800.000,00`` is the exact value;
+- the package name cell may carry a badge (``<span class='badge  badge-warning'>Tender Ulang``),
+  split off as ``label_paket``; the ``dt/pl`` layout is not known [U]: see LISTING_COLUMNS;
+- detail pages are ``th``/``td`` tables (recorded packages mark ``th`` ``bgwarning``; one row may
+  hold two pairs: pagu and HPS); the realisation table nests each payment's supplier/pelaksana
+  table in a ``<tr>`` inside the payment's ``<tr>`` (an HTML parser makes them siblings); NPWP
+  are masked on recorded packages' pages (``10*1**1****35**2``: kept, flagged, never matched);
+  ``Tahun Anggaran`` repeats "APBN 2026" once per funding line; dates are ``10 Juni 2026``,
+  ``15 Januari 2025 08:00`` or ``29-05-2026`` (WIB);
+- evaluation results use abbreviated headers (``a t st p pt hn sh sa b k sk sb h p pk``; the
+  first ``p`` is the offer, the second the winner) and icons (``fa-check`` passed, ``fa-close``
+  failed, ``fa-minus`` not evaluated, ``star.gif`` winner);
+- error pages: ``Maaf, terjadi error pada aplikasi SPSE.``, ``Terjadi Kesalahan`` + ``Kode
+  Error``, and ``Halaman yang dituju tidak ditemukan`` (a package that does not exist). A
+  package whose page errs is quarantined with that page; the other packages land, and the next
+  run fetches it again (it has no detail record yet).
+
+Incremental: the caller passes ``known``, the (code, listing-row hash) pairs whose detail was
+fetched while the listing showed that very row and the package was final. Only packages that
+are new, whose listing row changed (stage, value, name, badge) or that are not final get their
+detail pages fetched. Each detail record carries its ``listing_hash`` and ``final``: the state
+lives in the same row as the data, written in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.base import (
+    Batch,
+    Provenance,
+    Rejected,
+    SourceError,
+    canonical_json,
+    content_hash,
+    to_bytes,
+)
+from connectors.http import HttpClient, Response
+from connectors.spse_pages import (
+    COLUMNS_SENT,
+    KINDS,
+    PARSERS,
+    SpseError,
+    SpseErrorPage,
+    SpseNotFound,
+    check_page,
+    parse_listing,
+)
+
+SOURCE = "spse"
+DEFAULT_BASE_URL = "https://spse.inaproc.id"
+JENIS = tuple(KINDS)
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGES = 100_000  # 10 million rows at 100 a page: a listing that never ends is a bug
+MAX_CONSECUTIVE_DETAIL_FAILURES = 20
+
+# Raw landing: one table for every list's rows, one for every package's parsed detail pages.
+RAW_LISTING = "spse_listing"
+RAW_DETAIL = "spse_detail"
+RAW_TABLES = (RAW_LISTING, RAW_DETAIL)
+DATASET_TABLES = {**{f"dt/{j}": RAW_LISTING for j in JENIS},
+                  **{f"detail/{j}": RAW_DETAIL for j in JENIS}}
+
+# Politeness defaults for the portal (overridden by [sources.spse] settings).
+HTTP_DEFAULTS = {"per_host_concurrency": 2, "min_interval_seconds": 1.0}
+HTTP_KEYS = ("per_host_concurrency", "min_interval_seconds", "timeout_seconds", "max_attempts",
+             "backoff_seconds", "max_backoff_seconds", "max_response_mb", "user_agent")
+
+# Detail pages of each list: (page name, path under the base). The page name picks the parser.
+DETAIL_PAGES: dict[str, tuple[tuple[str, str], ...]] = {
+    "lelang": (("pengumuman", "lelang/{id}/pengumumanlelang"), ("peserta", "lelang/{id}/peserta"),
+               ("jadwal", "lelang/{id}/jadwal"), ("hasil", "evaluasi/{id}/hasil"),
+               ("pemenang", "evaluasi/{id}/pemenang"),
+               ("pemenang_berkontrak", "evaluasi/{id}/pemenangberkontrak")),
+    "pl": (("pengumuman", "nontender/{id}/pengumumanpl"), ("peserta", "nontender/{id}/peserta"),
+           ("jadwal", "nontender/{id}/jadwal"), ("hasil", "evaluasinontender/{id}/hasil"),
+           ("pemenang", "evaluasinontender/{id}/pemenang"),
+           ("pemenang_berkontrak", "evaluasinontender/{id}/pemenangberkontrak")),
+    "nonspk": (("pengumuman", "pencatatan/pengumumannonspk?id={id}"),
+               ("realisasi", "pencatatan/pengumumannonspkpemenang?id={id}")),
+    "swakelola": (("pengumuman", "swakelola/{id}/pengumuman"),
+                  ("realisasi", "swakelola/pengumumanswakelolapelaksana/{id}")),
+    "darurat-list": (("pengumuman", "darurat/pengumumandarurat?id={id}"),
+                     ("realisasi", "darurat/pengumumandaruratpemenang?id={id}")),
+}
+
+_COOKIE_TOKEN = re.compile(r"___AT=([A-Za-z0-9]+)&")
+_SCRIPT_TOKEN = re.compile(r"d\.authenticityToken[\s+]=[\s+]['\"]([0-9a-zA-Z]+)['\"];")
+
+
+class SlugNotFoundError(SpseError):
+    """The region's slug does not exist on the portal: a configuration error to fix."""
+
+
+def portal_base(base_url: str, slug: str) -> str:
+    """``{base_url}/{slug}``, or the slug itself when it is a whole (legacy) portal URL."""
+    if re.match(r"^https?://", slug):
+        return slug.rstrip("/")
+    return f"{base_url.rstrip('/')}/{slug.strip('/')}"
+
+
+def http_settings(http: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
+    """The shared [http] settings, the portal's politeness defaults, then [sources.spse]'s."""
+    return {**http, **HTTP_DEFAULTS, **{k: source[k] for k in HTTP_KEYS if k in source}}
+
+
+def listing_hash(row: dict[str, Any]) -> str:
+    return content_hash(canonical_json(row))
+
+
+def datatables_form(jenis: str, year: int, start: int, length: int, token: str,
+                    draw: int) -> dict[str, Any]:
+    """The form the portal's own DataTables sends (sources.md §1.2), ascending by code."""
+    form: dict[str, Any] = {
+        "draw": draw, "start": start, "length": length, "tahun": year,
+        "search[value]": "", "search[regex]": "false",
+        "order[0][column]": 0, "order[0][dir]": "asc",
+        "authenticityToken": token, "_": int(time.time() * 1000),
+    }
+    for i in range(COLUMNS_SENT[jenis]):
+        flag = "false" if i == 3 else "true"  # column 3 is neither searchable nor orderable
+        form |= {f"columns[{i}][data]": i, f"columns[{i}][name]": "",
+                 f"columns[{i}][searchable]": flag, f"columns[{i}][orderable]": flag,
+                 f"columns[{i}][search][value]": "", f"columns[{i}][search][regex]": "false"}
+    return form
+
+
+@dataclass
+class ListingResult:
+    rows: list[dict[str, Any]]
+    rejected: list[Rejected]
+    first: Response
+    digest: str  # over every page's body
+
+
+class Portal:
+    """One slug's session on the portal: token, listings, detail pages."""
+
+    def __init__(self, client: HttpClient, base_url: str, slug: str) -> None:
+        self.client = client
+        self.base_url = base_url.rstrip("/")
+        self.slug = slug
+        self.base = portal_base(base_url, slug)
+        self.token: str | None = None
+        self.renewals = 0
+
+    def open(self) -> str:
+        """Start a session and read its authenticityToken (cookie first, then page script)."""
+        url = f"{self.base}/lelang"
+        try:
+            resp = self.client.get(url)
+        except SourceError as exc:
+            if exc.status == 404:
+                raise self._unknown_slug(exc.url, exc.body) from None
+            raise
+        try:
+            check_page(resp.body, resp.url)
+        except SpseNotFound:
+            raise self._unknown_slug(resp.url, resp.body) from None
+        cookie = self.client.session.cookies.get("SPSE_SESSION") or ""
+        found = _COOKIE_TOKEN.search(cookie) or _SCRIPT_TOKEN.search(resp.text)
+        if found is None:
+            raise SpseError(f"no authenticityToken in the session cookie or page of {resp.url}",
+                            url=resp.url, body=resp.body)
+        self.token = found.group(1)
+        return self.token
+
+    def _unknown_slug(self, url: str, body: bytes | None) -> SlugNotFoundError:
+        return SlugNotFoundError(
+            f"SPSE slug '{self.slug}' not found at {self.base_url} (check the region's "
+            "spse_slug against LKPP's slug list, sources.md §1.1)",
+            url=url, body=body, status=404)
+
+    def listing_page(self, jenis: str, year: int, start: int, length: int,
+                     draw: int) -> tuple[Any, Response]:
+        url = f"{self.base}/dt/{jenis}"
+        headers = {"X-Requested-With": "XMLHttpRequest", "Referer": f"{self.base}/lelang",
+                   "Sec-Fetch-Mode": "cors", "Sec-Fetch-Site": "same-origin"}
+        for attempt in (1, 2):
+            token = self.token or self.open()
+            form = datatables_form(jenis, year, start, length, token, draw)
+            try:
+                resp = self.client.post(url, data=form, headers=headers)
+                return parse_listing(resp.body, jenis, resp.url), resp
+            except (SpseErrorPage, SourceError) as exc:
+                stale = isinstance(exc, SpseErrorPage) or exc.status in {401, 403, 419}
+                if attempt == 2 or not stale or isinstance(exc, SpseNotFound):
+                    raise
+                # An expired session answers 403 or an error page: renew it once, try again.
+                self.token = None
+                self.renewals += 1
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def listing(self, jenis: str, year: int, page_size: int) -> ListingResult:
+        rows: dict[str, dict[str, Any]] = {}
+        rejected: list[Rejected] = []
+        digest = hashlib.sha256()
+        first: Response | None = None
+        for n in range(MAX_PAGES):
+            page, resp = self.listing_page(jenis, year, n * page_size, page_size, n + 1)
+            first = first or resp
+            digest.update(resp.body)
+            rejected += [Rejected(reason, to_bytes(raw)) for reason, raw in page.rejected]
+            if not page.rows and not page.rejected:
+                return ListingResult(list(rows.values()), rejected, first, digest.hexdigest())
+            for row in page.rows:
+                rows.setdefault(row["kode"], row)
+        raise SpseError(f"{self.base}/dt/{jenis} still had rows after {MAX_PAGES} pages",
+                        url=first.url if first else "")
+
+    def detail(self, jenis: str, kode: str) -> dict[str, Any]:
+        """Every detail page of one package, parsed; raises on the first page that fails."""
+        record: dict[str, Any] = {}
+        for name, path in DETAIL_PAGES[jenis]:
+            resp = self.client.get(f"{self.base}/{path.format(id=kode)}")
+            record[name] = PARSERS[name](resp.body, resp.url)
+        return record
+
+
+def fetch(
+    client: HttpClient, base_url: str, slug: str, jenis: str, *, region: str, year: int,
+    known: Iterable[tuple[str, str]] = (), page_size: int = DEFAULT_PAGE_SIZE,
+) -> list[Batch]:
+    """The listing of one list for one year, and the detail records of the packages that need
+    them (new, changed or not final: see the module docstring)."""
+    portal = Portal(client, base_url, slug)
+    portal.open()
+    result = portal.listing(jenis, year, page_size)
+    prov = Provenance(SOURCE, result.first.url, result.first.fetched_at, result.digest)
+    listing = Batch(SOURCE, f"dt/{jenis}", region, year, prov, rejected=result.rejected)
+    details = Batch(SOURCE, f"detail/{jenis}", region, year,
+                    Provenance(SOURCE, portal.base, datetime.now(UTC), result.digest))
+    done = set(known)
+    failures = 0
+    for row in result.rows:
+        key, row_hash = f"{jenis}|{row['kode']}", listing_hash(row)
+        listing.add(key, canonical_json(row))
+        if (row["kode"], row_hash) in done:
+            continue
+        try:
+            pages = portal.detail(jenis, row["kode"])
+        except (SourceError, ValueError) as exc:
+            body = exc.body if isinstance(exc, SourceError) else None
+            details.rejected.append(Rejected(
+                f"detail of {jenis} {row['kode']}: {exc}", body or canonical_json(row).encode()))
+            # A package that does not exist is its own problem; the portal failing again and
+            # again is everyone's: stop rather than hammer it.
+            failures = 0 if isinstance(exc, SpseNotFound) else failures + 1
+            if failures >= MAX_CONSECUTIVE_DETAIL_FAILURES:
+                raise SpseError(f"{failures} detail pages in a row failed at {portal.base}; "
+                                f"last: {exc}", url=portal.base,
+                                body=body) from None
+            continue
+        failures = 0
+        record = {"jenis": jenis, "kind": KINDS[jenis], "kode": row["kode"], "tahun": year,
+                  "listing_hash": row_hash, "final": row["final"], **pages}
+        details.add(key, canonical_json(record))
+    return [listing, details]

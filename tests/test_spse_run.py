@@ -1,0 +1,380 @@
+"""Issue 3 acceptance: the SPSE connector through the nightly steps, against the simulator.
+
+Expected packages are computed from the simulator's own SPSE view of the world, never typed in.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import requests
+from conftest import SHARED, require_shared
+from pipeline_helpers import isb_secrets
+
+from connectors import spse
+from connectors.http import HttpClient
+from connectors.spse_pages import listing_row
+from flows import steps
+from pantau.config import Config, build_config
+from pantau.simulator.server import Simulator
+from pantau.simulator.spse import JENIS, SpseService, SpseWorld
+from pantau.simulator.world import World
+
+SEED, SCALE, YEAR = 9, 0.02, 2025  # seed 9: the first advance changes a finished package's row
+FAST_HTTP = {
+    "min_interval_seconds": 0,
+    "backoff_seconds": 0.01,
+    "max_attempts": 2,
+    "timeout_seconds": 5,
+}
+
+
+def spse_config(
+    tmp: Path,
+    url: str,
+    regions: list[dict],
+    *,
+    isb: bool = False,
+    spse_settings: dict | None = None,
+) -> Config:
+    sources: dict[str, Any] = {
+        "spse": {
+            "enabled": True,
+            "base_url": url,
+            "min_interval_seconds": 0,
+            **(spse_settings or {}),
+        }
+    }
+    if isb:
+        sources["isb"] = {"enabled": True, "satudata_url": f"{url}/isb-2/api/satudata"}
+    raw = {
+        "database": {"path": str(tmp / "pantau.duckdb")},
+        "run": {"years": [YEAR]},
+        "regions": regions,
+        "sources": sources,
+        "http": FAST_HTTP,
+    }
+    return build_config(raw, secrets=isb_secrets(url) if isb else {})
+
+
+def run(cfg: Config) -> steps.RunSummary:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return steps.run_night(
+            cfg, functools.partial(pool.submit, steps.extract), run_date=date(2025, 10, 4)
+        )
+
+
+def service(sim: Simulator) -> SpseService:
+    return next(s for s in sim.services if isinstance(s, SpseService))
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def served(world: World, slug: str) -> dict[str, list[dict]]:
+    """What the simulator's listings show now, per list, parsed like the connector does."""
+    gen, region = SpseWorld(world), world.by_slug[slug]
+    return {j: [listing_row(r, j) for r in gen.rows(j, region, YEAR)] for j in JENIS}
+
+
+def detail_requests(counter: dict[str, int]) -> int:
+    return sum(
+        n for path, n in counter.items() if "/dt/" not in path and not path.endswith("/lelang")
+    )
+
+
+@pytest.fixture(scope="module")
+def incremental(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Three nights: a full run, a run after one generation passed, a run with no change."""
+    tmp = tmp_path_factory.mktemp("spse")
+    world = World(seed=SEED, scale=SCALE)
+    out: dict[str, Any] = {"world": world}
+    with Simulator(world) as sim:
+        cfg = spse_config(tmp, sim.url, [{"spse_slug": "jatengprov"}])  # slug alone is enough
+        out["cfg"] = cfg
+        out["before"] = served(world, "jatengprov")
+        out["first"] = run(cfg)
+        out["first_requests"] = dict(sim.requests)
+        out["tenders_first"] = query(
+            cfg.analyst_path,
+            "SELECT kind, source_id, pagu, hps, contract_value, status, source FROM tenders",
+        )
+        requests.post(f"{sim.url}/_sim/advance", timeout=5)
+        out["after"] = served(world, "jatengprov")
+        sim.requests.clear()
+        out["second"] = run(cfg)
+        out["second_requests"] = dict(sim.requests)
+        sim.requests.clear()
+        out["third"] = run(cfg)
+        out["third_requests"] = dict(sim.requests)
+    return out
+
+
+def test_full_run_lands_exactly_what_the_portal_serves(incremental: dict[str, Any]) -> None:
+    first, before = incremental["first"], incremental["before"]
+    assert first.failed == []
+    rows = incremental["tenders_first"]
+    expected = {(row["kind"], row["kode"]) for js in before.values() for row in js}
+    assert {(k, s) for k, s, *_ in rows} == expected
+    assert len(rows) == len(expected)
+    assert {k for k, *_ in rows} == {
+        "tender",
+        "non_tender",
+        "pencatatan_non_tender",
+        "swakelola",
+        "darurat",
+    }
+    assert {r[-1] for r in rows} == {"spse"}
+    # every package's detail pages were fetched: one detail record each, nothing quarantined
+    landed = {r.dataset: r for r in first.landed}
+    for jenis, js in before.items():
+        assert landed[f"dt/{jenis}"].n_records == len(js)
+        assert landed[f"detail/{jenis}"].n_records == len(js)
+        assert landed[f"detail/{jenis}"].n_quarantined == 0
+    pages = {j: len(p) for j, p in spse.DETAIL_PAGES.items()}
+    assert detail_requests(incremental["first_requests"]) == sum(
+        pages[j] * len(js) for j, js in before.items()
+    )
+
+
+def test_pagu_is_exact_from_the_detail_page(incremental: dict[str, Any]) -> None:
+    world = incremental["world"]
+    region = world.by_slug["jatengprov"]
+    got = {
+        (k, s): (pagu, hps, contract, status)
+        for k, s, pagu, hps, contract, status, _ in incremental["tenders_first"]
+    }
+    for i in range(world.count("tender")):
+        t = world.tender(region, YEAR, i)
+        pagu, hps, contract, _ = got[("tender", str(t["code"]))]
+        assert float(pagu) == pytest.approx(round(t["pagu"], 2), abs=0.005)
+        assert float(hps) == pytest.approx(round(t["hps"], 2), abs=0.005)
+    for i in range(world.count("pencatatan")):
+        p = world.pencatatan(region, YEAR, i, "pencatatan")
+        pagu, _, contract, status = got[("pencatatan_non_tender", str(p["code"]))]
+        assert float(pagu) == pytest.approx(round(p["pagu"], 2), abs=0.005)
+        assert float(contract) == pytest.approx(sum(p["payments"]), abs=0.005)
+        assert status in {"Paket Sudah Selesai", "Paket Sedang Berjalan"}
+
+
+def test_second_run_fetches_only_changed_and_unfinished(incremental: dict[str, Any]) -> None:
+    before, after = incremental["before"], incremental["after"]
+    pages = {j: len(p) for j, p in spse.DETAIL_PAGES.items()}
+    changed, unfinished = set(), set()
+    for jenis in JENIS:
+        old = {r["kode"]: r for r in before[jenis]}
+        for row in after[jenis]:
+            if old.get(row["kode"]) != row:
+                changed.add((jenis, row["kode"]))
+            if not row["final"]:
+                unfinished.add((jenis, row["kode"]))
+    # the advance changed a finished package's listing row: only the state can tell it apart
+    assert any(
+        old_final
+        for old_final in (
+            {r["kode"]: r for r in before[j]}[k]["final"] for j, k in changed - unfinished
+        )
+    )
+    expected = sum(pages[j] for j, _ in changed | unfinished)
+    assert 0 < expected < detail_requests(incremental["first_requests"]) / 2
+    assert detail_requests(incremental["second_requests"]) == expected
+    assert incremental["second"].failed == []
+    # the third night, with nothing changed, refetches the unfinished packages only
+    assert detail_requests(incremental["third_requests"]) == sum(pages[j] for j, _ in unfinished)
+    landed = {r.dataset: r for r in incremental["third"].landed}
+    assert sum(r.n_new + r.n_changed for r in landed.values()) == 0
+
+
+def test_state_lives_with_the_data(incremental: dict[str, Any]) -> None:
+    db = incremental["cfg"].database_path
+    rows = query(
+        db,
+        "SELECT count(*), count(*) FILTER (WHERE payload->>'listing_hash' IS NULL) "
+        "FROM raw.spse_detail",
+    )
+    assert rows[0][0] == sum(len(js) for js in incremental["after"].values())
+    assert rows[0][1] == 0
+
+
+# --- ISB and SPSE describing the same packages ----------------------------------------------
+
+
+def test_isb_and_spse_merge_into_one_row_and_fill_bids(tmp_path: Path) -> None:
+    world = World(seed=SEED, scale=SCALE)
+    with Simulator(world) as sim:
+        cfg = spse_config(
+            tmp_path,
+            sim.url,
+            [
+                {
+                    "name": "Provinsi Jawa Tengah",
+                    "kd_klpd": "D901",
+                    "kd_lpse": 901,
+                    "spse_slug": "jatengprov",
+                }
+            ],
+            isb=True,
+        )
+        summary = run(cfg)
+    assert [f for f in summary.failed if f[0].startswith("spse")] == []
+    db = cfg.analyst_path
+    dupes = query(db, "SELECT kind, source_id FROM tenders GROUP BY ALL HAVING count(*) > 1")
+    assert dupes == []
+    both = query(
+        db,
+        "SELECT kind, count(*) FROM tenders WHERE sources = ['isb', 'spse'] "
+        "GROUP BY kind ORDER BY kind",
+    )
+    assert dict(both) == {
+        "non_tender": world.count("non_tender"),
+        "pencatatan_non_tender": world.count("pencatatan"),
+        "swakelola": world.count("swakelola"),
+        "tender": world.count("tender"),
+    }
+    assert query(db, "SELECT DISTINCT source FROM tenders WHERE kind = 'darurat'") == [("spse",)]
+    # every SPSE bidder matched its ISB participant by NPWP: no extra rows, results filled in
+    n_bids = query(db, "SELECT count(*) FROM bids")[0][0]
+    region = world.by_slug["jatengprov"]
+    participants = [
+        p for i in range(world.count("tender")) for p in world.participants(region, YEAR, i)
+    ]
+    assert n_bids == len(participants)
+    offers = query(db, "SELECT source, passed_administration, offer_value FROM bids WHERE is_bid")
+    assert offers
+    assert {s for s, _, _ in offers} == {"isb"}
+    assert all(adm is True for _, adm, _ in offers)  # from SPSE's hasil page
+
+
+# --- failure modes ----------------------------------------------------------------------------
+
+
+def test_unknown_slug_is_a_clear_failure(tmp_path: Path) -> None:
+    with Simulator(World(seed=SEED, scale=SCALE)) as sim:
+        cfg = spse_config(tmp_path, sim.url, [{"name": "Kota Semarang", "spse_slug": "semarang"}])
+        summary = run(cfg)
+    assert len(summary.failed) == len(JENIS)
+    for label, reason in summary.failed:
+        assert label.startswith("spse/")
+        assert reason.startswith(f"SPSE slug 'semarang' not found at {sim.url}")
+    runs = query(cfg.database_path, "SELECT status, error FROM ops.runs WHERE source = 'spse'")
+    assert {s for s, _ in runs} == {"failed"}
+    quarantined = query(cfg.database_path, "SELECT raw FROM ops.quarantine WHERE source = 'spse'")
+    assert quarantined
+    assert all(b"Halaman yang dituju tidak ditemukan" in bytes(r) for (r,) in quarantined)
+
+
+@pytest.mark.parametrize("stale_answer", ["403", "error"])
+def test_expired_token_is_renewed_once(stale_answer: str) -> None:
+    world = World(seed=SEED, scale=SCALE)
+    with Simulator(world) as sim:
+        svc = service(sim)
+        svc.stale_answer = stale_answer
+        portal = spse.Portal(HttpClient(FAST_HTTP), sim.url, "jatengprov")
+        portal.open()
+        first, _ = portal.listing_page("pl", YEAR, 0, 10, 1)
+        svc.expire_tokens()  # the session ends mid-run
+        result = portal.listing("pl", YEAR, page_size=10)
+    assert portal.renewals == 1
+    assert [r["kode"] for r in first.rows] == [r["kode"] for r in result.rows[:10]]
+    assert len(result.rows) == world.count("non_tender")
+
+
+def test_a_token_that_will_not_renew_fails_with_the_body() -> None:
+    with Simulator(World(seed=SEED, scale=SCALE)) as sim:
+        svc = service(sim)
+        svc.stale_answer = "error"
+        portal = spse.Portal(HttpClient(FAST_HTTP), sim.url, "jatengprov")
+        portal.token = "stale"  # noqa: S105 - a token the portal never issued
+        svc.break_listing("pl", 5)  # and the renewed one gets an error page too
+        with pytest.raises(spse.SpseError, match="error page") as err:
+            portal.listing("pl", YEAR, page_size=10)
+    assert b"Maaf, terjadi error pada aplikasi SPSE" in (err.value.body or b"")
+
+
+def test_429_with_retry_after_is_honoured() -> None:
+    world = World(seed=SEED, scale=SCALE)
+    with Simulator(world) as sim:
+        service(sim).throttle(1, retry_after=1)
+        started = time.monotonic()
+        listing, details = spse.fetch(
+            HttpClient(FAST_HTTP), sim.url, "jatengprov", "nonspk", region="jatengprov", year=YEAR
+        )
+        elapsed = time.monotonic() - started
+        throttled = sim.requests["/jatengprov/lelang"]
+    assert elapsed >= 1.0  # waited as told, not the 0.01 s backoff
+    assert throttled == 2  # the 429, then the retry
+    assert len(listing.keys) == len(details.keys) == world.count("pencatatan")
+
+
+def test_persistent_429_fails_the_run_row(tmp_path: Path) -> None:
+    with Simulator(World(seed=SEED, scale=SCALE)) as sim:
+        service(sim).throttle(100, retry_after=0)
+        cfg = spse_config(
+            tmp_path,
+            sim.url,
+            [{"spse_slug": "jatengprov"}],
+            spse_settings={"lists": ["darurat-list"]},
+        )
+        summary = run(cfg)
+    assert [label for label, _ in summary.failed] == ["spse/darurat-list jatengprov 2025"]
+    assert "HTTP 429" in summary.failed[0][1]
+    runs = query(cfg.database_path, "SELECT status FROM ops.runs WHERE source = 'spse'")
+    assert runs == [("failed",)]
+
+
+def test_html_error_page_in_place_of_json(tmp_path: Path) -> None:
+    world = World(seed=SEED, scale=SCALE)
+    with Simulator(world) as sim:
+        service(sim).break_listing("nonspk")
+        cfg = spse_config(tmp_path, sim.url, [{"spse_slug": "jatengprov"}])
+        summary = run(cfg)
+    assert [label for label, _ in summary.failed] == ["spse/nonspk jatengprov 2025"]
+    assert "error page" in summary.failed[0][1]
+    db = cfg.database_path
+    failed = query(db, "SELECT dataset, error FROM ops.runs WHERE status = 'failed'")
+    assert [d for d, _ in failed] == ["nonspk"]
+    [(raw,)] = query(db, "SELECT raw FROM ops.quarantine WHERE dataset = 'nonspk'")
+    assert b"Maaf, terjadi error pada aplikasi SPSE." in bytes(raw)
+    # the other lists landed; nothing of the broken one was half-landed
+    kinds = dict(query(cfg.analyst_path, "SELECT kind, count(*) FROM tenders GROUP BY kind"))
+    assert "pencatatan_non_tender" not in kinds
+    assert kinds["non_tender"] == world.count("non_tender")
+
+
+def test_a_detail_page_error_quarantines_that_package_only() -> None:
+    # Replay the real captures: 25 nonspk rows, detail pages captured for one package only.
+    captures = require_shared(SHARED / "data" / "spse-national-2026")
+    with Simulator(replay=captures) as sim:
+        listing, details = spse.fetch(
+            HttpClient(FAST_HTTP), sim.url, "nasional", "nonspk", region="nasional", year=2026
+        )
+    assert len(listing.keys) == 25
+    assert details.keys == ["nonspk|10942236000"]
+    [record] = details.records
+    assert record["pengumuman"]["nilai_pagu_paket"] == 3_800_000
+    assert record["realisasi"]["nilai_total_realisasi"] == 266_400
+    assert len(details.rejected) == 24
+    assert all(b"Halaman yang dituju tidak ditemukan" in r.raw for r in details.rejected)
+
+
+def test_region_given_by_slug_alone_and_legacy_base() -> None:
+    cfg = build_config({"run": {"years": [2025]}, "regions": [{"spse_slug": "jatengprov"}]})
+    assert cfg.regions[0].name == "jatengprov"
+    assert cfg.regions[0].label == "jatengprov"
+    assert (
+        spse.portal_base("https://spse.inaproc.id/", "jatengprov")
+        == "https://spse.inaproc.id/jatengprov"
+    )
+    assert (
+        spse.portal_base("https://spse.inaproc.id", "https://lpse.semarangkota.go.id/eproc4/")
+        == "https://lpse.semarangkota.go.id/eproc4"
+    )
