@@ -8,6 +8,7 @@ Every label is escaped here; the functions return ``markupsafe.Markup`` for Jinj
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable, Sequence
 
 from markupsafe import Markup
@@ -70,7 +71,7 @@ def line(title: str, series: dict[str, Sequence[tuple[str, float]]], *,
     hi = max(values, default=1.0)
     if hi <= lo:
         hi = lo + (abs(lo) or 1.0)
-    hi += (hi - lo) * 0.08
+    hi = lo + nice_ceiling(hi - lo)
 
     def px(i: int) -> float:
         return left + (plot_w * (i / (len(xs) - 1)) if len(xs) > 1 else plot_w / 2)
@@ -87,7 +88,9 @@ def line(title: str, series: dict[str, Sequence[tuple[str, float]]], *,
                    f'text-anchor="end" font-size="10" fill="#555">{esc(fmt(v))}</text>')
     shown = {0, len(xs) - 1, (len(xs) - 1) // 2} if xs else set()
     for i in sorted(shown):
-        out.append(f'<text x="{px(i):.1f}" y="{top + plot_h + 15}" text-anchor="middle" '
+        anchor = ("middle" if len(xs) == 1 or 0 < i < len(xs) - 1
+                  else "start" if i == 0 else "end")
+        out.append(f'<text x="{px(i):.1f}" y="{top + plot_h + 15}" text-anchor="{anchor}" '
                    f'font-size="10" fill="#555">{esc(xs[i])}</text>')
     index = {x: i for i, x in enumerate(xs)}
     for n, (name, points) in enumerate(series.items()):
@@ -108,6 +111,16 @@ def line(title: str, series: dict[str, Sequence[tuple[str, float]]], *,
                f'y2="{top + plot_h}" stroke="#888"/>')
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - every text above is escaped
+
+
+def nice_ceiling(span: float) -> float:
+    """The smallest 1, 2, 4, 5 or 8 x 10^n at or above ``span`` (so four gridlines fall on
+    round numbers)."""
+    exp = math.floor(math.log10(span))
+    for step in (1, 2, 4, 5, 8, 10):
+        if step * 10**exp >= span * (1 - 1e-9):
+            return step * 10**exp
+    return 10 ** (exp + 1)
 
 
 def spark(title: str, values: Sequence[float], *, width: int = 110, height: int = 26) -> Markup:

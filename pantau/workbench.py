@@ -314,14 +314,16 @@ class Definition:
 
     @property
     def definition(self) -> str:
-        return self.fields.get("definition", "")
+        return self.fields.get("definition") or self.fields.get("what", "")
 
     @property
     def basis(self) -> str:
-        return self.fields.get("basis") or self.fields.get("legal basis", "")
+        return (self.fields.get("basis") or self.fields.get("legal basis")
+                or self.fields.get("source", ""))
 
 
 _DEF_START = re.compile(r"^--\s*(flag|metric)\s+([\w.-]+)\s*:\s*(.*)$")
+_CARDINAL_START = re.compile(r"^--\s*Cardinal\s+(R\d{3})\s+(.*)$")  # sql/indicators/1xx
 _DEF_FIELD = re.compile(r"^--\s?([A-Za-z][A-Za-z ]{0,20}):\s*(.*)$")
 
 
@@ -342,8 +344,11 @@ def _definitions_in(path: Path) -> list[Definition]:
         if not line.startswith("--"):
             current = key = None
             continue
-        if m := _DEF_START.match(line):
-            current = Definition(m.group(1), m.group(2), m.group(3).strip(), path=path)
+        m = _DEF_START.match(line)
+        c = None if m else _CARDINAL_START.match(line)
+        if m or c:
+            kind, name, title = (m.groups() if m else ("flag", c.group(1), c.group(2)))
+            current = Definition(kind, name, title.strip().rstrip("."), path=path)
             found.append(current)
             key = "title"
         elif current is None:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,7 +20,7 @@ import duckdb
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
-from conftest import BANDUNG
+from conftest import BANDUNG, load_bandung
 
 from connectors import isb
 from connectors.base import Provenance
@@ -30,10 +30,12 @@ from models.publish import publish
 from models.transform import build
 from pantau.cli import main
 from pantau.commands import report
+from pantau.config import load_config
 from pantau.workbench import (
     QUERIES_DIR,
     connect_analyst,
     data_dictionary,
+    resolve_region,
     saved_questions,
     views_from_db,
     views_from_sql,
@@ -361,13 +363,25 @@ class _Resources(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def report_html(config, tmp_path_factory) -> Path:
+def two_nights(tmp_path_factory, bandung_dir) -> str:
+    """A config whose analyst copy has two nightly metric snapshots (so trends are drawn)."""
+    out = tmp_path_factory.mktemp("two-nights")
+    warehouse = out / "w.duckdb"
+    load_bandung(warehouse, run_date=date(2025, 10, 31))
+    with open_warehouse(warehouse) as con:
+        build(con, run_date=date(2025, 11, 30))
+    analyst = publish(warehouse, out / "analyst.duckdb")
+    return str(write_config(out / "pantau.toml", warehouse, analyst))
+
+
+@pytest.fixture(scope="module")
+def report_html(two_nights, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "report.html"
-    assert pantau(config, "report", "--region", "Kabupaten Bandung", "--out", str(out)) == 0
+    assert pantau(two_nights, "report", "--region", "Kabupaten Bandung", "--out", str(out)) == 0
     return out
 
 
-def test_report_is_self_contained(report_html):
+def test_report_is_self_contained(report_html, two_nights):
     html = report_html.read_text(encoding="utf-8")
     parser = _Resources()
     parser.feed(html)
@@ -382,8 +396,15 @@ def test_report_is_self_contained(report_html):
                     "Inspektorat dan e-pengaduan PBJ", "Definisi dan dasar hukum"):
         assert section in html
     assert "@media print" in html
-    assert html.count('<svg class="chart chart-bar"') >= 2
-    assert html.count('<svg class="chart chart-line"') >= 1
+    assert html.count('<svg class="chart chart-bar"') == 3  # two satker rankings, method mix
+    # one trend per metric (when the copy has metric_history) and packages per month
+    with connect_analyst(load_config(two_nights).analyst_path) as con:
+        has_history = "metric_history" in {v.name for v in views_from_db(con)}
+        n_metrics = (con.sql("SELECT count(DISTINCT metric) FROM metric_history WHERE "
+                             "kd_klpd = 'D107' AND kd_satker IS NULL").fetchall()[0][0]
+                     if has_history else 0)
+    assert html.count('<svg class="chart chart-line"') == n_metrics + 1
+    assert html.count('<svg class="chart chart-spark"') == n_metrics
 
 
 def test_report_in_english(config, tmp_path, capsys):
@@ -504,9 +525,6 @@ def test_no_analyst_copy_is_a_one_line_error(tmp_path, capsys):
 
 def test_region_name_resolves_from_agencies(config, bandung_analyst):
     with connect_analyst(bandung_analyst) as con:
-        from pantau.config import load_config  # noqa: PLC0415
-        from pantau.workbench import resolve_region  # noqa: PLC0415
-
         cfg = load_config(config)
         assert resolve_region(cfg, con, "Kabupaten Bandung").spse_slug == "bandungkab"
         assert resolve_region(cfg, con, "kab. bandung").kd_klpd == "D107"

@@ -142,7 +142,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fallback": "View agency_metrics belum ada dalam salinan analis; indikator di bawah "
         "dihitung langsung dari view tenders dengan definisi yang sama.",
         "no_history": "View metric_history belum ada: tren indikator belum dapat ditampilkan.",
-        "one_snapshot": "Baru ada satu snapshot; tren akan terlihat setelah beberapa malam.",
+        "one_snapshot": "Baru ada satu snapshot indikator; grafik tren muncul setelah malam "
+        "kedua.",
         "no_flags_view": "View flags belum ada dalam salinan analis. Sebagai gantinya: tender "
         "selesai dengan satu penawar atau dengan nilai kontrak ≥ 99% HPS.",
         "no_insp": "View inspectorates belum ada dalam salinan analis.",
@@ -175,7 +176,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fallback": "The analyst copy has no agency_metrics view yet; the metrics below are "
         "computed directly from the tenders view with the same definitions.",
         "no_history": "The analyst copy has no metric_history view yet: no metric trends.",
-        "one_snapshot": "Only one snapshot so far; trends appear after a few nights.",
+        "one_snapshot": "Only one snapshot of the metrics so far; trend charts appear after the "
+        "second night.",
         "no_flags_view": "The analyst copy has no flags view yet. Instead: finished tenders "
         "with a single bid or a contract value at ≥ 99% of HPS.",
         "no_insp": "The analyst copy has no inspectorates view yet.",
@@ -321,7 +323,8 @@ def collect(con: duckdb.DuckDBPyConnection, region: RegionRef, year: int | None,
     ctx["flagged"], ctx["flagged_total"], ctx["flags_fallback"] = _flagged(c)
     ctx["no_slug"] = not region.spse_slug
     ctx["inspectorates"], ctx["insp_history"], ctx["insp_other"] = _inspectorates(c)
-    ctx["definitions"] = _definitions(metrics, ctx["flagged"], ctx["metrics_fallback"])
+    ctx["definitions"] = _definitions(metrics, ctx["flagged"], ctx["metrics_fallback"],
+                                      _flag_descriptions(c))
     return ctx
 
 
@@ -400,6 +403,9 @@ def _trend_charts(c: Ctx, history: dict[str, list[tuple[str, float]]] | None,
     t = TEXT[c.lang]
     if history is None:
         return [], t["no_history"]
+    snapshots = {d for points in history.values() for d, _ in points}
+    if len(snapshots) < 2:
+        return [], t["one_snapshot"]
     charts = []
     for name in sorted(history, key=_order):
         points = history[name]
@@ -410,8 +416,7 @@ def _trend_charts(c: Ctx, history: dict[str, list[tuple[str, float]]] | None,
 
         charts.append({"title": title,
                        "svg": svgchart.line(title, {title: points}, fmt=fmt)})
-    snapshots = {d for points in history.values() for d, _ in points}
-    return charts, (t["one_snapshot"] if len(snapshots) < 2 else None)
+    return charts, None
 
 
 def _month_chart(c: Ctx) -> Any:  # noqa: ANN401 - Markup or None
@@ -503,8 +508,11 @@ def _flagged(c: Ctx) -> tuple[list[dict[str, Any]], int, bool]:
         if c.has("flags", "kind"):
             join += " AND t.kind = f.kind"
         grp = " AND f.grp = 'OCID'" if c.has("flags", "grp") else ""
-        why = "string_agg(DISTINCT f.description, '; ')" if c.has("flags", "description") \
-            else "NULL"
+        # A description many processes share is the indicator's generic text (it is in the
+        # definitions); only process-specific ones say why this one was flagged.
+        why = ("left(string_agg(DISTINCT f.description, '; ') FILTER (WHERE f.description NOT IN "
+               "(SELECT description FROM flags WHERE description IS NOT NULL GROUP BY ALL "
+               "HAVING count(*) >= 3)), 300)" if c.has("flags", "description") else "NULL")
         sql = (base + f"list(DISTINCT f.code ORDER BY f.code) AS codes, {why} AS why "
                f"FROM flags f JOIN tenders t ON {join} WHERE t.kd_klpd = $kd_klpd "
                f"AND t.year = $year AND f.code NOT LIKE 'PFA%'{grp} GROUP BY ALL")
@@ -557,28 +565,40 @@ def _inspectorates(c: Ctx) -> tuple[list[dict[str, Any]] | None, list[dict[str, 
 
 
 def _definitions(metrics: list[dict[str, Any]], flagged: list[dict[str, Any]],
-                 fallback: bool) -> list[dict[str, str]]:
+                 fallback: bool, described: dict[str, str]) -> list[dict[str, str]]:
     docs = {(d.kind, d.name): d for d in definitions()}
     out = []
     for name in sorted({m["metric"] for m in metrics}, key=_order):
         d = docs.get(("metric", name))
-        text = FALLBACK_DEFINITIONS.get(name, "") if (fallback or not d) else " ".join(
+        text = FALLBACK_DEFINITIONS.get(name, "") if (fallback or not d) else ". ".join(
             x for x in (d.title, _field(d.fields, "numerator"), _field(d.fields, "denominator"))
             if x)
         out.append({"name": name, "label": METRICS.get(name, (name, name))[0],
                     "definition": text, "basis": d.basis if d else "",
                     "source": d.path.name if d and d.path else ""})
-    codes = sorted({code for r in flagged for code in r["codes"]})
-    for code in codes:
+    for code in sorted({code for r in flagged for code in r["codes"]}):
         d = docs.get(("flag", code))
         if d:
-            out.append({"name": code, "label": d.title, "definition": d.definition or d.title,
+            text = d.fields.get("definition") or described.get(code) or d.definition or d.title
+            out.append({"name": code, "label": d.title, "definition": text,
                         "basis": d.basis, "source": d.path.name if d.path else ""})
+        elif code in described:
+            out.append({"name": code, "label": "", "definition": described[code], "basis": "",
+                        "source": ""})
     return out
 
 
+def _flag_descriptions(c: Ctx) -> dict[str, str]:
+    """Each flag code's one-line description from the flags view (for codes whose SQL header
+    pantau cannot parse)."""
+    if not c.has("flags", "code", "description"):
+        return {}
+    return {r["code"]: r["d"] for r in c.rows(
+        "SELECT code, min(description) AS d FROM flags GROUP BY code")}
+
+
 def _field(fields: dict[str, str], key: str) -> str:
-    return f"{key}: {fields[key]}" if fields.get(key) else ""
+    return f"{key.capitalize()}: {fields[key].rstrip('.')}" if fields.get(key) else ""
 
 
 # ------------------------------------------------------------------------------------- render
@@ -617,7 +637,8 @@ figure { margin: 6px 0 14px; }
 figcaption { font-size: 12.5px; color: var(--muted); margin-bottom: 2px; }
 svg.chart { max-width: 100%; height: auto; display: block; }
 .code { display: inline-block; background: #f3e3ea; color: #7a1f4b; border-radius: 3px;
-  padding: 0 5px; margin: 0 3px 2px 0; font-size: 11.5px; white-space: nowrap; }
+  padding: 0 5px; margin: 0 3px 2px 0; font-size: 11.5px; white-space: nowrap;
+  text-decoration: none; }
 .status-joined { color: var(--better); font-weight: 600; }
 .status-not_joined { color: var(--worse); font-weight: 600; }
 nav ol { columns: 2; font-size: 13px; margin: 4px 0; }
@@ -715,7 +736,8 @@ TEMPLATE = """<!DOCTYPE html>
 <table><thead><tr><th>{{ t.code }}</th><th>{{ t.package }}</th><th>{{ t.satker }}</th>
 <th>{{ t.amount }}</th></tr></thead><tbody>
 {% for f in flagged %}
-<tr><td>{% for code in f.codes %}<span class="code">{{ code }}</span>{% endfor %}</td>
+<tr><td>{% for code in f.codes %}<a class="code" href="#def-{{ code }}">{{ code }}</a>
+{% endfor %}</td>
 <td>{% if f.url %}<a href="{{ f.url }}">{{ f.title }}</a>{% else %}{{ f.title }}{% endif %}<br>
 <span class="meta">{{ f.kind }} {{ f.source_id }}{% if f.why %} · {{ f.why }}{% endif %}</span></td>
 <td>{{ f.satker_name }}</td><td class="num">{{ f.amount_text }}</td></tr>
@@ -763,7 +785,8 @@ TEMPLATE = """<!DOCTYPE html>
 <table><thead><tr><th>{{ t.metric }}</th><th>{{ t.definition }}</th><th>{{ t.legal }}</th></tr>
 </thead><tbody>
 {% for d in definitions %}
-<tr><td><strong>{{ d.name }}</strong><br><span class="meta">{{ d.label }}</span></td>
+<tr id="def-{{ d.name }}"><td><strong>{{ d.name }}</strong><br>
+<span class="meta">{{ d.label }}</span></td>
 <td>{{ d.definition }}</td><td>{{ d.basis }}
 {% if d.source %}<br><span class="meta">sql: {{ d.source }}</span>{% endif %}</td></tr>
 {% endfor %}
