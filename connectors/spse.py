@@ -57,6 +57,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import requests
+
 from connectors.base import (
     Batch,
     Provenance,
@@ -188,7 +190,10 @@ class Portal:
             check_page(resp.body, resp.url)
         except SpseNotFound:
             raise self._unknown_slug(resp.url, resp.body) from None
-        cookie = self.client.session.cookies.get("SPSE_SESSION") or ""
+        try:
+            cookie = self.client.session.cookies.get("SPSE_SESSION") or ""
+        except requests.cookies.CookieConflictError:  # one per path: the page script has it too
+            cookie = ""
         found = _COOKIE_TOKEN.search(cookie) or _SCRIPT_TOKEN.search(resp.text)
         if found is None:
             raise SpseError(f"no authenticityToken in the session cookie or page of {resp.url}",

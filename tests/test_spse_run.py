@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from conftest import SHARED, require_shared
 from pipeline_helpers import isb_secrets
 
 from connectors import spse
-from connectors.http import HttpClient
+from connectors.http import HttpClient, Response
 from connectors.spse_pages import listing_row
 from flows import steps
 from pantau.config import Config, build_config
@@ -288,6 +288,27 @@ def test_expired_token_is_renewed_once(stale_answer: str) -> None:
     assert len(result.rows) == world.count("non_tender")
 
 
+def test_sessions_that_keep_expiring_during_a_run(tmp_path: Path) -> None:
+    world = World(seed=SEED, scale=SCALE)
+    with Simulator(world) as sim:
+        service(sim).token_lifetime = 2  # every session ends after two listing pages
+        cfg = spse_config(
+            tmp_path,
+            sim.url,
+            [{"spse_slug": "jatengprov"}],
+            spse_settings={"lists": ["pl"], "page_size": 10},
+        )
+        summary = run(cfg)
+        token_pages = sim.requests["/jatengprov/lelang"]
+    assert summary.failed == []
+    assert {r.dataset: r.n_records for r in summary.landed} == {
+        "dt/pl": world.count("non_tender"),
+        "detail/pl": world.count("non_tender"),
+    }
+    pages = -(-world.count("non_tender") // 10) + 1  # the last one comes back empty
+    assert token_pages == 1 + (pages - 1) // 2  # renewed each time the session ended
+
+
 def test_a_token_that_will_not_renew_fails_with_the_body() -> None:
     with Simulator(World(seed=SEED, scale=SCALE)) as sim:
         svc = service(sim)
@@ -378,3 +399,35 @@ def test_region_given_by_slug_alone_and_legacy_base() -> None:
         spse.portal_base("https://spse.inaproc.id", "https://lpse.semarangkota.go.id/eproc4/")
         == "https://lpse.semarangkota.go.id/eproc4"
     )
+
+
+class _FakeClient:
+    """Answers the session page only; the cookie jar is what the portal would have set."""
+
+    def __init__(self, body: bytes, cookie: str | None) -> None:
+        self.session = requests.Session()
+        if cookie:
+            self.session.cookies.set("SPSE_SESSION", cookie)
+        self.body = body
+
+    def get(self, url: str) -> Response:
+        return Response(200, url, self.body, {}, datetime.now(UTC))
+
+
+@pytest.mark.parametrize(
+    ("body", "cookie"),
+    [
+        (b"<html><body><div class='content'>x</div></body></html>", "abc-___AT=c00k1e&___TS=1"),
+        (b"<html><body><script>d.authenticityToken = 'c00k1e';</script></body></html>", None),
+    ],
+)
+def test_token_from_cookie_or_page_script(body: bytes, cookie: str | None) -> None:
+    portal = spse.Portal(_FakeClient(body, cookie), "http://x", "s")  # type: ignore[arg-type]
+    assert portal.open() == "c00k1e"
+
+
+def test_no_token_is_an_error_with_the_body() -> None:
+    body = b"<html><body><div class='content'>x</div></body></html>"
+    with pytest.raises(spse.SpseError, match="no authenticityToken") as err:
+        spse.Portal(_FakeClient(body, None), "http://x", "s").open()  # type: ignore[arg-type]
+    assert err.value.body == body

@@ -16,8 +16,9 @@ Paths, as the portal serves them (../shared/sources.md §1.2-1.3), under ``/{slu
 
 The packages are the world's (same codes, names, values, suppliers and schedule as the ISB
 simulator), plus a few ``darurat`` packages the ISB has no dataset for. Test knobs: ``throttle``
-(429 with Retry-After), ``expire_tokens``, ``break_listing`` (an HTML error page in place of
-JSON). ``--replay DIR`` serves the real captures (``dt_*.json`` and the ``*.html`` pages).
+(429 with Retry-After), ``expire_tokens`` / ``token_lifetime``, ``break_listing`` (an HTML
+error page in place of JSON). ``--replay DIR`` serves the real captures (``dt_*.json`` and the
+``*.html`` pages).
 """
 
 from __future__ import annotations
@@ -427,7 +428,8 @@ class SpseService:
         has_captures = replay is not None and any(replay.glob("dt_*.json"))
         self.replay = replay if has_captures else None
         self._lock = threading.Lock()
-        self._tokens: set[str] = set()
+        self._tokens: dict[str, int] = {}  # token -> listing requests it served
+        self.token_lifetime: int | None = None  # a token dies after this many listing requests
         self._issued = 0
         self._year_seen: dict[tuple[str, str, int], int] = {}  # (slug, jenis, code) -> year
         self.stale_answer = "403"  # or "error": the "Terjadi Kesalahan" page with status 200
@@ -477,11 +479,21 @@ class SpseService:
         with self._lock:
             self._issued += 1
             token = f"{self._issued:04d}{abs(hash((slug, self._issued))) % 10**12:012d}ab"
-            self._tokens.add(token)
+            self._tokens[token] = 0
         body = page(slug, "Cari Paket", '<table id="tbllelang" class="table"></table>'
                     f"<script>var d = {{}}; d.authenticityToken = '{token}';</script>")
         cookie = f"SPSE_SESSION=abc123-___AT={token}&___TS=1781067193116; Path=/; HttpOnly"
         return 200, HTML_TYPE, body, {"Set-Cookie": cookie}
+
+    def _use_token(self, token: str) -> bool:
+        """Whether the token is alive (caller holds the lock); counts its use."""
+        if token not in self._tokens:
+            return False
+        self._tokens[token] += 1
+        if self.token_lifetime is not None and self._tokens[token] > self.token_lifetime:
+            del self._tokens[token]  # the session ended: this and later uses are stale
+            return False
+        return True
 
     def _listing(self, slug: str, region: SimRegion | None, jenis: str,
                  form: dict[str, list[str]]) -> Answer:
@@ -489,7 +501,7 @@ class SpseService:
             return (form.get(name) or [default])[0]
 
         with self._lock:
-            valid = one("authenticityToken") in self._tokens
+            valid = self._use_token(one("authenticityToken"))
             broken = self._broken.get(jenis, 0)
             if valid and broken:
                 self._broken[jenis] = broken - 1
