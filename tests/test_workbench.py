@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import BANDUNG, load_bandung
 
-from connectors import isb
+from connectors import inspectorates, isb
 from connectors.base import Provenance
 from models.db import open_warehouse
 from models.loader import land
@@ -362,6 +362,14 @@ class _Resources(HTMLParser):
                 (self.links if tag == "a" and name == "href" else self.loads).append(value)
 
 
+REGISTER = (
+    b"inspectorate,kd_klpd,status,evidence_url,checked_on,note\n"
+    b"Inspektorat Kabupaten Bandung,D107,not_joined,https://example.org/lkpp-2023,2023-08-31,\n"
+    b"Inspektorat Kabupaten Bandung,D107,joined,https://example.org/joined,2025-11-20,joined\n"
+    b"Inspektorat Kota Semarang,,not_joined,https://example.org/lkpp-2023,2023-08-31,\n"
+)
+
+
 @pytest.fixture(scope="module")
 def two_nights(tmp_path_factory, bandung_dir) -> str:
     """A config whose analyst copy has two nightly metric snapshots (so trends are drawn)."""
@@ -369,6 +377,9 @@ def two_nights(tmp_path_factory, bandung_dir) -> str:
     warehouse = out / "w.duckdb"
     load_bandung(warehouse, run_date=date(2025, 10, 31))
     with open_warehouse(warehouse) as con:
+        prov = Provenance("inspectorates", "file://register.csv", datetime.now(UTC), "-")
+        land(con, inspectorates.to_batch(
+            inspectorates.RegisterSource(name="staff", format="csv"), REGISTER, prov), "night2")
         build(con, run_date=date(2025, 11, 30))
     analyst = publish(warehouse, out / "analyst.duckdb")
     return str(write_config(out / "pantau.toml", warehouse, analyst))
@@ -396,6 +407,13 @@ def test_report_is_self_contained(report_html, two_nights):
                     "Inspektorat dan e-pengaduan PBJ", "Definisi dan dasar hukum"):
         assert section in html
     assert "@media print" in html
+    # the region's inspectorate, its current status and its history with the evidence
+    insp = html[html.index('id="inspectorates"'):html.index('id="definitions"')]
+    assert "Inspektorat Kabupaten Bandung" in insp
+    assert "Kota Semarang" not in insp
+    assert insp.count("Sudah bergabung") == 2  # now, and the second interval
+    assert insp.count("Belum bergabung") == 1
+    assert 'href="https://example.org/joined"' in insp
     assert html.count('<svg class="chart chart-bar"') == 3  # two satker rankings, method mix
     # one trend per metric (when the copy has metric_history) and packages per month
     with connect_analyst(load_config(two_nights).analyst_path) as con:

@@ -571,7 +571,8 @@ def _definitions(metrics: list[dict[str, Any]], flagged: list[dict[str, Any]],
     for name in sorted({m["metric"] for m in metrics}, key=_order):
         d = docs.get(("metric", name))
         text = FALLBACK_DEFINITIONS.get(name, "") if (fallback or not d) else ". ".join(
-            x for x in (d.title, _field(d.fields, "numerator"), _field(d.fields, "denominator"))
+            x for x in (d.title.rstrip("."), _field(d.fields, "numerator"),
+                        _field(d.fields, "denominator"))
             if x)
         out.append({"name": name, "label": METRICS.get(name, (name, name))[0],
                     "definition": text, "basis": d.basis if d else "",
