@@ -206,11 +206,19 @@ def _key_text(value: object) -> str:
 
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S")
 _FRACTION = re.compile(r"(\.\d+)?Z?$")
+# The shapes ISB sends, exactly: fromisoformat reads them ~10x faster than strptime (every date of
+# every record is checked at national scale); anything else takes the strptime path and its verdict.
+_PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}:[0-9]{2})?")
 
 
 def parse_isb_datetime(value: str) -> datetime:
     """ISB timestamps, WIB wall-clock: fraction and trailing Z dropped (see module doc)."""
     text = _FRACTION.sub("", value.strip())
+    if _PLAIN_DATE.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass  # an impossible date: strptime below gives the same verdict
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt)  # noqa: DTZ007 - wall-clock WIB, zoned in SQL
@@ -254,10 +262,13 @@ def _depth(value: object, level: int = 0) -> int:
     if level > MAX_DEPTH:
         return level
     if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
-    return level
+        value = value.values()
+    elif not isinstance(value, list):
+        return level
+    # Only containers can be deeper than level + 1: recursing into every scalar of every record
+    # was 40% of parsing at national scale.
+    nested = [v for v in value if isinstance(v, (dict, list))]
+    return max((_depth(v, level + 1) for v in nested), default=level + 1)
 
 
 def record_text(record: dict[str, Any]) -> tuple[str | None, str | None]:
