@@ -650,6 +650,7 @@ footer { margin-top: 30px; border-top: 1px solid var(--line); padding-top: 8px;
 @media print {
   body { max-width: none; padding: 0; font-size: 11.5px; }
   nav { display: none; }
+  .grid figure { width: 48%; }
   h2 { break-after: avoid; page-break-after: avoid; }
   figure, tr, .note { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
