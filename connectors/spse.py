@@ -237,6 +237,11 @@ class Portal:
             first = first or resp
             digest.update(resp.body)
             rejected += [Rejected(reason, to_bytes(raw)) for reason, raw in page.rejected]
+            if not page.rows and not page.rejected and n > 0:
+                # An empty page mid-listing happens on a struggling portal: ask once more
+                # before believing the listing has ended (a truncated listing loses packages).
+                page, resp = self.listing_page(jenis, year, n * page_size, page_size, n + 1)
+                digest.update(resp.body)
             if not page.rows and not page.rejected:
                 return ListingResult(list(rows.values()), rejected, first, digest.hexdigest())
             for row in page.rows:

@@ -2,7 +2,8 @@
 
 A seeded, deterministic share of responses fails in the ways the real portals fail: 500, 502,
 503, 429 with and without ``Retry-After``, a connection reset, a stall past the client's
-timeout, a body cut short, and an HTML error page where JSON belongs. Whether the n-th request
+timeout, a body cut short, an HTML error page where JSON belongs, and on SPSE listings an
+expired token (403) and an empty page in the middle of the listing. Whether the n-th request
 for a given path (and form) fails depends only on the seed, so a run can be repeated exactly;
 a retry is a new request and may well succeed, as it does in real life.
 """
@@ -17,9 +18,18 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 
 KINDS = (
-    "http_500", "http_502", "http_503", "http_429_retry_after", "http_429",
-    "reset", "stall", "truncated", "html_error",
+    "http_500",
+    "http_502",
+    "http_503",
+    "http_429_retry_after",
+    "http_429",
+    "reset",
+    "stall",
+    "truncated",
+    "html_error",
 )
+# Only where an SPSE listing is asked for (POST {base}/dt/{jenis}):
+LISTING_KINDS = ("expired_token", "empty_page")
 SPSE_ERROR_PAGE = (
     b"<!DOCTYPE html><html><head><title>Error</title></head><body><div class='content'>"
     b"<h1>Maaf, terjadi error pada aplikasi SPSE.</h1><p>Kode Error: 500</p></div></body></html>"
@@ -47,7 +57,8 @@ class FaultPlan:
         digest = hashlib.sha256(f"{self.seed}:{key}:{n}".encode()).digest()
         if int.from_bytes(digest[:4], "big") / 2**32 >= self.rate:
             return None
-        kind = self.kinds[digest[4] % len(self.kinds)]
+        kinds = self.kinds + LISTING_KINDS if "/dt/" in path else self.kinds
+        kind = kinds[digest[4] % len(kinds)]
         with self._lock:
             self.injected[kind] += 1
         return kind
@@ -67,6 +78,13 @@ class FaultPlan:
             _send(handler, 200, "application/json", body, length=len(body) + 500)
             handler.close_connection = True
             return
+        if kind == "expired_token":  # what SPSE answers for a stale authenticity token
+            _send(handler, 403, "text/html; charset=utf-8", b"<html>Forbidden</html>")
+            return
+        if kind == "empty_page":
+            body = b'{"draw": 1, "recordsTotal": 2147483647, "recordsFiltered": 0, "data": []}'
+            _send(handler, 200, "application/json", body)
+            return
         if kind == "html_error":
             _send(handler, 200, "text/html; charset=utf-8", SPSE_ERROR_PAGE)
             return
@@ -75,8 +93,15 @@ class FaultPlan:
         _send(handler, status, "text/plain", b"simulated fault", headers=headers)
 
 
-def _send(handler: BaseHTTPRequestHandler, status: int, ctype: str, body: bytes, *,
-          length: int | None = None, headers: dict[str, str] | None = None) -> None:
+def _send(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    ctype: str,
+    body: bytes,
+    *,
+    length: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
     handler.send_response(status)
     handler.send_header("Content-Type", ctype)
     handler.send_header("Content-Length", str(length if length is not None else len(body)))
