@@ -179,27 +179,34 @@ def inspectorate_step(cfg: Config, con: duckdb.DuckDBPyConnection, client: HttpC
 
 def alert_rules_step(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary, *,
                      run_date: date, regions: list[Region] | None = None) -> list[str]:
-    """Rules on the state the build rebuilt (flags, metrics) plus the inspectorate rule, in one
-    transaction; deterministic keys make a re-evaluation raise nothing twice."""
-    settings = cfg.section("alerts")
-    lang = alerts.language_of(settings)
-    watch = region_watch(cfg, regions)
+    """The rules in a transaction of their own (the inspectorates flow, between builds)."""
     ensure_core(con)
     con.execute("BEGIN TRANSACTION")
     try:
-        found = [
-            *alerts.inspectorate_alerts(con, inspectorate_watch(cfg), lang),
-            *alerts.process_alerts(con, watch, alerts.ProcessRule.of(settings), lang, run_date,
-                                   summary.notices),
-            *alerts.metric_alerts(con, watch, alerts.MetricRule.all_of(settings), lang,
-                                  summary.notices),
-        ]
-        new = alerts.put(con, found, summary.run_id)
+        new = raise_alerts(cfg, con, summary, run_date=run_date, regions=regions)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return new
+
+
+def raise_alerts(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary, *,
+                 run_date: date, regions: list[Region] | None = None) -> list[str]:
+    """Rules on the state the build rebuilt (flags, metrics) plus the inspectorate rule, in the
+    caller's transaction: the nightly build passes this as its ``then``, so the alerts commit
+    with the flags and metrics that raised them. Deterministic keys: nothing is raised twice."""
+    settings = cfg.section("alerts")
+    lang = alerts.language_of(settings)
+    watch = region_watch(cfg, regions)
+    found = [
+        *alerts.inspectorate_alerts(con, inspectorate_watch(cfg), lang),
+        *alerts.process_alerts(con, watch, alerts.ProcessRule.of(settings), lang, run_date,
+                               summary.notices),
+        *alerts.metric_alerts(con, watch, alerts.MetricRule.all_of(settings), lang,
+                              summary.notices),
+    ]
+    return alerts.put(con, found, summary.run_id)
 
 
 def delivery_step(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary,

@@ -9,6 +9,7 @@ are read from the same lines as the SQL, and cannot drift from it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -62,12 +63,13 @@ def parse_header(path: Path) -> ViewDoc | None:
 
 def build(
     con: duckdb.DuckDBPyConnection, *, run_date: date | None = None, run_id: str = "manual",
-    sql_dir: Path = SQL_DIR,
+    sql_dir: Path = SQL_DIR, then: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
 ) -> list[str]:
     """Run every SQL file in one transaction; returns the files run. Raises on the first error.
 
     The SQL can read ``getvariable('run_date')`` (the night being built, for snapshots) and
-    ``getvariable('run_id')``.
+    ``getvariable('run_id')``. ``then`` runs inside the same transaction after the SQL: what
+    it writes (the alerts the new flags and metrics raise) commits with them, or not at all.
     """
     ran = []
     con.execute("SET VARIABLE run_date = $d", {"d": run_date or datetime.now(JAKARTA).date()})
@@ -83,6 +85,8 @@ def build(
                 ran.append(str(path.relative_to(sql_dir)))
         for doc in view_docs(sql_dir):
             _comment(con, doc)
+        if then is not None:
+            then(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
