@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from connectors import isb
 from flows import steps
 from pantau.config import Config, build_config
@@ -58,3 +60,42 @@ def run_plain(cfg: Config, run_date: date | None = None) -> steps.RunSummary:
         return steps.run_night(
             cfg, functools.partial(pool.submit, steps.extract), run_date=run_date
         )
+
+
+# Provenance says when and by which run a record came: it differs between two runs by design.
+PROVENANCE = {
+    "fetched_at",
+    "run_id",
+    "source_url",
+    "first_seen",
+    "last_seen",
+    "applied_at",
+    "taken_at",
+}
+OPERATIONAL = {("ops", "runs"), ("ops", "quarantine"), ("main", "runs"), ("main", "quarantine")}
+
+
+def checksums(db: Path, skip: set[tuple[str, str]] = OPERATIONAL) -> dict[str, tuple]:
+    """Row count and per-column hash of every table and analyst view, provenance left out."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() UNION ALL "
+            "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal "
+            "AND schema_name = 'main'"
+        ).fetchall()
+        out = {}
+        for s, t in names:
+            if (s, t) in skip:
+                continue
+            cols = [
+                c
+                for (c,) in con.execute(
+                    "SELECT column_name FROM duckdb_columns() "
+                    "WHERE schema_name = ? AND table_name = ?",
+                    [s, t],
+                ).fetchall()
+                if c not in PROVENANCE
+            ]
+            select = ", ".join(f'bit_xor(hash("{c}"))' for c in cols)
+            out[f"{s}.{t}"] = con.execute(f"SELECT count(*), {select} FROM {s}.{t}").fetchone()
+        return out

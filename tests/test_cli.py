@@ -60,7 +60,8 @@ def test_unknown_config_section_is_refused(
 
 @pytest.mark.prefect
 def test_demo_runs_the_real_flow_end_to_end(tmp_path: Path) -> None:
-    result = pantau("demo", "--dir", str(tmp_path / "var"))
+    home = tmp_path / "prefect-home"  # a Prefect store of this run only, scanned below
+    result = pantau("demo", "--dir", str(tmp_path / "var"), env={"PREFECT_HOME": str(home)})
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
     assert "# pantau nightly run" in out
@@ -73,6 +74,6 @@ def test_demo_runs_the_real_flow_end_to_end(tmp_path: Path) -> None:
     assert "demo-9f8e7d6c" not in out + result.stderr  # ... and nowhere else
     assert b"demo-9f8e7d6c" not in analyst.read_bytes()
     # Prefect's own store (flow and task runs, logs, the summary artifact) holds no key either.
-    prefect_files = [p for p in (ROOT / ".prefect").rglob("*") if p.is_file()]
+    prefect_files = [p for p in home.rglob("*") if p.is_file()]
     assert prefect_files
     assert not [p for p in prefect_files if b"demo-9f8e7d6c" in p.read_bytes()]

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from malformed_corpus import CORPUS, DUPLICATE_KEY, answer, good_records
-from pipeline_helpers import make_config, run_plain
+from pipeline_helpers import checksums, make_config, run_plain
 
 from connectors import isb
 from connectors.base import Provenance
@@ -36,45 +36,9 @@ REGIONS = [{"name": "Kab. Bandung", "kd_klpd": "D107", "kd_lpse": 93}]
 if FULL:
     REGIONS += [{"name": "Kota Semarang"}, {"name": "Provinsi Jawa Tengah"}]
 PROV = Provenance("isb", "http://127.0.0.1/x", datetime.now(UTC), "-")
+
+
 # Operational logs differ by design between runs (they record what happened): not compared.
-# Provenance says when and by which run a record came: it differs between two runs by design.
-PROVENANCE = {
-    "fetched_at",
-    "run_id",
-    "source_url",
-    "first_seen",
-    "last_seen",
-    "applied_at",
-    "taken_at",
-}
-OPERATIONAL = {("ops", "runs"), ("ops", "quarantine"), ("main", "runs"), ("main", "quarantine")}
-
-
-def checksums(db: Path) -> dict[str, tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        names = con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() UNION ALL "
-            "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal "
-            "AND schema_name = 'main'"
-        ).fetchall()
-        out = {}
-        for s, t in names:
-            if (s, t) in OPERATIONAL:
-                continue
-            cols = [
-                c
-                for (c,) in con.execute(
-                    "SELECT column_name FROM duckdb_columns() "
-                    "WHERE schema_name = ? AND table_name = ?",
-                    [s, t],
-                ).fetchall()
-                if c not in PROVENANCE
-            ]
-            select = ", ".join(f'bit_xor(hash("{c}"))' for c in cols)
-            out[f"{s}.{t}"] = con.execute(f"SELECT count(*), {select} FROM {s}.{t}").fetchone()
-        return out
-
-
 def lost_and_duplicated(reference: Path, db: Path) -> tuple[int, int]:
     """Records of the reference run missing from ``db``, and duplicate processes/bids in it."""
     with duckdb.connect(str(db), read_only=True) as con:
@@ -219,7 +183,7 @@ import sys
 from datetime import date
 from pathlib import Path
 sys.path[:0] = [{root!r}, {tests!r}]
-from pipeline_helpers import make_config, run_plain
+from pipeline_helpers import checksums, make_config, run_plain
 cfg = make_config(Path({tmp!r}), {url!r}, {regions!r})
 run_plain(cfg, date(2025, 10, 4))
 """
