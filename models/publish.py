@@ -2,7 +2,7 @@
 
 DuckDB allows one read-write process or many readers, never both (STACK-NOTES, "Concurrency").
 So after each run the warehouse is copied whole into a temporary file beside the analyst copy and
-moved over it with ``os.replace``: readers that have the old copy open keep it, new readers get
+moved over it with an atomic rename: readers that have the old copy open keep it, new readers get
 the new one, and the nightly writer never waits for a person.
 """
 
@@ -33,7 +33,7 @@ def publish(warehouse: Path, analyst: Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     con.close()
-    os.replace(tmp, analyst)
+    tmp.replace(analyst)  # atomic: readers see the old file or the new, never half
     return analyst
 
 

@@ -39,7 +39,8 @@ def raw_table(name: str) -> Table:
         Column("payload", JSON, nullable=False),  # the record exactly as the source sent it
         Column("content_hash", String, nullable=False),
         Column("source_url", Text, nullable=False),  # redacted
-        Column("fetched_at", TIMESTAMP(timezone=True), nullable=False),  # first seen with this content
+        # first seen with this content:
+        Column("fetched_at", TIMESTAMP(timezone=True), nullable=False),
         Column("run_id", String, nullable=False),  # the run that landed this content
         schema=RAW,
     )

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, Self
 from urllib.parse import parse_qs, urlsplit
 
 from pantau.simulator.faults import FaultPlan
@@ -57,7 +57,7 @@ class Simulator:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def __enter__(self) -> Simulator:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *_exc: object) -> None:
@@ -70,7 +70,8 @@ class Simulator:
     def route(self, method: str, path: str, form: dict[str, list[str]]) -> tuple[int, str, bytes]:
         if path == "/_sim/advance" and method == "POST":
             self.world.generation += 1
-            return 200, "application/json", json.dumps({"generation": self.world.generation}).encode()
+            answer = {"generation": self.world.generation}
+            return 200, "application/json", json.dumps(answer).encode()
         if path == "/_sim/stats":
             return 200, "application/json", json.dumps(dict(self.requests)).encode()
         for service in self.services:
