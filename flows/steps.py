@@ -8,7 +8,9 @@ same steps. Business rules live in connectors/, models/ and sql/; this module on
 from __future__ import annotations
 
 import logging
+import re
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
@@ -26,7 +28,7 @@ from models.loader import LandResult, land, record_failure
 from models.publish import publish
 from models.spse_state import known_details
 from models.transform import build
-from pantau.config import Config, Region
+from pantau.config import Config, ConfigError, Region
 
 log = logging.getLogger("pantau.run")
 
@@ -228,6 +230,7 @@ def run_night(
                          started_at=datetime.now(UTC))
     run_years = years or list(cfg.years)
     with open_warehouse(cfg.database_path) as con:
+        tune(con, cfg)
         regions = resolve_regions(cfg, http_client(cfg), con, summary.run_id, summary)
         if only_regions:
             wanted = {r.lower() for r in only_regions}
@@ -237,9 +240,16 @@ def run_night(
         jobs = plan_isb(cfg, regions, run_years, summary)
         jobs += plan_spse(cfg, regions, run_years, summary, known_details(con))
         started = datetime.now(UTC)
-        futures = [(job, submit(job, cfg)) for job in jobs]
-        for job, future in futures:  # land in plan order: the same data lands the same way
-            _land_one(con, job, future, summary, started)
+        # Land in plan order (the same data lands the same way), with at most `window` jobs in
+        # flight: fetching stays ahead of landing without holding a whole night in memory.
+        window = in_flight(cfg)
+        pending: deque[tuple[Job, Future[Batch]]] = deque()
+        for job in jobs:
+            pending.append((job, submit(job, cfg)))
+            if len(pending) >= window:
+                _land_one(con, *pending.popleft(), summary, started)
+        while pending:
+            _land_one(con, *pending.popleft(), summary, started)
         # Inspectorate registers (whenever [inspectorates] is configured) and alerts: issue 6.
         inspectorate_steps.inspectorate_step(cfg, con, http_client(cfg), summary, today=run_date)
         build(con, run_date=summary.run_date, run_id=summary.run_id)
@@ -250,6 +260,28 @@ def run_night(
     publish(cfg.database_path, cfg.analyst_path)
     summary.finished_at = datetime.now(UTC)
     return summary
+
+
+def in_flight(cfg: Config) -> int:
+    """[run] max_in_flight: jobs fetched but not yet landed (default twice max_workers)."""
+    workers = int(cfg.run.get("max_workers", 4))
+    return max(1, int(cfg.run.get("max_in_flight", 2 * workers)))
+
+
+_SIZE = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
+
+
+def tune(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
+    """[run] memory_limit and checkpoint_threshold (DuckDB sizes such as "1GB") for big nights:
+    a cap on DuckDB's buffer pool (it spills to disk beyond it), and fewer WAL checkpoints
+    while landing (each rewrites the primary-key indexes)."""
+    for key in ("memory_limit", "checkpoint_threshold"):
+        value = cfg.run.get(key)
+        if value is None:
+            continue
+        if not _SIZE.fullmatch(str(value).strip()):
+            raise ConfigError(f"[run] {key} must be a size such as '1GB', not {value!r}")
+        con.execute(f"SET {key} = '{str(value).strip()}'")
 
 
 def _land_one(con: duckdb.DuckDBPyConnection, job: Job, future: Future[Batch],
