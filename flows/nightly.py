@@ -14,11 +14,11 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from connectors.base import Batch
 from flows import inspectorate_steps, steps
-from pantau.config import Config, load_config
+from pantau.config import Config, ConfigError, load_config
 
 
 class RunFailedError(RuntimeError):
@@ -44,8 +44,29 @@ def extract_task(job: steps.Job, cfg: Config) -> Batch:
     return steps.extract(job, cfg)
 
 
-def task_runner(cfg: Config) -> ThreadPoolTaskRunner:
-    return ThreadPoolTaskRunner(max_workers=int(cfg.run.get("max_workers", 4)))
+def task_runner(cfg: Config) -> TaskRunner:
+    """[run] task_runner: "threads" (default: max_workers threads in this process) or "dask"
+    (prefect-dask, the optional ``dask`` extra): dask_address = "tcp://host:8786" sends the
+    fetches to a running Dask cluster; without it a local cluster of dask_workers processes
+    starts with the flow. Landing and building stay in the flow's process (one writer)."""
+    kind = str(cfg.run.get("task_runner", "threads"))
+    if kind == "threads":
+        return ThreadPoolTaskRunner(max_workers=int(cfg.run.get("max_workers", 4)))
+    if kind != "dask":
+        raise ConfigError(f'[run] task_runner must be "threads" or "dask", not {kind!r}')
+    try:
+        from prefect_dask import DaskTaskRunner  # noqa: PLC0415 - optional extra
+    except ImportError:
+        raise ConfigError('[run] task_runner = "dask" needs prefect-dask: '
+                          'pip install "pantau[dask]"') from None
+    address = cfg.run.get("dask_address")
+    if address:
+        return DaskTaskRunner(address=str(address))
+    return DaskTaskRunner(cluster_kwargs={
+        "n_workers": int(cfg.run.get("dask_workers", 2)),
+        "threads_per_worker": int(cfg.run.get("max_workers", 4)),
+        "processes": True, "dashboard_address": None,
+    })
 
 
 @flow(name="nightly", log_prints=False, on_failure=[notify_failure],

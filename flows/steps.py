@@ -23,6 +23,7 @@ from connectors import isb, spse
 from connectors.base import Batch, SourceError
 from connectors.http import HttpClient, Redactor
 from flows import inspectorate_steps
+from models import partitions
 from models.db import open_warehouse
 from models.loader import LandResult, land, record_failure
 from models.publish import publish
@@ -194,7 +195,19 @@ def plan_spse(cfg: Config, regions: list[Region], years: list[int], summary: Run
 
 
 def extract(job: Job, cfg: Config) -> Batch | list[Batch]:
-    """Fetch and parse one job (runs in a worker; touches no database)."""
+    """Fetch and parse one job (runs in a worker; touches no database). With [run] landing =
+    "parquet" the worker also writes the records to their partition (models/partitions.py) and
+    hands back only keys and the partition's path."""
+    batch = _fetch(job, cfg)
+    if partitions.landing(cfg) != "parquet":
+        return batch
+    base = partitions.root(cfg)
+    if isinstance(batch, list):
+        return [partitions.write(one, base) for one in batch]
+    return partitions.write(batch, base)
+
+
+def _fetch(job: Job, cfg: Config) -> Batch | list[Batch]:
     if job.source == "spse":
         source = cfg.source("spse")
         settings = source.settings if source else {}

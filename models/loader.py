@@ -20,6 +20,7 @@ from connectors import inspectorates, ocds
 from connectors.base import Batch, Rejected
 from connectors.isb import BY_NAME as ISB_DATASETS
 from connectors.spse import DATASET_TABLES as SPSE_TABLES
+from models.partitions import PartitionBatch
 
 TABLES = {("isb", name): d.table for name, d in ISB_DATASETS.items()}
 TABLES |= {("spse", name): table for name, table in SPSE_TABLES.items()}
@@ -52,13 +53,18 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
     the new records cause into the outbox, atomically with them)."""
     table = f"raw.{raw_table_for(batch.source, batch.dataset)}"
     prov = batch.provenance
-    rows = pa.table({
-        "key": pa.array(batch.keys, pa.string()),
-        "payload": pa.array(batch.payloads, pa.string()),
-    })
+    partition = batch.path if isinstance(batch, PartitionBatch) else None
     con.execute("BEGIN TRANSACTION")
     try:
-        con.register("landing_batch", rows)
+        if partition:  # [run] landing = "parquet": the records are in the batch's partition
+            quoted = partition.replace("'", "''")
+            con.execute("CREATE OR REPLACE TEMP VIEW landing_batch AS "
+                        f"SELECT key, payload FROM read_parquet('{quoted}')")
+        else:
+            con.register("landing_batch", pa.table({
+                "key": pa.array(batch.keys, pa.string()),
+                "payload": pa.array(batch.payloads, pa.string()),
+            }))
         counts = con.execute(
             f"""
             SELECT count(*) FILTER (WHERE t.key IS NULL),
@@ -81,7 +87,10 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
             {"region": batch.region, "year": batch.year, "url": prov.url,
              "fetched_at": prov.fetched_at, "run_id": run_id},
         )
-        con.unregister("landing_batch")
+        if partition:
+            con.execute("DROP VIEW landing_batch")
+        else:
+            con.unregister("landing_batch")
         _quarantine(con, batch.source, batch.dataset, batch.region, batch.year, prov.url,
                     batch.rejected, run_id)
         n_new, n_changed = counts or (0, 0)

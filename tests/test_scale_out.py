@@ -3,10 +3,19 @@ or a Dask cluster), and Parquet landing giving the same tables as landing in Duc
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import time
+from datetime import date
+from pathlib import Path
 
+import duckdb
+import pytest
 import requests
+from pipeline_helpers import isb_secrets, make_config, run_plain
 
+from models import partitions
+from pantau.config import ConfigError, load_config
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
 
@@ -28,3 +37,133 @@ def test_simulator_latency_is_added_to_every_source_request() -> None:
     assert slow >= 0.2
     assert admin < 0.15
     assert fast < 0.15
+
+
+# --- the task runner: threads by default, a Dask cluster when configured ---------------------
+
+
+def _write_config(folder: Path, url: str, regions: list[dict], run: dict) -> tuple[Path, Path]:
+    cfg = make_config(folder, url, regions, extra={"run": {"years": [2025], **run}})
+    lines = [f'[database]\npath = "{cfg.database_path}"\n', "[run]", "years = [2025]"]
+    lines += [f"{k} = {json.dumps(v)}" for k, v in run.items()]
+    lines += ["", "[sources.isb]", "enabled = true",
+              f'satudata_url = "{url}/isb-2/api/satudata"', "", "[http]",
+              "min_interval_seconds = 0", "max_attempts = 2", "timeout_seconds = 30"]
+    for r in regions:
+        lines += ["", "[[regions]]"] + [f"{k} = {json.dumps(v)}" for k, v in r.items()]
+    config, secrets = folder / "pantau.toml", folder / "secrets.toml"
+    folder.mkdir(parents=True, exist_ok=True)
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    datasets = isb_secrets(url)["isb"]["datasets"]
+    secrets.write_text("[isb.datasets]\n" + "".join(
+        f"{json.dumps(k)} = {json.dumps(v)}\n" for k, v in datasets.items()), encoding="utf-8")
+    return config, secrets
+
+
+def test_task_runner_is_a_setting(tmp_path: Path) -> None:
+    from flows.nightly import task_runner  # noqa: PLC0415 - Prefect is slow to import
+
+    def runner(run: dict) -> object:
+        return task_runner(make_config(tmp_path, "http://127.0.0.1:1", [],
+                                       extra={"run": {"years": [2025], **run}}))
+
+    assert type(runner({})).__name__ == "ThreadPoolTaskRunner"
+    assert runner({"max_workers": 3})._max_workers == 3
+    with pytest.raises(ConfigError, match="threads"):
+        runner({"task_runner": "processes"})
+    if importlib.util.find_spec("prefect_dask"):
+        dask = runner({"task_runner": "dask", "dask_address": "tcp://127.0.0.1:8786"})
+        assert type(dask).__name__ == "DaskTaskRunner"
+        assert dask.address == "tcp://127.0.0.1:8786"
+
+
+@pytest.mark.slow
+@pytest.mark.prefect
+def test_nightly_flow_fetches_on_a_local_dask_cluster(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("prefect_dask")
+    from flows.nightly import nightly, task_runner  # noqa: PLC0415 - Prefect is slow to import
+
+    world = World(seed=1, scale=0.05)
+    regions = [{"name": r.nama_klpd, "kd_klpd": r.kd_klpd, "kd_lpse": r.kd_lpse}
+               for r in world.regions[:2]]
+    counts = {}
+    with Simulator(world) as sim:
+        for kind in ("dask", "threads"):
+            config, secrets = _write_config(tmp_path / kind, sim.url, regions,
+                                            {"task_runner": kind, "dask_workers": 2,
+                                             "max_workers": 2})
+            monkeypatch.setenv("PANTAU_SECRETS", str(secrets))
+            runner = task_runner(load_config(config))
+            summary = nightly.with_options(task_runner=runner)(str(config))
+            assert summary.ok, summary.failed
+            counts[kind] = _table_checksums(tmp_path / kind / "pantau.duckdb")
+    assert type(runner).__name__ == "ThreadPoolTaskRunner"
+    assert counts["dask"] == counts["threads"]
+    assert counts["dask"]["core.processes"][0] > 0
+
+
+def _table_checksums(db: Path, schemas: tuple[str, ...] = ("core",)) -> dict[str, tuple]:
+    """Row count and an order-independent checksum of every table (provenance columns aside)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN "
+            f"({', '.join(repr(s) for s in schemas)}) ORDER BY 1, 2").fetchall()
+        out = {}
+        for schema, table in tables:
+            columns = [r[0] for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND "
+                "table_name = ? ORDER BY column_index", [schema, table]).fetchall()]
+            keep = [c for c in columns if c not in PROVENANCE]
+            select = ", ".join(f'"{c}"' for c in keep)
+            row = con.execute(
+                f"SELECT count(*), sum(hash(({select}))) FROM {schema}.{table}").fetchone()
+            out[f"{schema}.{table}"] = row
+        return out
+    finally:
+        con.close()
+
+
+PROVENANCE = {"fetched_at", "run_id", "source_url", "landed_at", "built_at", "generated_at",
+              "taken_at"}
+
+
+# --- Parquet landing -------------------------------------------------------------------------
+
+
+def test_parquet_landing_gives_the_same_tables(tmp_path: Path) -> None:
+    world = World(seed=3, scale=0.1)
+    regions = [{"name": r.nama_klpd, "kd_klpd": r.kd_klpd, "kd_lpse": r.kd_lpse}
+               for r in world.regions[:2]]
+    sums = {}
+    with Simulator(world) as sim:
+        for landing in ("duckdb", "parquet"):
+            cfg = make_config(tmp_path / landing, sim.url, regions,
+                              extra={"run": {"years": [2025], "landing": landing}})
+            for _night in range(2):  # the second night upserts onto the first
+                summary = run_plain(cfg, run_date=date(2025, 6, 1))
+                assert summary.ok, summary.failed
+                sim.route("POST", "/_sim/advance", {})
+            sim.world.generation = 0
+            sums[landing] = _table_checksums(cfg.database_path, ("raw", "core"))
+    assert sums["parquet"] == sums["duckdb"]
+    assert sums["parquet"]["raw.isb_peserta_tender"][0] > 0
+    parts = sorted((tmp_path / "parquet" / "raw-parquet").rglob("*.parquet"))
+    relative = {p.relative_to(tmp_path / "parquet" / "raw-parquet").parts[:3] for p in parts}
+    assert ("isb", "SPSE-PesertaTender", "2025") in relative
+    assert {p.stem for p in parts} == {"D107", "D901"}
+    # DuckDB reads the partitions in place: the records are the raw table's latest content.
+    con = duckdb.connect()
+    n = con.execute("SELECT count(*) FROM read_parquet(?)",
+                    [str(tmp_path / "parquet" / "raw-parquet" / "isb" / "*" / "*" / "*.parquet")]
+                    ).fetchone()
+    assert n is not None
+    assert n[0] > 0
+
+
+def test_landing_setting_is_checked(tmp_path: Path) -> None:
+    cfg = make_config(tmp_path, "http://127.0.0.1:1", [],
+                      extra={"run": {"years": [2025], "landing": "s3"}})
+    with pytest.raises(ConfigError, match="parquet"):
+        partitions.landing(cfg)
