@@ -4,27 +4,37 @@
 -- Source: ISB SPSE-PesertaTender (nilai_penawaran non-null only for submitted offers, pemenang
 -- marks the winner) and SPSE-TenderSelesaiNilai (the winner's negotiated price). The one row per
 -- tender with every participant field null (nobody registered) is not a participant.
+-- Each raw record is parsed once: json_transform reads the fields used into a struct of text,
+-- and p['field'] is the same text as payload->>'field' (which re-parses the record each time:
+-- ~3x slower at national scale, bench/RESULTS.md).
 CREATE OR REPLACE TABLE core.isb_bids AS
 SELECT
     'isb' AS source,
-    p.payload->>'kd_tender' AS source_id,
-    p.payload->>'kd_peserta' AS participant_id,
-    p.payload->>'kd_penyedia' AS supplier_id,
-    core.npwp15(coalesce(p.payload->>'npwp_penyedia', p.payload->>'npwp_penyedia_16')) AS supplier_npwp,
-    p.payload->>'nama_penyedia' AS supplier_name,
-    core.rupiah(p.payload->>'nilai_penawaran') AS offer_value,
-    core.rupiah(p.payload->>'nilai_terkoreksi') AS corrected_value,
-    CASE WHEN (p.payload->>'pemenang') = '1'
-              AND n.payload->>'kd_penyedia' = p.payload->>'kd_penyedia'
-         THEN core.rupiah(n.payload->>'nilai_negosiasi') END AS negotiated_value,
-    coalesce((p.payload->>'pemenang') = '1', false) AS is_winner,
-    (p.payload->>'nilai_penawaran') IS NOT NULL AS is_bid,
+    p.payload['kd_tender'] AS source_id,
+    p.payload['kd_peserta'] AS participant_id,
+    p.payload['kd_penyedia'] AS supplier_id,
+    core.npwp15(coalesce(p.payload['npwp_penyedia'], p.payload['npwp_penyedia_16'])) AS supplier_npwp,
+    p.payload['nama_penyedia'] AS supplier_name,
+    core.rupiah(p.payload['nilai_penawaran']) AS offer_value,
+    core.rupiah(p.payload['nilai_terkoreksi']) AS corrected_value,
+    CASE WHEN (p.payload['pemenang']) = '1'
+              AND n.payload['kd_penyedia'] = p.payload['kd_penyedia']
+         THEN core.rupiah(n.payload['nilai_negosiasi']) END AS negotiated_value,
+    coalesce((p.payload['pemenang']) = '1', false) AS is_winner,
+    (p.payload['nilai_penawaran']) IS NOT NULL AS is_bid,
     -- Evaluation results per stage: ISB does not publish them (SPSE's hasil page does).
     CAST(NULL AS BOOLEAN) AS passed_administration,
     CAST(NULL AS BOOLEAN) AS passed_technical,
     CAST(NULL AS BOOLEAN) AS passed_price,
     CAST(NULL AS BOOLEAN) AS passed_qualification,
-    p.payload->>'alasan' AS reason
-FROM raw.isb_peserta_tender p
-LEFT JOIN raw.isb_tender_selesai_nilai n ON n.key = p.payload->>'kd_tender'
-WHERE p.payload->>'kd_peserta' IS NOT NULL;
+    p.payload['alasan'] AS reason
+FROM (SELECT json_transform(payload, '{
+        "kd_tender": "VARCHAR", "kd_peserta": "VARCHAR", "kd_penyedia": "VARCHAR",
+        "npwp_penyedia": "VARCHAR", "npwp_penyedia_16": "VARCHAR", "nama_penyedia": "VARCHAR",
+        "nilai_penawaran": "VARCHAR", "nilai_terkoreksi": "VARCHAR", "pemenang": "VARCHAR",
+        "alasan": "VARCHAR"}') AS payload
+    FROM raw.isb_peserta_tender) p
+LEFT JOIN (SELECT key, json_transform(payload, '{
+        "kd_penyedia": "VARCHAR", "nilai_negosiasi": "VARCHAR"}') AS payload
+    FROM raw.isb_tender_selesai_nilai) n ON n.key = p.payload['kd_tender']
+WHERE p.payload['kd_peserta'] IS NOT NULL;

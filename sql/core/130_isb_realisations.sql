@@ -2,16 +2,27 @@
 -- Why: a recorded non-tender or swakelola package has no contract; what it spent, to whom and
 -- when is in its realisation rows.
 -- Source: ISB SPSE-PencatatanNonTenderRealisasi and SPSE-PencatatanSwakelolaRealisasi.
+-- Each raw record is parsed once: json_transform reads the fields used into a struct of text,
+-- and p['field'] is the same text as payload->>'field' (which re-parses the record each time:
+-- ~3x slower at national scale, bench/RESULTS.md).
 CREATE OR REPLACE TABLE core.isb_realisations AS
 SELECT 'isb' AS source, 'pencatatan_non_tender' AS kind,
-    payload->>'kd_nontender_pct' AS source_id, payload->>'jenis_realisasi' AS realisation_type,
-    payload->>'no_realisasi' AS document_number, core.wib(payload->>'tgl_realisasi') AS paid_at,
-    core.rupiah(payload->>'nilai_realisasi') AS value,
-    payload->>'nama_penyedia' AS recipient_name, core.npwp15(payload->>'npwp_penyedia') AS recipient_npwp
-FROM raw.isb_pencatatan_non_tender_realisasi
+    payload['kd_nontender_pct'] AS source_id, payload['jenis_realisasi'] AS realisation_type,
+    payload['no_realisasi'] AS document_number, core.wib(payload['tgl_realisasi']) AS paid_at,
+    core.rupiah(payload['nilai_realisasi']) AS value,
+    payload['nama_penyedia'] AS recipient_name, core.npwp15(payload['npwp_penyedia']) AS recipient_npwp
+FROM (SELECT json_transform(payload, '{
+        "kd_nontender_pct": "VARCHAR", "jenis_realisasi": "VARCHAR", "no_realisasi": "VARCHAR",
+        "tgl_realisasi": "VARCHAR", "nilai_realisasi": "VARCHAR", "nama_penyedia": "VARCHAR",
+        "npwp_penyedia": "VARCHAR"}') AS payload
+    FROM raw.isb_pencatatan_non_tender_realisasi)
 UNION ALL
-SELECT 'isb', 'swakelola', payload->>'kd_swakelola_pct', payload->>'jenis_realisasi',
-    payload->>'no_realisasi', core.wib(payload->>'tgl_realisasi'),
-    core.rupiah(payload->>'nilai_realisasi'), payload->>'nama_pelaksana',
-    core.npwp15(payload->>'npwp_pelaksana')
-FROM raw.isb_pencatatan_swakelola_realisasi;
+SELECT 'isb', 'swakelola', payload['kd_swakelola_pct'], payload['jenis_realisasi'],
+    payload['no_realisasi'], core.wib(payload['tgl_realisasi']),
+    core.rupiah(payload['nilai_realisasi']), payload['nama_pelaksana'],
+    core.npwp15(payload['npwp_pelaksana'])
+FROM (SELECT json_transform(payload, '{
+        "kd_swakelola_pct": "VARCHAR", "jenis_realisasi": "VARCHAR", "no_realisasi": "VARCHAR",
+        "tgl_realisasi": "VARCHAR", "nilai_realisasi": "VARCHAR", "nama_pelaksana": "VARCHAR",
+        "npwp_pelaksana": "VARCHAR"}') AS payload
+    FROM raw.isb_pencatatan_swakelola_realisasi);
