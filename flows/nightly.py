@@ -82,7 +82,7 @@ def nightly(
     summary = steps.run_night(cfg, extract_task.submit, only_regions=regions, years=years,
                               run_date=run_date)
     report = summary.markdown()
-    print(report)  # noqa: T201 - the summary is for the person who ran it, too
+    print(report)
     create_markdown_artifact(report, key="nightly-summary", description="pantau nightly run")
     logger.info("landed %d datasets, %d failed", len(summary.landed), len(summary.failed))
     if not summary.ok:

@@ -7,6 +7,7 @@ same steps. Business rules live in connectors/, models/ and sql/; this module on
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import uuid
@@ -23,7 +24,8 @@ from connectors import isb, spse
 from connectors.base import Batch, SourceError
 from connectors.http import HttpClient, Redactor
 from flows import inspectorate_steps
-from models import partitions
+from models import cardinal, partitions
+from models import settings as indicator_settings
 from models.db import open_warehouse
 from models.loader import LandResult, land, record_failure
 from models.publish import publish
@@ -71,8 +73,10 @@ class RunSummary:
         lines = [
             f"# pantau nightly run {self.run_date}",
             "",
-            f"Run `{self.run_id}`, {self.started_at:%Y-%m-%d %H:%M} UTC, "
-            f"{'all datasets landed' if self.ok else f'{len(self.failed)} failed'}.",
+            (
+                f"Run `{self.run_id}`, {self.started_at:%Y-%m-%d %H:%M} UTC, "
+                f"{'all datasets landed' if self.ok else f'{len(self.failed)} failed'}."
+            ),
             "",
             "| dataset | region | year | records | new | changed | quarantined |",
             "|---|---|---|---:|---:|---:|---:|",
@@ -83,7 +87,8 @@ class RunSummary:
             for r in self.landed
         ]
         if self.failed:
-            lines += ["", "## Failed", ""] + [f"- {label}: {reason}" for label, reason in self.failed]
+            lines += ["", "## Failed", ""]
+            lines += [f"- {label}: {reason}" for label, reason in self.failed]
         if self.notices:
             lines += ["", "## Notices", ""] + [f"- {n}" for n in self.notices]
         if self.totals:
@@ -119,15 +124,19 @@ def resolve_regions(cfg: Config, client: HttpClient, con: duckdb.DuckDBPyConnect
             record_failure(con, run_id=run_id, source="isb", dataset=dataset.name, region="*",
                            year=None, started_at=started, error=str(exc), url=exc.url,
                            body=exc.body)
-        masters[dataset.name] = [
-            _json(row[0]) for row in con.execute(f"SELECT payload FROM raw.{dataset.table}").fetchall()
-        ]
+        rows = con.execute(f"SELECT payload FROM raw.{dataset.table}").fetchall()
+        masters[dataset.name] = [_json(row[0]) for row in rows]
     resolved = []
     for region in cfg.regions:
         try:
             resolved.append(_resolve(region, masters))
         except SourceError as exc:
-            summary.failed.append((f"resolve {region.name}", str(exc)))
+            if region.spse_slug and cfg.source("spse"):
+                # Still watchable on SPSE by its slug; only its ISB datasets are missing.
+                summary.notices.append(f"{exc}; {region.name} is fetched from SPSE only")
+                resolved.append(region)
+            else:
+                summary.failed.append((f"resolve {region.name}", str(exc)))
     return resolved
 
 
@@ -154,6 +163,7 @@ def plan_isb(cfg: Config, regions: list[Region], years: list[int],
     source = cfg.source("isb")
     if source is None:
         return []
+    regions = [r for r in regions if r.kd_klpd or r.kd_lpse]  # others are SPSE-only
     urls: dict[str, str] = cfg.secrets.get("isb", {}).get("datasets", {})
     unknown = set(urls) - {d.name for d in isb.KEYED_DATASETS}
     if unknown:
@@ -265,14 +275,20 @@ def run_night(
             _land_one(con, *pending.popleft(), summary, started)
         # Inspectorate registers (whenever [inspectorates] is configured) and alerts: issue 6.
         inspectorate_steps.inspectorate_step(cfg, con, http_client(cfg), summary, today=run_date)
-        build(con, run_date=summary.run_date, run_id=summary.run_id)
-        inspectorate_steps.alert_rules_step(cfg, con, summary, run_date=summary.run_date,
-                                            regions=regions)
+        indicator_settings.apply_config(con, cfg)  # [indicators]: thresholds, windows, bands
+        cardinal.configure(con, cfg.section("indicators"))  # [indicators.cardinal]
+        build(con, run_date=summary.run_date, run_id=summary.run_id,
+              then=functools.partial(_raise_alerts, cfg, summary, regions))
         inspectorate_steps.delivery_step(cfg, con, summary)
         summary.totals = _totals(con)
     publish(cfg.database_path, cfg.analyst_path)
     summary.finished_at = datetime.now(UTC)
     return summary
+
+
+def _raise_alerts(cfg: Config, summary: RunSummary, regions: list[Region],
+                  con: duckdb.DuckDBPyConnection) -> None:
+    inspectorate_steps.raise_alerts(cfg, con, summary, run_date=summary.run_date, regions=regions)
 
 
 def in_flight(cfg: Config) -> int:
