@@ -338,7 +338,8 @@ def job_secrets(job: Job) -> list[str]:
     return [job.url]
 
 
-ANALYST_VIEWS = ("tenders", "bids", "agencies", "suppliers")
+ANALYST_VIEWS = ("tenders", "bids", "agencies", "suppliers", "flags", "agency_metrics",
+                 "inspectorates", "alerts")
 
 
 def _totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -58,6 +58,8 @@ def _toml_value(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
     return str(value)
 
 
@@ -84,6 +86,9 @@ def write_demo_files(out: Path, sim_url: str) -> tuple[Path, Path]:
         "min_interval_seconds = 0",
         "per_host_concurrency = 4",
     ]
+    for section in ("inspectorates", "alerts"):  # as the embedded defaults have them
+        lines.append(f"[{section}]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in base.get(section, {}).items()]
     config = out / "demo" / "pantau.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -117,7 +122,7 @@ def demo(args: argparse.Namespace) -> int:
     with duckdb.connect(str(analyst), read_only=True) as con:
         for title, query in EXAMPLES:
             print(f'\n## {title}\n$ pantau sql "{query}"\n')
-            print(con.sql(query).df().to_string(index=False))
+            print(con.sql(query))  # DuckDB's own table: rupiah stay exact decimals
     print(f"\nThe analyst copy is {analyst}; try:")
     print(f'  pantau --config {config} sql "SELECT * FROM tenders LIMIT 5"')
     return 0
