@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import ocdsmerge
 from ocdsmerge.exceptions import OCDSMergeError
@@ -39,6 +40,20 @@ RAW_TABLE = "ocds_compiled_release"
 SCHEMA_PATH = Path(__file__).with_name("schema") / "release-schema-1.1-pantau.json"
 MAX_ZIP_DEPTH = 3
 MAX_MEMBER_BYTES = 1024 * 1024 * 1024  # refuse zip bombs: no member above 1 GiB uncompressed
+OPENTENDER_URL = "https://opentender.net"
+# Politeness towards opentender.net, as Kingfisher Collect's spider (one request at a time, one
+# second apart); [sources.ocds] may set any of HTTP_KEYS itself.
+OPENTENDER_HTTP = {"per_host_concurrency": 1, "min_interval_seconds": 1.0}
+HTTP_KEYS = (
+    "per_host_concurrency",
+    "min_interval_seconds",
+    "timeout_seconds",
+    "max_attempts",
+    "backoff_seconds",
+    "max_backoff_seconds",
+    "max_response_mb",
+    "user_agent",
+)
 
 
 @cache
@@ -229,6 +244,36 @@ def read_file(path: Path, *, region: str = "*", year: int | None = None) -> Batc
         SOURCE, path.resolve().as_uri(), datetime.now(UTC), hashlib.sha256(body).hexdigest()
     )
     return to_batch(body, provenance, region=region, year=year, name=path.name)
+
+
+def http_settings(http: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
+    """The shared [http] settings, opentender's politeness defaults, then [sources.ocds]'s."""
+    return {**http, **OPENTENDER_HTTP, **{k: source[k] for k in HTTP_KEYS if k in source}}
+
+
+def is_url(location: str) -> bool:
+    return urlsplit(location).scheme in {"http", "https"}
+
+
+def publication_name(location: str) -> str:
+    """A short label for a publication (its last path segment; never a URL's query)."""
+    path = urlsplit(location).path if is_url(location) else location
+    return Path(path.rstrip("/")).name or (urlsplit(location).hostname or location)
+
+
+def fetch_publication(
+    client: HttpClient, location: str, *, base: Path, region: str = "*", year: int | None = None
+) -> Batch:
+    """One OCDS publication: an http(s) URL is fetched, anything else is a file path (a relative
+    one is read beside ``base``, the config file's folder)."""
+    if is_url(location):
+        return fetch(client, location, region=region, year=year)
+    path = Path(location).expanduser()
+    if not path.is_absolute():
+        path = base / path
+    if not path.is_file():
+        raise SourceError(f"OCDS publication not found: {path}", url=str(path))
+    return read_file(path, region=region, year=year)
 
 
 def opentender_lpse_codes(client: HttpClient, base_url: str, year: int) -> list[str]:

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from connectors import isb, spse
+from connectors import isb, ocds, spse
 from connectors.base import Batch, SourceError
 from connectors.http import HttpClient, Redactor
 from flows import inspectorate_steps
@@ -204,6 +205,32 @@ def plan_spse(cfg: Config, regions: list[Region], years: list[int], summary: Run
     return jobs
 
 
+def plan_ocds(cfg: Config, years: list[int], summary: RunSummary) -> list[Job]:
+    """[sources.ocds]: every publication once a night, and opentender.net's export of each
+    configured LPSE code (ICW's own codes) for each year. Without opentender_lpse nothing is
+    pulled from opentender (never the whole country)."""
+    source = cfg.source("ocds")
+    if source is None:
+        return []
+    jobs = [Job("ocds", "publication", Region(ocds.publication_name(str(p))), None, str(p))
+            for p in _as_list(source.get("publications"))]
+    codes = [str(c) for c in _as_list(source.get("opentender_lpse"))]
+    if not codes:
+        if source.get("opentender_url"):
+            summary.notices.append("ocds: no opentender_lpse configured; nothing pulled from "
+                                   "opentender.net (list the LPSE codes of its LPSE list)")
+        return jobs
+    base = str(source.get("opentender_url", ocds.OPENTENDER_URL))
+    return jobs + [Job("ocds", "opentender", Region(f"opentender-{c}"), y, base)
+                   for y in years for c in codes]
+
+
+def _as_list(value: object) -> list[object]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 def extract(job: Job, cfg: Config) -> Batch | list[Batch]:
     """Fetch and parse one job (runs in a worker; touches no database). With [run] landing =
     "parquet" the worker also writes the records to their partition (models/partitions.py) and
@@ -226,6 +253,16 @@ def _fetch(job: Job, cfg: Config) -> Batch | list[Batch]:
                           job.region.spse_slug or "", job.dataset, region=job.region.label,
                           year=job.year or 0, known=job.known,
                           page_size=int(settings.get("page_size", spse.DEFAULT_PAGE_SIZE)))
+    if job.source == "ocds":
+        source = cfg.source("ocds")
+        settings = source.settings if source else {}
+        client = HttpClient(ocds.http_settings(cfg.http, settings), Redactor(cfg.secret_values()))
+        if job.dataset == "opentender":
+            code = job.region.name.removeprefix("opentender-")
+            return list(ocds.fetch_opentender(client, job.url, year=job.year or 0,
+                                              region=job.region.label, lpse=[code]))
+        base = cfg.path.parent if cfg.path else Path()
+        return ocds.fetch_publication(client, job.url, base=base, region=job.region.label)
     client = http_client(cfg)
     dataset = isb.BY_NAME[job.dataset]
     url = job.url
@@ -262,6 +299,7 @@ def run_night(
                        & wanted]
         jobs = plan_isb(cfg, regions, run_years, summary)
         jobs += plan_spse(cfg, regions, run_years, summary, known_details(con))
+        jobs += plan_ocds(cfg, run_years, summary)
         started = datetime.now(UTC)
         # Land in plan order (the same data lands the same way), with at most `window` jobs in
         # flight: fetching stays ahead of landing without holding a whole night in memory.

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pantau.simulator.faults import FaultPlan
 from pantau.simulator.isb import IsbService
+from pantau.simulator.ocds import OpentenderService
 from pantau.simulator.spse import SpseService
 from pantau.simulator.world import World
 
@@ -34,7 +35,8 @@ class Simulator:
             raise ValueError("the simulator binds loopback only")
         self.world = world or World()
         self.services: list[Service] = [IsbService(self.world, replay),
-                                        SpseService(self.world, replay)]
+                                        SpseService(self.world, replay),
+                                        OpentenderService(self.world)]
         self.requests: Counter[str] = Counter()
         self.faults = faults
         self.latency = latency  # seconds added to every source request (crawl benchmarks)

@@ -3,8 +3,10 @@
 -- in `tenders` and `bids` beside ISB/SPSE data, with the same columns.
 -- Source: raw.ocds_compiled_release (connectors/ocds.py), one compiled release per ocid.
 -- Mapping (the inverse of 700_ocds_releases.sql, so pantau's export reads back unchanged):
--- * an ocid 'ocds-pantau-<kind>-<source_id>' gives back kind and source_id; any other ocid is
---   the source_id, with kind 'tender' for open/selective methods and 'non_tender' otherwise;
+-- * an ocid 'ocds-pantau-<kind>-<source_id>' gives back kind and source_id; any other ocid has
+--   kind 'tender' for open/selective methods and 'non_tender' otherwise, and source_id =
+--   tender.id when ISB or SPSE describe a process of that kind with that code (opentender.net
+--   republishes LKPP's packages: the same package shows once, merged), else the ocid itself;
 -- * buyer and procuringEntity ids lose pantau's 'pantau-klpd-' / 'pantau-satker-' prefixes;
 -- * supplier NPWP from the party identifier (scheme ID-NPWP) or an 'IDN-NPWP-' id;
 -- * n_bids = tender.numberOfTenderers when an integer, else bids that are not invited or
@@ -26,13 +28,25 @@ WITH k AS (
         regexp_extract(key, '^ocds-pantau-(tender|non_tender|pencatatan_non_tender|swakelola|darurat|epurchasing)-(.+)$',
                        ['kind', 'id']) AS parsed
     FROM raw.ocds_compiled_release
+),
+typed AS (
+    SELECT ocid, batch_year, r, nullif(parsed.id, '') AS pantau_id,
+        r -> 'tender' ->> 'id' AS tender_id,
+        coalesce(nullif(parsed.kind, ''),
+                 CASE WHEN r -> 'tender' ->> 'procurementMethod' IN ('open', 'selective')
+                      THEN 'tender' ELSE 'non_tender' END) AS kind
+    FROM k
+),
+-- Packages ISB or SPSE describe: an OCDS process of the same kind and tender.id is that package.
+known AS (
+    SELECT DISTINCT kind, source_id FROM (
+        SELECT kind, source_id FROM core.isb_processes
+        UNION ALL SELECT kind, source_id FROM core.spse_processes)
 )
-SELECT ocid, batch_year, r,
-    coalesce(nullif(parsed.kind, ''),
-             CASE WHEN r -> 'tender' ->> 'procurementMethod' IN ('open', 'selective')
-                  THEN 'tender' ELSE 'non_tender' END) AS kind,
-    coalesce(nullif(parsed.id, ''), ocid) AS source_id
-FROM k;
+SELECT t.ocid, t.batch_year, t.r, t.kind,
+    coalesce(t.pantau_id, known.source_id, t.ocid) AS source_id
+FROM typed t
+LEFT JOIN known ON t.pantau_id IS NULL AND known.kind = t.kind AND known.source_id = t.tender_id;
 
 CREATE OR REPLACE TABLE core.ocds_awards AS
 SELECT ocid, a ->> 'status' AS status, a -> 'value' ->> 'amount' AS amount,
