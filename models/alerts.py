@@ -328,8 +328,10 @@ def process_alerts(con: duckdb.DuckDBPyConnection, watch: Watch, rule: ProcessRu
                              JAKARTA)
     # Score components (PFA-1, PFA-2, ...) are scores, not flags; buyer- and tenderer-level
     # results (grp other than OCID) are not about one process.
-    process_level = ("(f.grp IS NULL OR f.grp = 'OCID')"
-                     if "grp" in relation_columns(con, *flags.split(".")) else "TRUE")
+    columns = relation_columns(con, *flags.split("."))
+    process_level = "(f.grp IS NULL OR f.grp = 'OCID')" if "grp" in columns else "TRUE"
+    # ISB reuses a package code across kinds: with a kind, a flag names exactly one process.
+    same_kind = " AND f.kind = p.kind" if "kind" in columns else ""
     rows = con.execute(
         f"""
         SELECT p.source, p.kind, p.source_id, p.kd_klpd, p.klpd_name, p.satker_name, p.title,
@@ -340,7 +342,7 @@ def process_alerts(con: duckdb.DuckDBPyConnection, watch: Watch, rule: ProcessRu
                 AS n_flags,
             max(TRY_CAST(f.value AS DOUBLE)) FILTER (WHERE f.code = $score_code) AS score
         FROM {processes} p
-        JOIN {flags} f ON f.source = p.source AND f.source_id = p.source_id
+        JOIN {flags} f ON f.source = p.source AND f.source_id = p.source_id{same_kind}
         WHERE p.announced_at >= $since AND {process_level}
         GROUP BY ALL
         HAVING n_flags >= $min_flags OR ($min_score IS NOT NULL AND score >= $min_score)

@@ -33,12 +33,13 @@ VIEW_FILES = ("agency_metrics.sql", "metric_history.sql", "metric_trends.sql",
 
 # Stands in for 900_flags.sql (owned by issue 4): flags = Cardinal's (optional) + ours.
 FLAGS_SQL = """
-CREATE TABLE IF NOT EXISTS core.flags_cardinal (source VARCHAR, source_id VARCHAR, code VARCHAR,
-    value DOUBLE, grp VARCHAR, entity_id VARCHAR, description VARCHAR);
+CREATE TABLE IF NOT EXISTS core.flags_cardinal (source VARCHAR, kind VARCHAR, source_id VARCHAR,
+    code VARCHAR, value DOUBLE, grp VARCHAR, entity_id VARCHAR, description VARCHAR);
 CREATE OR REPLACE TABLE core.flags AS
-SELECT source, source_id, code, value, grp, entity_id, description FROM core.flags_cardinal
+SELECT source, kind, source_id, code, value, grp, entity_id, description FROM core.flags_cardinal
 UNION ALL
-SELECT source, source_id, code, value, grp, entity_id, description FROM core.flags_compliance;
+SELECT source, kind, source_id, code, value, grp, entity_id, description
+FROM core.flags_compliance;
 """
 
 FIXTURE_DDL = """

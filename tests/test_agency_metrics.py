@@ -100,7 +100,7 @@ def test_cardinal_flags_count_in_flagged_share(world):
     pid = world.process()
     world.process()
     world.con.execute("CREATE TABLE core.flags_cardinal AS SELECT 'isb' AS source, "
-                      "$p AS source_id, 'R018' AS code, 1.0::DOUBLE AS value, 'OCID' AS grp, "
+                      "'tender' AS kind, $p AS source_id, 'R018' AS code, 1.0::DOUBLE AS value, 'OCID' AS grp, "
                       "$p AS entity_id, NULL::VARCHAR AS description", {"p": pid})
     world.build()
     assert world.metric("flagged_share") == pytest.approx((0.5, 1, 2))
@@ -152,11 +152,11 @@ def python_metrics(con: duckdb.DuckDBPyConnection) -> dict:  # noqa: C901 - a br
         f"SELECT {', '.join(cols)} FROM tenders WHERE kd_klpd IS NOT NULL AND year IS NOT NULL"
     ).fetchall()]
     # pantau's checks carry the process kind (source_id alone repeats across kinds in ISB);
-    # other flags (Cardinal) name the process by source and source_id.
+    # so does every flag.
     flagged = set(con.execute(
         "SELECT kind, source, source_id FROM core.compliance_results WHERE code NOT LIKE 'PFA%' "
-        "UNION SELECT p.kind, f.source, f.source_id FROM core.flags f JOIN tenders p "
-        "USING (source, source_id) WHERE f.grp = 'OCID' AND f.code NOT LIKE 'ID-C%' "
+        "UNION SELECT f.kind, f.source, f.source_id FROM core.flags f "
+        "WHERE f.grp = 'OCID' AND f.code NOT LIKE 'ID-C%' "
         "AND f.code NOT LIKE 'PFA%'").fetchall())
     acc = defaultdict(lambda: [0.0, 0.0])
     units = set()

@@ -299,11 +299,12 @@ def test_flags_shape(world):
     pid = world.process(**PL, category="Pengadaan Barang", hps=300 * JT)
     world.build()
     row = world.con.execute(
-        "SELECT source, source_id, code, value, grp, entity_id FROM core.flags "
+        "SELECT source, kind, source_id, code, value, grp, entity_id FROM core.flags "
         "WHERE code = 'ID-C01'").fetchone()
-    assert row == ("isb", pid, "ID-C01", 300 * JT, "OCID", pid)
+    assert row == ("isb", "non_tender", pid, "ID-C01", 300 * JT, "OCID", pid)
     cols = [c[0] for c in world.con.execute("DESCRIBE core.flags_compliance").fetchall()]
-    assert cols == ["source", "source_id", "code", "value", "grp", "entity_id", "description"]
+    assert cols == ["source", "kind", "source_id", "code", "value", "grp", "entity_id",
+                    "description"]
 
 
 # --- settings -------------------------------------------------------------------------------

@@ -242,7 +242,7 @@ def _flag_rows(con: duckdb.DuckDBPyConnection, code: str, where: list[str],
             SELECT kind, source, source_id, code, value, description FROM core.compliance_results
             UNION ALL
             SELECT p.kind, f.source, f.source_id, f.code, f.value, f.description
-            FROM core.flags f JOIN core.processes p USING (source, source_id)
+            FROM core.flags f JOIN core.processes p USING (source, kind, source_id)
             WHERE f.grp = 'OCID' AND f.code NOT LIKE 'ID-C%' AND f.code NOT LIKE 'PFA%'
         )
         SELECT f.kind, f.source_id, p.kd_klpd, p.kd_satker, p.year, p.title, f.value,

@@ -20,14 +20,15 @@ WITH d(code, description) AS (VALUES
     ('R048', 'Cardinal R048 heterogeneous supplier (value = distinct item classifications)'),
     ('R058', 'Cardinal R058 heavily discounted bid: winner far below the next valid bid (value = relative difference)')
 ),
-rel AS (SELECT source, source_id, ocid FROM core.ocds_releases)
-SELECT rel.source, rel.source_id, r.code, r.value, r.grp, rel.source_id AS entity_id, d.description
+rel AS (SELECT source, kind, source_id, ocid FROM core.ocds_releases)
+SELECT rel.source, rel.kind, rel.source_id, r.code, r.value, r.grp, rel.source_id AS entity_id,
+    d.description
 FROM core.cardinal_result r
 JOIN rel ON rel.ocid = r.id
 LEFT JOIN d USING (code)
 WHERE r.grp = 'OCID'
 UNION ALL
-SELECT NULL, NULL, r.code, r.value, r.grp, r.id, d.description
+SELECT NULL, NULL, NULL, r.code, r.value, r.grp, r.id, d.description
 FROM core.cardinal_result r
 LEFT JOIN d USING (code)
 WHERE r.grp <> 'OCID';

@@ -4,6 +4,6 @@
 -- Source: core.compliance_results (200-400 files). Per-process results: grp 'OCID',
 -- entity_id = source_id. PFA rows are scores (every scored tender has them), not red flags.
 CREATE OR REPLACE TABLE core.flags_compliance AS
-SELECT source, source_id, code, CAST(value AS DOUBLE) AS value, 'OCID' AS grp,
+SELECT source, kind, source_id, code, CAST(value AS DOUBLE) AS value, 'OCID' AS grp,
     source_id AS entity_id, description
 FROM core.compliance_results;

@@ -2,20 +2,21 @@
 -- What: the union of core.flags_cardinal (OCP Cardinal indicators, issue 4) and
 -- core.flags_compliance (pantau's Indonesian compliance checks and ICW PFA scores, issue 5).
 -- Why: analysts read one `flags` view; metrics count flags from one place.
--- Source: the files before this one in sql/indicators/. Columns: source, source_id (the
--- process), code, value, grp ('OCID' for a process; Cardinal also writes 'Buyer',
+-- Source: the files before this one in sql/indicators/. Columns: source, kind, source_id (the
+-- process: ISB reuses a code across kinds, so (source, kind, source_id) names it), code, value, grp ('OCID' for a process; Cardinal also writes 'Buyer',
 -- 'ProcuringEntity', 'Tenderer'), entity_id, description.
 -- Minimal version: the Cardinal helper (issue 4) extends it; an empty core.flags_cardinal is
 -- created when its files have not run so that this file works alone.
 CREATE TABLE IF NOT EXISTS core.flags_cardinal (
-    source VARCHAR, source_id VARCHAR, code VARCHAR, value DOUBLE, grp VARCHAR,
+    source VARCHAR, kind VARCHAR, source_id VARCHAR, code VARCHAR, value DOUBLE, grp VARCHAR,
     entity_id VARCHAR, description VARCHAR
 );
 CREATE TABLE IF NOT EXISTS core.flags_compliance (
-    source VARCHAR, source_id VARCHAR, code VARCHAR, value DOUBLE, grp VARCHAR,
+    source VARCHAR, kind VARCHAR, source_id VARCHAR, code VARCHAR, value DOUBLE, grp VARCHAR,
     entity_id VARCHAR, description VARCHAR
 );
 CREATE OR REPLACE TABLE core.flags AS
-SELECT source, source_id, code, value, grp, entity_id, description FROM core.flags_cardinal
+SELECT source, kind, source_id, code, value, grp, entity_id, description FROM core.flags_cardinal
 UNION ALL
-SELECT source, source_id, code, value, grp, entity_id, description FROM core.flags_compliance;
+SELECT source, kind, source_id, code, value, grp, entity_id, description
+FROM core.flags_compliance;

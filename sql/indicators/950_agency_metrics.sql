@@ -79,7 +79,8 @@ flagged AS (
        OR (code = 'PFA' AND value >= core.setting_num('flagged_share_pfa_min_total'))
     UNION
     SELECT p.kind, p.source, p.source_id
-    FROM core.flags f JOIN core.processes p ON p.source = f.source AND p.source_id = f.source_id
+    FROM core.flags f JOIN core.processes p
+        ON p.source = f.source AND p.kind = f.kind AND p.source_id = f.source_id
     WHERE f.grp = 'OCID' AND f.code NOT LIKE 'ID-C%' AND f.code NOT LIKE 'PFA%'
 ),
 c01 AS (SELECT DISTINCT kind, source, source_id FROM core.compliance_results WHERE code = 'ID-C01'),
