@@ -25,6 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from models.transform import SQL_DIR
+from pantau.config import ConfigError
 
 log = logging.getLogger("pantau.cardinal")
 
@@ -93,7 +94,7 @@ _PREPARE_SECTIONS = {
 }
 
 
-class SettingsError(ValueError):
+class SettingsError(ConfigError):
     """A settings file Cardinal would refuse; the CLI prints it as a one-line reason."""
 
 
@@ -194,9 +195,12 @@ def settings_from_mapping(values: Mapping[str, Any]) -> Settings:
     """Settings from a config mapping such as ``[indicators.cardinal]`` in pantau.toml.
 
     The mapping mirrors the INI: top-level keys, an ``exclusions`` table and one table per
-    indicator (``R003 = {threshold = 15}``); an indicator absent from the mapping is disabled
-    unless no indicator table is given at all (then all 11 run with Cardinal's defaults).
+    indicator (``R003 = {threshold = 15}``). Unlike the INI, where a missing section disables
+    its indicator, a nightly config only overrides: all 11 run unless ``enabled = [...]`` lists
+    the ones to run (so setting one threshold never silently switches the others off).
     """
+    values = dict(values)
+    enabled = values.pop("enabled", None)
     lines: list[str] = []
     sections: list[str] = []
     for key, value in values.items():
@@ -210,8 +214,14 @@ def settings_from_mapping(values: Mapping[str, Any]) -> Settings:
                 sections.append(f"[{key}.{k}]")
                 sections.extend(f"{kk} = {vv}" for kk, vv in v.items())
     settings = parse_settings("\n".join(lines + sections), source="[indicators.cardinal]")
-    if not settings.enabled:
+    if enabled is None:
         settings.enabled = set(INDICATORS)
+    else:
+        unknown = set(enabled) - set(INDICATORS)
+        if unknown:
+            raise SettingsError(f"[indicators.cardinal] enabled names unknown indicator(s): "
+                              f"{', '.join(sorted(unknown))}")
+        settings.enabled = set(enabled)
     return settings
 
 

@@ -109,9 +109,14 @@ def test_nightly_settings_from_config_table():
             }
         },
     )
-    assert settings.enabled == {"R003"}
+    # A nightly table overrides: setting R003's threshold keeps the other ten running ...
+    assert settings.enabled == set(cardinal.INDICATORS)
     assert con.execute(
         "SELECT getvariable('cardinal_r003_threshold'), getvariable('cardinal_currency')"
     ).fetchone() == (7, "IDR")
     assert cardinal.configure(con, {}).enabled == set(cardinal.INDICATORS)
     assert con.execute("SELECT getvariable('cardinal_r003_threshold')").fetchone() == (None,)
+    # ... and `enabled` chooses which run; an unknown name is an error, not ignored.
+    assert cardinal.configure(con, {"cardinal": {"enabled": ["R018"]}}).enabled == {"R018"}
+    with pytest.raises(cardinal.SettingsError, match="R999"):
+        cardinal.configure(con, {"cardinal": {"enabled": ["R999"]}})
