@@ -15,11 +15,13 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,11 +30,11 @@ import duckdb
 import requests
 
 from bench import data, setup
+from bench.sim import SimulatorProcess
 from connectors import http as http_layer
 from flows import steps
 from models import transform
-from pantau.config import build_config
-from pantau.simulator.server import Simulator
+from pantau.config import build_config, load_config
 from pantau.simulator.world import World
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,8 +92,13 @@ def indicators(db: Path) -> dict[str, Any]:
         per_file[path.name] = round(time.perf_counter() - t, 3)
     seconds = time.perf_counter() - started
     con.execute("ROLLBACK")
-    tables = [r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core' ORDER BY 1").fetchall()]
+    # The floor scans what the indicators read: every table the core stage builds.
+    built = {m.group(1) for path in transform.sql_files("core")
+             for m in re.finditer(r"CREATE (?:OR REPLACE )?TABLE core\.(\w+)",
+                                  path.read_text(encoding="utf-8"))}
+    tables = sorted(r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core'").fetchall()
+        if r[0] in built)
     started = time.perf_counter()
     for table in tables:
         con.execute(f"SELECT count(*), sum(hash(t)) FROM core.{table} AS t").fetchall()
@@ -102,33 +109,42 @@ def indicators(db: Path) -> dict[str, Any]:
             "per_file": per_file, "core_tables": tables, "processes": rows[0] if rows else 0}
 
 
-def crawl(n_regions: int, latency: float = 0.05, concurrency: int = 4,
-          scale: float = 0.02) -> dict[str, Any]:
-    """Every ISB job of n_regions against the simulator with ``latency`` per request."""
+def crawl(source: str = "isb", n_regions: int = 20, latency: float = 0.05,
+          concurrency: int = 4, scale: float = 0.02) -> dict[str, Any]:
+    """Every job of ``source`` (isb: the keyed datasets; spse: listing + detail pages of every
+    list) for n_regions, against the simulator with ``latency`` per request."""
     world = World(seed=1, scale=scale, extra_regions=max(0, n_regions - 3))
     world.regions = world.regions[:n_regions]
-    with Simulator(world, latency=latency) as sim:
+    with SimulatorProcess(n_regions, scale, latency) as sim:
+        http = {"min_interval_seconds": 0, "per_host_concurrency": concurrency,
+                "max_attempts": 2, "timeout_seconds": 30}
         raw = {"database": {"path": "/nonexistent/unused.duckdb"},
                "run": {"years": [data.YEAR], "max_workers": concurrency},
-               "regions": [{"name": r.nama_klpd, "kd_klpd": r.kd_klpd, "kd_lpse": r.kd_lpse}
-                           for r in world.regions],
+               "regions": [{"name": r.nama_klpd, "kd_klpd": r.kd_klpd, "kd_lpse": r.kd_lpse,
+                            "spse_slug": r.slug} for r in world.regions],
                "sources": {"isb": {"enabled": True,
-                                   "satudata_url": f"{sim.url}/isb-2/api/satudata"}},
-               "http": {"min_interval_seconds": 0, "per_host_concurrency": concurrency,
-                        "max_attempts": 2, "timeout_seconds": 30}}
-        secrets = _secrets_dict(sim.url)
-        cfg = build_config(raw, secrets=secrets)
+                                   "satudata_url": f"{sim.url}/isb-2/api/satudata"},
+                           "spse": {"enabled": True, "base_url": sim.url, **http}},
+               "http": http}
+        cfg = build_config(raw, secrets=_secrets_dict(sim.url))
         http_layer._gates.clear()  # noqa: SLF001 - a fresh per-host gate for this concurrency
         summary = steps.RunSummary("bench", date.today(), started_at=None)  # type: ignore[arg-type]  # noqa: DTZ011
-        jobs = steps.plan_isb(cfg, list(cfg.regions), [data.YEAR], summary)
+        regions, years = list(cfg.regions), [data.YEAR]
+        jobs = (steps.plan_isb(cfg, regions, years, summary) if source == "isb"
+                else steps.plan_spse(cfg, regions, years, summary, {}))
+        before = sim.requests_served()
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             batches = list(pool.map(functools.partial(steps.extract, cfg=cfg), jobs))
         seconds = time.perf_counter() - started
-        n_requests = sum(sim.requests.values())
-    return {"seconds": seconds, "requests": n_requests, "latency": latency,
+        n_requests = sim.requests_served() - before
+    flat = [b for x in batches for b in (x if isinstance(x, list) else [x])]
+    return {"source": source, "seconds": seconds, "requests": n_requests, "latency": latency,
             "concurrency": concurrency, "bound": n_requests * latency / concurrency,
-            "records": sum(len(b.keys) for b in batches), "what": "ISB keyed datasets"}
+            "jobs": len(jobs), "records": sum(len(b.keys) for b in flat),
+            "rejected": sum(len(b.rejected) for b in flat),
+            "what": ("ISB keyed datasets" if source == "isb"
+                     else "SPSE listings + detail pages")}
 
 
 def _secrets_dict(url: str) -> dict:
@@ -137,7 +153,7 @@ def _secrets_dict(url: str) -> dict:
     return tomllib.loads(setup.secrets_toml(url))
 
 
-def nights(n_regions: int, folder: Path, *, landing: str = "duckdb",
+def nights(n_regions: int, folder: Path, *, run: dict[str, Any] | None = None,
            logs: Path | None = None) -> dict[str, Any]:
     """First night, floor, indicators, then a second night after one generation."""
     root = data.render(n_regions, 0)
@@ -147,23 +163,49 @@ def nights(n_regions: int, folder: Path, *, landing: str = "duckdb",
     out: dict[str, Any] = {"regions": n_regions, "records": data.manifest(root, 0)["records"]}
     with data.ServerProcess(root, n_regions) as server:
         config, secrets = setup.write_config(folder, server.url, w.regions, year=data.YEAR,
-                                             run={"landing": landing})
+                                             run=run)
         out["first"] = run_night(config, secrets, log=logs and logs / "first.log")
         out["indicators"] = indicators(folder / "pantau.duckdb")
         requests.post(f"{server.url}/_sim/advance", timeout=10).raise_for_status()
         out["second"] = run_night(config, secrets, log=logs and logs / "second.log")
+        out["refetch"] = fetch_only(config, secrets)
     out["floor"] = load_floor(root, folder)
     return out
 
 
-def orchestration(n_regions: int, folder: Path) -> dict[str, Any]:
+def fetch_only(config: Path, secrets: Path) -> dict[str, Any]:
+    """The least any night can do when the source has no change feed: fetch and parse every
+    answer again (same workers, no database)."""
+    os.environ["PANTAU_SECRETS"] = str(secrets)
+    cfg = load_config(config)
+    summary = steps.RunSummary("bench", date.today(), started_at=None)  # type: ignore[arg-type]  # noqa: DTZ011
+    jobs = steps.plan_isb(cfg, list(cfg.regions), list(cfg.years), summary)
+    http_layer._gates.clear()  # noqa: SLF001 - a fresh per-host gate
+    started = time.perf_counter()
+    records = 0
+    workers = int(cfg.run.get("max_workers", 4))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future] = deque()
+        for job in jobs:
+            pending.append(pool.submit(steps.extract, job, cfg))
+            if len(pending) >= 2 * workers:
+                records += len(pending.popleft().result().keys)
+        while pending:
+            records += len(pending.popleft().result().keys)
+    return {"seconds": time.perf_counter() - started, "records": records, "jobs": len(jobs)}
+
+
+def orchestration(n_regions: int, folder: Path, run: dict[str, Any] | None = None
+                  ) -> dict[str, Any]:
+    """The same first night as a Prefect flow and as plain functions. Prefect's first run in a
+    fresh home migrates its database: a warm-up flow runs first, as a deployment's would have."""
     root = data.render(n_regions, 0)
     w = data.world(n_regions)
-    out = {}
+    out: dict[str, Any] = {"regions": n_regions}
     with data.ServerProcess(root, n_regions) as server:
-        for mode in ("plain", "prefect"):
+        for mode in ("prefect-warmup", "plain", "prefect"):
             shutil.rmtree(folder / mode, ignore_errors=True)
             config, secrets = setup.write_config(folder / mode, server.url, w.regions,
-                                                 year=data.YEAR)
-            out[mode] = run_night(config, secrets, mode)
+                                                 year=data.YEAR, run=run)
+            out[mode] = run_night(config, secrets, mode.split("-")[0])
     return out

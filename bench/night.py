@@ -13,26 +13,57 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from flows import steps
 from models import transform
 
 TIMES: dict[str, float] = defaultdict(float)
+PEAKS: dict[str, float] = defaultdict(float)  # peak RSS (MB) seen during each stage
+_STAGE = ["fetch+land"]
+
+
+FILE_PEAKS: dict[str, float] = defaultdict(float)  # peak RSS (MB) while each SQL file ran
+_FILE = [""]
+
+
+class _Tracked(type(Path())):  # type: ignore[misc]
+    """An SQL file path that marks itself as running when build() reads it."""
+
+    def read_text(self, *args: object, **kwargs: object) -> str:
+        _FILE[0] = f"{self.parent.name}/{self.name}"
+        return super().read_text(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def _sample_rss(stop: threading.Event) -> None:
+    proc = psutil.Process()
+    while not stop.wait(0.1):
+        mb = proc.memory_info().rss / 2**20
+        stage = _STAGE[-1]
+        PEAKS[stage] = max(PEAKS[stage], mb)
+        if stage == "build" and _FILE[0]:
+            FILE_PEAKS[_FILE[0]] = max(FILE_PEAKS[_FILE[0]], mb)
 
 
 def _timed(name: str, fn: Any) -> Any:  # noqa: ANN401 - wraps any step function
     @functools.wraps(fn)
     def wrapper(*args: object, **kwargs: object) -> object:
         started = time.perf_counter()
+        if name != "land":
+            _STAGE.append(name)
         try:
             return fn(*args, **kwargs)
         finally:
             TIMES[name] += time.perf_counter() - started
+            if name != "land":
+                _STAGE.pop()
 
     return wrapper
 
@@ -52,7 +83,7 @@ def instrument() -> None:
 
     def sql_files(stage: str, *args: object, **kwargs: object) -> list[Path]:
         STAGE_STARTS.setdefault(stage, time.perf_counter())
-        return listing(stage, *args, **kwargs)  # type: ignore[arg-type]
+        return [_Tracked(p) for p in listing(stage, *args, **kwargs)]  # type: ignore[arg-type]
 
     transform.sql_files = sql_files  # type: ignore[assignment]
 
@@ -62,16 +93,20 @@ def run(config: Path, mode: str) -> dict[str, Any]:
 
     cfg = load_config(config)
     instrument()
+    stop = threading.Event()
+    sampler = threading.Thread(target=_sample_rss, args=(stop,), daemon=True)
+    sampler.start()
     started = time.perf_counter()
     if mode == "prefect":
-        from flows.nightly import nightly  # noqa: PLC0415 - imports Prefect only when asked
+        from flows.nightly import nightly, task_runner  # noqa: PLC0415 - Prefect only when asked
 
-        summary = nightly(str(config))
+        summary = nightly.with_options(task_runner=task_runner(cfg))(str(config))
     else:
         workers = int(cfg.run.get("max_workers", 4))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             summary = steps.run_night(cfg, functools.partial(pool.submit, steps.extract))
     total = time.perf_counter() - started
+    stop.set()
     accounted = sum(TIMES.values())
     if "core" in STAGE_STARTS and "indicators" in STAGE_STARTS:
         TIMES["build_core"] = STAGE_STARTS["indicators"] - STAGE_STARTS["core"]
@@ -87,6 +122,9 @@ def run(config: Path, mode: str) -> dict[str, Any]:
         "failed": len(summary.failed),
         "totals": summary.totals,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_by_stage": {k: round(v) for k, v in PEAKS.items()},
+        "peak_rss_by_sql_file": dict(sorted(((k, round(v)) for k, v in FILE_PEAKS.items()),
+                                            key=lambda kv: -kv[1])[:8]),
     }
 
 

@@ -22,7 +22,7 @@ RESULTS = OUT / "results"
 SCALES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 
 
-def bench_scale(name: str, landing: str) -> dict:
+def bench_scale(name: str, landing: str, run: dict[str, object]) -> dict:
     n_regions = data.regions_for(SCALES[name])
     folder = OUT / "work" / name
     logs = OUT / "logs" / name
@@ -32,11 +32,20 @@ def bench_scale(name: str, landing: str) -> dict:
     data.render(n_regions, 0)
     data.render(n_regions, 1)
     print(f"[{name}] rendered in {time.perf_counter() - started:.0f}s; two nights ...", flush=True)
-    result = measures.nights(n_regions, folder, landing=landing, logs=logs)
+    result = measures.nights(n_regions, folder, run={"landing": landing, **run}, logs=logs)
     result["scale"] = name
     result["landing"] = landing
+    result["run_settings"] = run
     result["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return result
+
+
+def run_settings(pairs: list[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        out[key.strip()] = int(value) if value.strip().isdigit() else value.strip()
+    return out
 
 
 def main() -> None:
@@ -44,25 +53,31 @@ def main() -> None:
     parser.add_argument("--scales", default="10k,100k")
     parser.add_argument("--landing", choices=("duckdb", "parquet"), default="duckdb")
     parser.add_argument("--skip", default="", help="comma list of: crawl,orchestration")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a [run] setting for the nights, e.g. --set max_workers=2")
+    parser.add_argument("--orchestration-scale", default="10k", choices=tuple(SCALES))
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     skip = set(filter(None, args.skip.split(",")))
     if not args.report_only:
         for name in filter(None, args.scales.split(",")):
-            result = bench_scale(name, args.landing)
+            result = bench_scale(name, args.landing, run_settings(args.set))
             suffix = "" if args.landing == "duckdb" else f"-{args.landing}"
             (RESULTS / f"{name}{suffix}.json").write_text(json.dumps(result, indent=1))
             print(f"[{name}] {report.summary_line(result)}", flush=True)
         if "crawl" not in skip:
-            print("[crawl] 50 ms per request ...", flush=True)
-            crawl = measures.crawl(n_regions=20)
-            (RESULTS / "crawl.json").write_text(json.dumps(crawl, indent=1))
-            print(f"[crawl] {crawl['seconds']:.1f}s, bound {crawl['bound']:.1f}s", flush=True)
+            for source, n_regions in (("spse", 8), ("isb", 20)):
+                print(f"[crawl] {source}, 50 ms per request ...", flush=True)
+                crawl = measures.crawl(source, n_regions=n_regions)
+                (RESULTS / f"crawl-{source}.json").write_text(json.dumps(crawl, indent=1))
+                print(f"[crawl] {source}: {crawl['requests']} requests in {crawl['seconds']:.1f}s,"
+                      f" bound {crawl['bound']:.1f}s", flush=True)
         if "orchestration" not in skip:
             print("[orchestration] Prefect flow vs plain functions ...", flush=True)
-            orch = measures.orchestration(data.regions_for(SCALES["10k"]),
-                                          OUT / "work" / "orchestration")
+            orch = measures.orchestration(data.regions_for(SCALES[args.orchestration_scale]),
+                                          OUT / "work" / "orchestration", run_settings(args.set))
+            orch["scale"] = args.orchestration_scale
             (RESULTS / "orchestration.json").write_text(json.dumps(orch, indent=1))
     path = report.write(RESULTS, Path(__file__).resolve().parent / "RESULTS.md")
     print(f"wrote {path}")
