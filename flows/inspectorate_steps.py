@@ -26,7 +26,7 @@ from connectors import inspectorates as register
 from connectors.base import SourceError
 from connectors.http import HttpClient, Redactor
 from models import alerts
-from models.db import WarehouseLockedError, open_warehouse
+from models.db import WarehouseLockedError, open_warehouse, transaction
 from models.loader import LandResult, land, record_failure
 from models.publish import publish
 from models.transform import SQL_DIR, parse_header
@@ -181,14 +181,8 @@ def alert_rules_step(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summa
                      run_date: date, regions: list[Region] | None = None) -> list[str]:
     """The rules in a transaction of their own (the inspectorates flow, between builds)."""
     ensure_core(con)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        new = raise_alerts(cfg, con, summary, run_date=run_date, regions=regions)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return new
+    with transaction(con):
+        return raise_alerts(cfg, con, summary, run_date=run_date, regions=regions)
 
 
 def raise_alerts(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary, *,
@@ -262,13 +256,8 @@ def notify_run_failure(cfg: Config, *, run_key: str, name: str, state: str, reas
         since=started_at or datetime.now(UTC))
     try:
         with open_warehouse(cfg.database_path) as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(con):
                 alerts.put(con, [alert], run_key)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
             report = alerts.deliver(con, targets, send)
             return [f"{c}: sent" for _, c in report.sent] + \
                    [f"{c}: failed: {r}" for _, c, r in report.failed]

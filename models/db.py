@@ -58,6 +58,18 @@ def open_warehouse(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         engine.dispose()
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All of the block or none of it: a crash or an error rolls the block back."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def migrate(conn: sa.Connection) -> None:
     """Create schemas and tables; explicit, numbered migrations go here as the schema grows."""
     for schema in (RAW, "core", OPS):

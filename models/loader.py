@@ -20,6 +20,7 @@ from connectors import inspectorates, ocds
 from connectors.base import Batch, Rejected
 from connectors.isb import BY_NAME as ISB_DATASETS
 from connectors.spse import DATASET_TABLES as SPSE_TABLES
+from models.db import transaction
 from models.partitions import PartitionBatch
 
 TABLES = {("isb", name): d.table for name, d in ISB_DATASETS.items()}
@@ -54,8 +55,7 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
     table = f"raw.{raw_table_for(batch.source, batch.dataset)}"
     prov = batch.provenance
     partition = batch.path if isinstance(batch, PartitionBatch) else None
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if partition:  # [run] landing = "parquet": the records are in the batch's partition
             quoted = partition.replace("'", "''")
             con.execute("CREATE OR REPLACE TEMP VIEW landing_batch AS "
@@ -99,10 +99,6 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
                     counts=(len(batch.keys), n_new, n_changed, len(batch.rejected)))
         if then is not None:
             then(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return LandResult(batch.dataset, batch.region, batch.year, len(batch.keys), n_new, n_changed,
                       len(batch.rejected))
 
@@ -113,16 +109,11 @@ def record_failure(
     body: bytes | None = None, status: str = "failed",
 ) -> None:
     """A fetch that produced no batch: its run row, and its answer's body in quarantine."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if body is not None:
             _quarantine(con, source, dataset, region, year, url, [Rejected(error, body)], run_id)
         _record_run(con, run_id, source, dataset, region, year, started_at, status, url=url,
                     error=error)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, source: str, dataset: str, region: str,

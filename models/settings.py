@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from models.db import transaction
 from models.transform import SQL_DIR
 from pantau.config import Config, ConfigError
 
@@ -49,17 +50,12 @@ def apply(con: duckdb.DuckDBPyConnection, overrides: Mapping[str, Any]) -> dict[
     for name, value in values.items():
         values[name] = _check_shape(name, value, known[name])
     con.execute(_OVERRIDES_DDL)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM core.setting_overrides")
         now = datetime.now(UTC)
         for name, value in sorted(values.items()):
             con.execute("INSERT INTO core.setting_overrides VALUES ($n, $v, $t)",
                         {"n": name, "v": json.dumps(value), "t": now})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return values
 
 

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from models.db import transaction
+
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 STAGES = ("core", "indicators", "views")  # build order; a missing folder is skipped
@@ -74,8 +76,7 @@ def build(
     ran = []
     con.execute("SET VARIABLE run_date = $d", {"d": run_date or datetime.now(JAKARTA).date()})
     con.execute("SET VARIABLE run_id = $r", {"r": run_id})
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for stage in STAGES:
             for path in sql_files(stage, sql_dir):
                 try:
@@ -87,10 +88,6 @@ def build(
             _comment(con, doc)
         if then is not None:
             then(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return ran
 
 
