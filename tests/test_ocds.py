@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import jsonschema
 import pytest
+from conftest import load_bandung
 
 from connectors import ocds
 from connectors.base import Provenance
@@ -20,7 +21,6 @@ from models.loader import land
 from models.transform import build
 from pantau.commands.export_ocds import write_releases
 
-BANDUNG = Path(__file__).resolve().parents[2] / "shared" / "data" / "isb-kab-bandung-2025"
 PROV = Provenance("ocds", "file://test", datetime(2025, 1, 1, tzinfo=UTC), "-")
 
 
@@ -101,19 +101,9 @@ def test_record_package_json_lines_concatenated_and_zip_with_quarantine():
 
 
 @pytest.fixture(scope="module")
-def bandung_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not BANDUNG.is_dir():
-        pytest.skip(f"real captures not found at {BANDUNG} (../shared missing)")
-    from connectors import isb  # noqa: PLC0415
-
+def bandung_db(tmp_path_factory: pytest.TempPathFactory, bandung_dir: Path) -> Path:
     db = tmp_path_factory.mktemp("ocds") / "w.duckdb"
-    with open_warehouse(db) as con:
-        for ds in isb.KEYED_DATASETS:
-            path = BANDUNG / f"{ds.name}.json"
-            if path.exists():
-                prov = Provenance("isb", f"file://{path.name}", datetime.now(UTC), "-")
-                land(con, isb.to_batch(ds, path.read_bytes(), prov, region="D107", year=2025), "t")
-        build(con)
+    load_bandung(db)
     return db
 
 
