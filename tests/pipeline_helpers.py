@@ -71,6 +71,7 @@ PROVENANCE = {
     "last_seen",
     "applied_at",
     "taken_at",
+    "created_at",  # when an alert was raised
 }
 OPERATIONAL = {("ops", "runs"), ("ops", "quarantine"), ("main", "runs"), ("main", "quarantine")}
 
