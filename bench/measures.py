@@ -143,6 +143,7 @@ def crawl(source: str = "isb", n_regions: int = 20, latency: float = 0.05,
             "concurrency": concurrency, "bound": n_requests * latency / concurrency,
             "jobs": len(jobs), "records": sum(len(b.keys) for b in flat),
             "rejected": sum(len(b.rejected) for b in flat),
+            "loadavg": round(os.getloadavg()[0], 1),
             "what": ("ISB keyed datasets" if source == "isb"
                      else "SPSE listings + detail pages")}
 

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,11 @@ def run(config: Path, mode: str) -> dict[str, Any]:
         summary = nightly.with_options(task_runner=task_runner(cfg))(str(config))
     else:
         workers = int(cfg.run.get("max_workers", 4))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        # bench_executor = "processes": parse in worker processes, as task_runner = "dask" does
+        # across machines (threads share one core's worth of Python under the GIL).
+        pool_class = (ProcessPoolExecutor if cfg.run.get("bench_executor") == "processes"
+                      else ThreadPoolExecutor)
+        with pool_class(max_workers=workers) as pool:
             summary = steps.run_night(cfg, functools.partial(pool.submit, steps.extract))
     total = time.perf_counter() - started
     stop.set()
@@ -121,6 +125,7 @@ def run(config: Path, mode: str) -> dict[str, Any]:
         "changed": sum(r.n_changed for r in summary.landed),
         "failed": len(summary.failed),
         "totals": summary.totals,
+        "loadavg": round(os.getloadavg()[0], 1),  # the machine is shared: how busy it was
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "peak_rss_by_stage": {k: round(v) for k, v in PEAKS.items()},
         "peak_rss_by_sql_file": dict(sorted(((k, round(v)) for k, v in FILE_PEAKS.items()),

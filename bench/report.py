@@ -16,15 +16,83 @@ import psutil
 SCALE_ORDER = ("10k", "100k", "1M")
 MB_LIMIT = 2048
 
-# Why a target is not met, as measured (filled in from the breakdowns below; see README).
-REASONS = {
-    "load": "",
-    "indicators": "",
-    "incremental": "",
-    "crawl": "",
-    "memory": "",
-    "orchestration": "",
-}
+
+
+def _largest(results: Path) -> tuple[str, dict[str, Any]] | None:
+    for scale in reversed(SCALE_ORDER):
+        r = _load(results, scale)
+        if r:
+            return scale, r
+    return None
+
+
+def reasons(results: Path) -> dict[str, str]:
+    """Why a target is not met, from the measurements themselves."""
+    out: dict[str, str] = {}
+    found = _largest(results)
+    if found:
+        scale, r = found
+        first, second, refetch = r["first"], r["second"], r.get("refetch")
+        if refetch:
+            out["load"] = (
+                f"at {scale}, fetching and parsing every answer with no database at all takes "
+                f"{refetch['seconds']:.1f} s, {refetch['seconds'] / r['floor']['seconds']:.1f}x "
+                f"DuckDB's whole read_json floor ({r['floor']['seconds']:.1f} s): each record "
+                "is validated (keys, amounts, dates), canonicalised and hashed in Python "
+                "(connectors/isb.py, quarantine per record) on one core under the GIL, while "
+                "read_json parses in C++ on both cores and checks nothing. Landing and the core "
+                "build overlap with it or follow it; the Python parse alone is over the 2x "
+                "target. Lifting it means moving per-record checks into DuckDB (land answers "
+                "whole, validate in SQL) or parsing in worker processes (task_runner = dask).")
+            out["incremental"] = (
+                f"ISB has no change feed: every night re-fetches and re-parses every answer "
+                f"(at {scale}: {refetch['seconds']:.1f} s, "
+                f"{refetch['seconds'] / first['total']:.0%} of the first night, before any "
+                "database work), and 1% of packages changed touches nearly every (dataset, "
+                f"region) answer ({second['new'] + second['changed']} records new or changed "
+                f"of {second['records']}). Landing writes only those records, but the core and "
+                "indicator build and the analyst copy are whole-warehouse steps: "
+                f"build {second.get('build', 0):.1f} s, publish {second.get('publish', 0):.1f} s "
+                "in the second night.")
+        ind = r["indicators"]
+        slow = sorted(ind["per_file"].items(), key=lambda kv: -kv[1])[:2]
+        out["indicators"] = (
+            f"at {scale} {ind['seconds']:.1f} s, of which "
+            + ", ".join(f"`{k}` {v:.1f} s" for k, v in slow)
+            + ": the Cardinal preparation re-reads every OCDS release JSON (built from core in "
+            "sql/core/700_ocds_releases.sql) field by field; the flags and metrics themselves "
+            "are a small part.")
+        peaks = first.get("peak_rss_by_stage", {})
+        files = first.get("peak_rss_by_sql_file", {})
+        stage = max(peaks, key=peaks.get) if peaks else "?"
+        top = next(iter(files.items()), None)
+        out["memory"] = (
+            f"at {scale} peak RSS by stage: "
+            + ", ".join(f"{k} {v} MB" for k, v in peaks.items())
+            + f" (run settings {r.get('run_settings', {})}). The peak is in `{stage}`"
+            + (f"; the largest SQL file is `{top[0]}` ({top[1]} MB)" if top else "")
+            + ". Fetching and landing stream (at most max_in_flight answers in memory). "
+            "The build does not fit a smaller memory_limit: the ordered list/JSON aggregates of "
+            "sql/core/700_ocds_releases.sql (one OCDS release per process) do not spill, and "
+            "fail with Out of Memory at 100k under memory_limit = 1GB and at 1M under 3GB "
+            "(measured while writing this benchmark). models/publish.py copies the warehouse "
+            "in a second DuckDB instance that has no memory_limit at all.")
+    for source in ("spse", "isb"):
+        crawl = _load(results, f"crawl-{source}")
+        if crawl:
+            load = crawl.get("loadavg")
+            out[f"crawl ({source})"] = (
+                f"{crawl['seconds'] - crawl['bound']:.1f} s over the bound for "
+                f"{crawl['requests']} requests: the HTTP client and the page parsing run in "
+                "Python between the waits (one core under the GIL for all threads)"
+                + (f"; machine load average during the crawl {load:.1f} on 2 cores" if load
+                   else "") + ".")
+    orch = _load(results, "orchestration")
+    if orch:
+        out["orchestration"] = (
+            "Prefect's temporary API server start and one task run per (dataset, region); a "
+            "deployment served by `prefect server start` does not pay the start.")
+    return out
 
 
 def machine() -> list[str]:
@@ -88,9 +156,12 @@ def figures(results: Path) -> tuple[list[str], dict[str, bool]]:
                          "(read_json)", ratio, "≤ 2x at 1M", met))
         ratio = ind["seconds"] / max(ind["scan_seconds"], 1e-9)
         met = (ratio <= 5 and ind["seconds"] < 60) if at_target else None
+        target = "≤ 5x and < 60 s at 1M"
+        if at_target:
+            target = (f"≤ 5x ({'met' if ratio <= 5 else 'not met'}) and < 60 s "
+                      f"({'met' if ind['seconds'] < 60 else 'not met'})")
         rows.append(_row("indicators", scale, f"{ind['seconds']:.1f} s",
-                         f"{ind['scan_seconds']:.2f} s (one scan)", ratio,
-                         "≤ 5x and < 60 s at 1M", met))
+                         f"{ind['scan_seconds']:.2f} s (one scan)", ratio, target, met))
         ratio = second["total"] / first["total"]
         met = ratio <= 0.05 if at_target else None
         refetch = r.get("refetch")
@@ -132,8 +203,9 @@ def figures(results: Path) -> tuple[list[str], dict[str, bool]]:
 
 def breakdown(results: Path) -> list[str]:
     rows = [("| scale | processes | raw records | night | total s | fetch (wait) | land | "
-             "build core | indicators+views | publish | other | new | changed | peak RSS MB |"),
-            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "build core | indicators+views | publish | other | new | changed | peak RSS MB | "
+             "load avg |"),
+            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for scale in SCALE_ORDER:
         r = _load(results, scale)
         if r is None:
@@ -146,7 +218,7 @@ def breakdown(results: Path) -> list[str]:
                 f"{n['fetch_wait']:.1f} | {n.get('land', 0):.1f} | {n.get('build_core', 0):.1f} | "
                 f"{n.get('build_rest', 0):.1f} | {n.get('publish', 0):.1f} | "
                 f"{n.get('other', 0) + n.get('_totals', 0):.1f} | {n['new']} | {n['changed']} | "
-                f"{n['peak_rss_mb']:.0f} |"
+                f"{n['peak_rss_mb']:.0f} | {n.get('loadavg', '')} |"
             )
     return rows
 
@@ -177,7 +249,8 @@ def write(results: Path, target: Path) -> Path:
     missing = [m for m, ok in verdicts.items() if not ok]
     if missing:
         lines += ["## Targets not met here, and why", ""]
-        lines += [f"- **{m}**: {REASONS.get(m) or 'see the breakdown above.'}" for m in missing]
+        why = reasons(results)
+        lines += [f"- **{m}**: {why.get(m) or 'see the breakdown above.'}" for m in missing]
         lines.append("")
     notes = results / "notes.md"
     if notes.is_file():
