@@ -84,7 +84,8 @@ def main() -> None:
             orch = measures.orchestration(data.regions_for(SCALES[args.orchestration_scale]),
                                           OUT / "work" / "orchestration", run_settings(args.set))
             orch["scale"] = args.orchestration_scale
-            (RESULTS / "orchestration.json").write_text(json.dumps(orch, indent=1))
+            suffix = "" if args.orchestration_scale == "10k" else f"-{args.orchestration_scale}"
+            (RESULTS / f"orchestration{suffix}.json").write_text(json.dumps(orch, indent=1))
     path = report.write(RESULTS, Path(__file__).resolve().parent / "RESULTS.md")
     print(f"wrote {path}")
 
