@@ -88,19 +88,23 @@ def test_nightly_flow_fetches_on_a_local_dask_cluster(
     regions = [{"name": r.nama_klpd, "kd_klpd": r.kd_klpd, "kd_lpse": r.kd_lpse}
                for r in world.regions[:2]]
     counts = {}
+    runs = {"dask": {"task_runner": "dask"},
+            # Dask workers write the Parquet partitions themselves: no shared writer.
+            "dask-parquet": {"task_runner": "dask", "landing": "parquet"},
+            "threads": {"task_runner": "threads"}}
     with Simulator(world) as sim:
-        for kind in ("dask", "threads"):
-            config, secrets = _write_config(tmp_path / kind, sim.url, regions,
-                                            {"task_runner": kind, "dask_workers": 2,
-                                             "max_workers": 2})
+        for name, run in runs.items():
+            config, secrets = _write_config(tmp_path / name, sim.url, regions,
+                                            {**run, "dask_workers": 2, "max_workers": 2})
             monkeypatch.setenv("PANTAU_SECRETS", str(secrets))
             runner = task_runner(load_config(config))
             summary = nightly.with_options(task_runner=runner)(str(config))
             assert summary.ok, summary.failed
-            counts[kind] = _table_checksums(tmp_path / kind / "pantau.duckdb")
+            counts[name] = _table_checksums(tmp_path / name / "pantau.duckdb")
     assert type(runner).__name__ == "ThreadPoolTaskRunner"
-    assert counts["dask"] == counts["threads"]
+    assert counts["dask"] == counts["threads"] == counts["dask-parquet"]
     assert counts["dask"]["core.processes"][0] > 0
+    assert list((tmp_path / "dask-parquet" / "raw-parquet" / "isb").glob("*/2025/*.parquet"))
 
 
 def _table_checksums(db: Path, schemas: tuple[str, ...] = ("core",)) -> dict[str, tuple]:
