@@ -100,7 +100,8 @@ def test_cardinal_flags_count_in_flagged_share(world):
     pid = world.process()
     world.process()
     world.con.execute("CREATE TABLE core.flags_cardinal AS SELECT 'isb' AS source, "
-                      "'tender' AS kind, $p AS source_id, 'R018' AS code, 1.0::DOUBLE AS value, 'OCID' AS grp, "
+                      "'tender' AS kind, $p AS source_id, 'R018' AS code, "
+                      "1.0::DOUBLE AS value, 'OCID' AS grp, "
                       "$p AS entity_id, NULL::VARCHAR AS description", {"p": pid})
     world.build()
     assert world.metric("flagged_share") == pytest.approx((0.5, 1, 2))
