@@ -11,38 +11,34 @@ WITH all_sources AS (
     UNION ALL BY NAME SELECT *, 2 AS preference FROM core.spse_processes
     UNION ALL BY NAME SELECT *, 3 AS preference FROM core.ocds_processes
 )
+-- arg_min(x, preference) skips NULLs: each column comes from the most preferred source that
+-- has it.
 SELECT
     arg_min(source, preference) AS source, kind, source_id,
-    first(kd_rup ORDER BY preference) FILTER (WHERE kd_rup IS NOT NULL) AS kd_rup,
-    first(kd_klpd ORDER BY preference) FILTER (WHERE kd_klpd IS NOT NULL) AS kd_klpd,
-    first(klpd_name ORDER BY preference) FILTER (WHERE klpd_name IS NOT NULL) AS klpd_name,
-    first(kd_satker ORDER BY preference) FILTER (WHERE kd_satker IS NOT NULL) AS kd_satker,
-    first(satker_name ORDER BY preference) FILTER (WHERE satker_name IS NOT NULL) AS satker_name,
-    first(kd_lpse ORDER BY preference) FILTER (WHERE kd_lpse IS NOT NULL) AS kd_lpse,
-    first(title ORDER BY preference) FILTER (WHERE title IS NOT NULL) AS title,
-    first(category ORDER BY preference) FILTER (WHERE category IS NOT NULL) AS category,
-    first(method ORDER BY preference) FILTER (WHERE method IS NOT NULL) AS method,
-    first(status ORDER BY preference) FILTER (WHERE status IS NOT NULL) AS status,
-    first(year ORDER BY preference) FILTER (WHERE year IS NOT NULL) AS year,
-    first(pagu ORDER BY preference) FILTER (WHERE pagu IS NOT NULL) AS pagu,
-    first(hps ORDER BY preference) FILTER (WHERE hps IS NOT NULL) AS hps,
-    first(contract_value ORDER BY preference) FILTER (WHERE contract_value IS NOT NULL)
-        AS contract_value,
-    first(supplier_npwp ORDER BY preference) FILTER (WHERE supplier_npwp IS NOT NULL)
-        AS supplier_npwp,
-    first(supplier_name ORDER BY preference) FILTER (WHERE supplier_name IS NOT NULL)
-        AS supplier_name,
-    first(n_participants ORDER BY preference) FILTER (WHERE n_participants IS NOT NULL)
-        AS n_participants,
-    first(n_bids ORDER BY preference) FILTER (WHERE n_bids IS NOT NULL) AS n_bids,
-    first(announced_at ORDER BY preference) FILTER (WHERE announced_at IS NOT NULL)
-        AS announced_at,
-    first(awarded_at ORDER BY preference) FILTER (WHERE awarded_at IS NOT NULL) AS awarded_at,
-    first(pdn_value ORDER BY preference) FILTER (WHERE pdn_value IS NOT NULL) AS pdn_value,
-    first(umk_value ORDER BY preference) FILTER (WHERE umk_value IS NOT NULL) AS umk_value,
-    first(qualification ORDER BY preference) FILTER (WHERE qualification IS NOT NULL)
-        AS qualification,
-    first(lpse_url ORDER BY preference) FILTER (WHERE lpse_url IS NOT NULL) AS lpse_url,
+    arg_min(kd_rup, preference) AS kd_rup,
+    arg_min(kd_klpd, preference) AS kd_klpd,
+    arg_min(klpd_name, preference) AS klpd_name,
+    arg_min(kd_satker, preference) AS kd_satker,
+    arg_min(satker_name, preference) AS satker_name,
+    arg_min(kd_lpse, preference) AS kd_lpse,
+    arg_min(title, preference) AS title,
+    arg_min(category, preference) AS category,
+    arg_min(method, preference) AS method,
+    arg_min(status, preference) AS status,
+    arg_min(year, preference) AS year,
+    arg_min(pagu, preference) AS pagu,
+    arg_min(hps, preference) AS hps,
+    arg_min(contract_value, preference) AS contract_value,
+    arg_min(supplier_npwp, preference) AS supplier_npwp,
+    arg_min(supplier_name, preference) AS supplier_name,
+    arg_min(n_participants, preference) AS n_participants,
+    arg_min(n_bids, preference) AS n_bids,
+    arg_min(announced_at, preference) AS announced_at,
+    arg_min(awarded_at, preference) AS awarded_at,
+    arg_min(pdn_value, preference) AS pdn_value,
+    arg_min(umk_value, preference) AS umk_value,
+    arg_min(qualification, preference) AS qualification,
+    arg_min(lpse_url, preference) AS lpse_url,
     list_sort(list(DISTINCT source)) AS sources
 FROM all_sources
 GROUP BY kind, source_id;
