@@ -176,7 +176,6 @@ class HttpClient:
         self.redact = redactor or Redactor()
         _LIBRARY_LOGS.redact.add(*self.redact._secrets)  # noqa: SLF001 - same module
         self._local = threading.local()
-        self.requests_sent = 0
 
     @property
     def session(self) -> requests.Session:
@@ -249,7 +248,6 @@ class HttpClient:
         gate = _gate(parts.netloc, self.concurrency, self.interval)
         with gate.semaphore:
             gate.wait_turn()
-            self.requests_sent += 1
             try:
                 resp = self.session.request(
                     call.method,

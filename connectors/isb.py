@@ -347,7 +347,7 @@ def fetch(
 def fetch_keyed(
     client: HttpClient,
     dataset: Dataset,
-    template: str,
+    template: str,  # a dataset URL with {tahun}/{kd_lpse}/{kd_klpd}, or a plain URL
     *,
     region: str,
     year: int,
@@ -362,13 +362,6 @@ def fetch_master(client: HttpClient, satudata_url: str, dataset: Dataset) -> Bat
     return fetch(
         client, dataset, f"{satudata_url.rstrip('/')}/{dataset.name}", region="*", year=None
     )
-
-
-def fetch_tender_umum_publik(
-    client: HttpClient, satudata_url: str, *, region: str, year: int, kd_lpse: int
-) -> Batch:
-    url = f"{satudata_url.rstrip('/')}/TenderUmumPublik/{year}/{kd_lpse}"
-    return fetch(client, TENDER_UMUM_PUBLIK, url, region=region, year=year)
 
 
 # --- region resolution ---------------------------------------------------------------------

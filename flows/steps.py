@@ -8,6 +8,7 @@ same steps. Business rules live in connectors/, models/ and sql/; this module on
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import uuid
@@ -142,8 +143,6 @@ def resolve_regions(cfg: Config, client: HttpClient, con: duckdb.DuckDBPyConnect
 
 
 def _json(value: object) -> dict[str, Any]:
-    import json  # noqa: PLC0415 - only needed here
-
     return json.loads(value) if isinstance(value, str) else dict(value)  # type: ignore[arg-type]
 
 
@@ -263,13 +262,9 @@ def _fetch(job: Job, cfg: Config) -> Batch | list[Batch]:
                                               region=job.region.label, lpse=[code]))
         base = cfg.path.parent if cfg.path else Path()
         return ocds.fetch_publication(client, job.url, base=base, region=job.region.label)
-    client = http_client(cfg)
-    dataset = isb.BY_NAME[job.dataset]
-    url = job.url
-    if "{" in url:
-        url = isb.fill_url(url, year=job.year or 0, kd_lpse=job.region.kd_lpse,
-                           kd_klpd=job.region.kd_klpd)
-    return isb.fetch(client, dataset, url, region=job.region.label, year=job.year)
+    return isb.fetch_keyed(http_client(cfg), isb.BY_NAME[job.dataset], job.url,
+                           region=job.region.label, year=job.year or 0,
+                           kd_lpse=job.region.kd_lpse, kd_klpd=job.region.kd_klpd)
 
 
 # submit(job, cfg) -> a future of extract(job, cfg): Prefect's extract_task.submit in the flow,
