@@ -330,15 +330,20 @@ def test_disagreeing_registers_are_both_visible(tmp_path: Path) -> None:
 # --- alerts end to end through real channels ---------------------------------------------------
 
 
+def staff_register_v1(tmp_path: Path, register_server: Server, channels: list[str]) -> Config:
+    """A config reading the staff register (first version V1) from the register server."""
+    register_server.pages["/register.csv"] = ("text/csv", V1)
+    return make_cfg(tmp_path, [{"url": f"{register_server.url}/register.csv", "name": "staff"}],
+                    channels)
+
+
 def test_join_alert_reaches_each_channel_once(
     tmp_path: Path, register_server: Server, hook: Server, smtp: tuple[Mailbox, int],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     box, smtp_port = smtp
-    register_server.pages["/register.csv"] = ("text/csv", V1)
-    cfg = make_cfg(tmp_path, [{"url": f"{register_server.url}/register.csv", "name": "staff"}],
-                   channel_urls(hook, smtp_port))
+    cfg = staff_register_v1(tmp_path, register_server, channel_urls(hook, smtp_port))
     night = date(2026, 1, 10)
 
     first = inspectorate_steps.run_inspectorates(cfg, run_date=night)
@@ -383,9 +388,7 @@ def test_channel_down_gets_the_alert_on_the_next_run_once(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     box, smtp_port = smtp
-    register_server.pages["/register.csv"] = ("text/csv", V1)
-    cfg = make_cfg(tmp_path, [{"url": f"{register_server.url}/register.csv", "name": "staff"}],
-                   channel_urls(hook, smtp_port))
+    cfg = staff_register_v1(tmp_path, register_server, channel_urls(hook, smtp_port))
     inspectorate_steps.run_inspectorates(cfg)
 
     register_server.pages["/register.csv"] = ("text/csv", V2)
@@ -421,9 +424,7 @@ def test_invalid_rows_are_rejected_and_change_nothing(
     tmp_path: Path, register_server: Server, hook: Server, smtp: tuple[Mailbox, int],
 ) -> None:
     box, smtp_port = smtp
-    register_server.pages["/register.csv"] = ("text/csv", V1)
-    cfg = make_cfg(tmp_path, [{"url": f"{register_server.url}/register.csv", "name": "staff"}],
-                   channel_urls(hook, smtp_port))
+    cfg = staff_register_v1(tmp_path, register_server, channel_urls(hook, smtp_port))
     inspectorate_steps.run_inspectorates(cfg)
     bad = V1 + (f"{SEMARANG},,sudah dong,{EVIDENCE_JOIN},2026-01-10,\n"
                 f"{SEMARANG},,joined,,2026-01-11,\n").encode()
