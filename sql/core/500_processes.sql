@@ -50,8 +50,13 @@ GROUP BY kind, source_id;
 -- core.spse_bids).
 CREATE OR REPLACE TABLE core.bids AS
 WITH
-i AS (SELECT *, row_number() OVER () AS isb_row FROM core.isb_bids),
-s AS (SELECT * EXCLUDE (kind), row_number() OVER () AS spse_row FROM core.spse_bids
+-- Rows numbered in a stable order, so an ambiguous match pairs the same way every night.
+i AS (SELECT *, row_number() OVER (ORDER BY source_id, participant_id) AS isb_row
+      FROM core.isb_bids),
+s AS (SELECT * EXCLUDE (kind),
+          row_number() OVER (ORDER BY source_id, participant_id, supplier_name, supplier_npwp,
+                             offer_value) AS spse_row
+      FROM core.spse_bids
       WHERE kind = 'tender'),
 pairs AS (
     SELECT i.isb_row, s.spse_row

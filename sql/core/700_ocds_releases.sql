@@ -80,8 +80,8 @@ bid_details AS (
         ) ORDER BY b.participant_id) AS details,
         list(DISTINCT {'id': b.org_id, 'name': b.supplier_name, 'npwp': b.supplier_npwp})
             FILTER (WHERE b.org_id IS NOT NULL) AS tenderers,
-        any_value(b.org_id) FILTER (WHERE b.is_winner) AS winner_id,
-        any_value(b.supplier_name) FILTER (WHERE b.is_winner) AS winner_name
+        min(b.org_id) FILTER (WHERE b.is_winner) AS winner_id,  -- min: stable if listed twice
+        min(b.supplier_name) FILTER (WHERE b.is_winner) AS winner_name
     FROM b JOIN p ON p.kind = 'tender' AND p.source_id = b.source_id AND p.source = b.source
     GROUP BY b.source_id
 ),

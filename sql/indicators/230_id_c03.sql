@@ -41,16 +41,16 @@ windows AS (
 ),
 members AS (
     SELECT m.kind, m.source, m.source_id,
-        arg_max(w.total, w.total) AS total, arg_max(w.n, w.total) AS n,
-        arg_max(w.ceiling, w.total) AS ceiling, arg_max(w.d_from, w.total) AS d_from,
-        arg_max(w.d_to, w.total) AS d_to
+        -- The window with the largest total; among equal totals the earliest, so that every
+        -- rebuild of the same data says the same thing.
+        arg_max(w, {'total': w.total, 'earlier': -epoch(w.d_from)}) AS w
     FROM windows w
     JOIN pl m ON m.kd_klpd IS NOT DISTINCT FROM w.kd_klpd AND m.kd_satker = w.kd_satker
         AND m.category = w.category AND m.supplier_npwp = w.supplier_npwp
         AND m.d BETWEEN w.d_from AND w.d_to
     GROUP BY m.kind, m.source, m.source_id
 )
-SELECT kind, source, source_id, 'ID-C03', total,
+SELECT kind, source, source_id, 'ID-C03', w.total,
     format('{} PL, same satker/category/supplier, {}..{}: total {} > ceiling {}',
-           n, d_from, d_to, core.fmt_rp(total), core.fmt_rp(ceiling))
+           w.n, w.d_from, w.d_to, core.fmt_rp(w.total), core.fmt_rp(w.ceiling))
 FROM members;
