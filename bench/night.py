@@ -108,7 +108,7 @@ def run(config: Path, mode: str) -> dict[str, Any]:
         pool_class = (ProcessPoolExecutor if cfg.run.get("bench_executor") == "processes"
                       else ThreadPoolExecutor)
         with pool_class(max_workers=workers) as pool:
-            summary = steps.run_night(cfg, functools.partial(pool.submit, steps.extract))
+            summary = steps.run_night(cfg, functools.partial(pool.submit, steps.extract_group))
     total = time.perf_counter() - started
     stop.set()
     accounted = sum(TIMES.values())

@@ -14,9 +14,9 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import task_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from connectors.base import Batch
 from flows import inspectorate_steps, steps
 from pantau.config import Config, ConfigError, load_config
 
@@ -39,9 +39,16 @@ def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:  # noqa: ANN40
                                                    type(exc).__name__)
 
 
-@task(name="extract", cache_policy=NO_CACHE, task_run_name="extract {job.label}")
-def extract_task(job: steps.Job, cfg: Config) -> Batch:
-    return steps.extract(job, cfg)
+def _group_name() -> str:
+    jobs = task_run.parameters["jobs"]
+    first = jobs[0]
+    year = f" {first.year}" if first.year else ""
+    return f"extract {first.source} {first.region.label}{year} ({len(jobs)} datasets)"
+
+
+@task(name="extract", cache_policy=NO_CACHE, task_run_name=_group_name)
+def extract_task(jobs: tuple[steps.Job, ...], cfg: Config) -> list[steps.Outcome]:
+    return steps.extract_group(jobs, cfg)
 
 
 def task_runner(cfg: Config) -> TaskRunner:

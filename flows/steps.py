@@ -230,6 +230,32 @@ def _as_list(value: object) -> list[object]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
+def group_jobs(jobs: list[Job]) -> list[tuple[Job, ...]]:
+    """The unit of fan-out: the jobs of one (source, region, year), in plan order. One task per
+    group rather than per dataset keeps a national night at a few hundred task runs: each task
+    run costs the orchestrator state changes and logs, whatever its size."""
+    groups: dict[tuple[str, str, int | None], list[Job]] = {}
+    for job in jobs:
+        groups.setdefault((job.source, job.region.label, job.year), []).append(job)
+    return [tuple(group) for group in groups.values()]
+
+
+# What a group's fetch gives per job: its batch (SPSE: listing and details), or the error that
+# stopped it, returned rather than raised so the group's other jobs still land.
+Outcome = Batch | list[Batch] | Exception
+
+
+def extract_group(jobs: tuple[Job, ...], cfg: Config) -> list[Outcome]:
+    """Fetch a group's jobs one after another (runs in a worker; touches no database)."""
+    outcomes: list[Outcome] = []
+    for job in jobs:
+        try:
+            outcomes.append(extract(job, cfg))
+        except Exception as exc:  # landed as this job's failure by _land_group
+            outcomes.append(exc)
+    return outcomes
+
+
 def extract(job: Job, cfg: Config) -> Batch | list[Batch]:
     """Fetch and parse one job (runs in a worker; touches no database). With [run] landing =
     "parquet" the worker also writes the records to their partition (models/partitions.py) and
@@ -267,9 +293,9 @@ def _fetch(job: Job, cfg: Config) -> Batch | list[Batch]:
                            kd_lpse=job.region.kd_lpse, kd_klpd=job.region.kd_klpd)
 
 
-# submit(job, cfg) -> a future of extract(job, cfg): Prefect's extract_task.submit in the flow,
-# functools.partial(pool.submit, extract) in plain runs.
-Submit = Callable[[Job, Config], Future[Batch]]
+# submit(group, cfg) -> a future of extract_group(group, cfg): Prefect's extract_task.submit in
+# the flow, functools.partial(pool.submit, extract_group) in plain runs.
+Submit = Callable[[tuple[Job, ...], Config], Future[list[Outcome]]]
 
 
 def run_night(
@@ -299,13 +325,13 @@ def run_night(
         # Land in plan order (the same data lands the same way), with at most `window` jobs in
         # flight: fetching stays ahead of landing without holding a whole night in memory.
         window = in_flight(cfg)
-        pending: deque[tuple[Job, Future[Batch]]] = deque()
-        for job in jobs:
-            pending.append((job, submit(job, cfg)))
+        pending: deque[tuple[tuple[Job, ...], Future[list[Outcome]]]] = deque()
+        for group in group_jobs(jobs):
+            pending.append((group, submit(group, cfg)))
             if len(pending) >= window:
-                _land_one(con, *pending.popleft(), summary, started)
+                _land_group(con, *pending.popleft(), summary, started)
         while pending:
-            _land_one(con, *pending.popleft(), summary, started)
+            _land_group(con, *pending.popleft(), summary, started)
         # Inspectorate registers (whenever [inspectorates] is configured) and alerts: issue 6.
         inspectorate_steps.inspectorate_step(cfg, con, http_client(cfg), summary, today=run_date)
         indicator_settings.apply_config(con, cfg)  # [indicators]: thresholds, windows, bands
@@ -325,7 +351,7 @@ def _raise_alerts(cfg: Config, summary: RunSummary, regions: list[Region],
 
 
 def in_flight(cfg: Config) -> int:
-    """[run] max_in_flight: jobs fetched but not yet landed (default twice max_workers)."""
+    """[run] max_in_flight: groups fetched but not yet landed (default twice max_workers)."""
     workers = int(cfg.run.get("max_workers", 4))
     return max(1, int(cfg.run.get("max_in_flight", 2 * workers)))
 
@@ -346,24 +372,32 @@ def tune(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
         con.execute(f"SET {key} = '{str(value).strip()}'")
 
 
-def _land_one(con: duckdb.DuckDBPyConnection, job: Job, future: Future[Batch],
-              summary: RunSummary, started: datetime) -> None:
+def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
+                future: Future[list[Outcome]], summary: RunSummary, started: datetime) -> None:
     try:
-        batch = future.result()
-    except SourceError as exc:
-        summary.failed.append((job.label, str(exc)))
-        record_failure(con, run_id=summary.run_id, source=job.source, dataset=job.dataset,
-                       region=job.region.label, year=job.year, started_at=started,
-                       error=str(exc), url=exc.url, body=exc.body)
-        return
-    except Exception as exc:  # a bug or an unexpected answer: recorded, the others go on
-        reason = Redactor(job_secrets(job))(f"{type(exc).__name__}: {exc}")
-        summary.failed.append((job.label, reason))
-        record_failure(con, run_id=summary.run_id, source=job.source, dataset=job.dataset,
-                       region=job.region.label, year=job.year, started_at=started, error=reason)
-        return
-    for one in batch if isinstance(batch, list) else [batch]:  # SPSE: listing, then details
-        summary.landed.append(land(con, one, summary.run_id, started))
+        outcomes: list[Outcome] = future.result()
+    except Exception as exc:  # the task itself failed (e.g. its worker died): so did its jobs
+        outcomes = [exc] * len(group)
+    for job, outcome in zip(group, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            _record_job_failure(con, job, outcome, summary, started)
+            continue
+        for batch in outcome if isinstance(outcome, list) else [outcome]:  # SPSE: listing, details
+            summary.landed.append(land(con, batch, summary.run_id, started))
+
+
+def _record_job_failure(con: duckdb.DuckDBPyConnection, job: Job, exc: Exception,
+                        summary: RunSummary, started: datetime) -> None:
+    """A source error keeps its redacted URL and body; anything else (a bug, an unexpected
+    answer) is recorded with its redacted message. The other jobs go on either way."""
+    if isinstance(exc, SourceError):
+        reason, url, body = str(exc), exc.url, exc.body
+    else:
+        reason, url, body = Redactor(job_secrets(job))(f"{type(exc).__name__}: {exc}"), None, None
+    summary.failed.append((job.label, reason))
+    record_failure(con, run_id=summary.run_id, source=job.source, dataset=job.dataset,
+                   region=job.region.label, year=job.year, started_at=started, error=reason,
+                   url=url, body=body)
 
 
 def job_secrets(job: Job) -> list[str]:

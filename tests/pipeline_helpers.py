@@ -58,7 +58,7 @@ def make_config(
 def run_plain(cfg: Config, run_date: date | None = None) -> steps.RunSummary:
     with ThreadPoolExecutor(max_workers=4) as pool:
         return steps.run_night(
-            cfg, functools.partial(pool.submit, steps.extract), run_date=run_date
+            cfg, functools.partial(pool.submit, steps.extract_group), run_date=run_date
         )
 
 

@@ -495,7 +495,7 @@ def test_pantau_run_includes_registers_without_tender_sources(
         "inspectorates": {"sources": [{"path": str(path), "name": "staff"}]},
     })
     with ThreadPoolExecutor(2) as pool:
-        summary = steps.run_night(cfg, functools.partial(pool.submit, steps.extract),
+        summary = steps.run_night(cfg, functools.partial(pool.submit, steps.extract_group),
                                   run_date=date(2026, 1, 10))
     assert summary.ok, summary.failed
     assert [r.dataset for r in summary.landed] == ["register"]

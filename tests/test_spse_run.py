@@ -67,7 +67,7 @@ def spse_config(
 def run(cfg: Config) -> steps.RunSummary:
     with ThreadPoolExecutor(max_workers=4) as pool:
         return steps.run_night(
-            cfg, functools.partial(pool.submit, steps.extract), run_date=date(2025, 10, 4)
+            cfg, functools.partial(pool.submit, steps.extract_group), run_date=date(2025, 10, 4)
         )
 
 
