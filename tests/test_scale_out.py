@@ -14,6 +14,8 @@ import pytest
 import requests
 from pipeline_helpers import isb_secrets, make_config, run_plain
 
+from connectors.base import Batch, SourceError
+from flows import steps
 from models import partitions
 from pantau.config import ConfigError, load_config
 from pantau.simulator.server import Simulator
@@ -75,6 +77,34 @@ def test_task_runner_is_a_setting(tmp_path: Path) -> None:
         dask = runner({"task_runner": "dask", "dask_address": "tcp://127.0.0.1:8786"})
         assert type(dask).__name__ == "DaskTaskRunner"
         assert dask.address == "tcp://127.0.0.1:8786"
+
+
+def test_fetches_fan_out_per_source_region_and_year(tmp_path: Path) -> None:
+    """One task per (source, region, year), in plan order; a job that fails inside its group is
+    returned in its place and the group's other jobs still give their batches."""
+    world = World(seed=1, scale=0.01)
+    regions = [{"name": r.nama_klpd, "kd_klpd": r.kd_klpd, "kd_lpse": r.kd_lpse}
+               for r in world.regions[:2]]
+    with Simulator(world) as sim:
+        secrets = isb_secrets(sim.url)
+        datasets = secrets["isb"]["datasets"]
+        broken = "SPSE-TenderSelesai"
+        datasets[broken] = datasets[broken].replace("SPSE-TenderSelesai/", "NoSuchDataset/")
+        cfg = make_config(tmp_path, sim.url, regions, secrets=secrets,
+                          extra={"run": {"years": [2024, 2025]}})
+        summary = steps.RunSummary("t", date(2025, 10, 4), started_at=None)  # type: ignore[arg-type]
+        jobs = steps.plan_isb(cfg, list(cfg.regions), [2024, 2025], summary)
+        groups = steps.group_jobs(jobs)
+        assert len(groups) == 4  # 2 regions x 2 years
+        assert sorted((j for g in groups for j in g), key=jobs.index) == jobs  # each job once
+        assert all(list(g) == sorted(g, key=jobs.index) for g in groups)  # in plan order
+        assert all(len({(j.source, j.region.label, j.year) for j in g}) == 1 for g in groups)
+        outcomes = steps.extract_group(groups[0], cfg)
+    by_dataset = dict(zip((j.dataset for j in groups[0]), outcomes, strict=True))
+    assert isinstance(by_dataset[broken], SourceError)
+    others = [o for d, o in by_dataset.items() if d != broken]
+    assert all(isinstance(o, Batch) for o in others)
+    assert sum(len(o.keys) for o in others) > 0
 
 
 @pytest.mark.slow
