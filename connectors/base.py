@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 
 class SourceError(Exception):
     """A source answered with something that is not data (or not at all).
@@ -82,6 +84,36 @@ def canonical_json(record: dict[str, Any]) -> str:
     return json.dumps(
         record, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
     )
+
+
+def canonical_json_fast(record: dict[str, Any]) -> str | None:
+    """``canonical_json`` written by orjson (7x faster), or None where the two could differ.
+
+    Only for records orjson itself read (no NaN/Infinity, no lone surrogate: orjson would write
+    NaN as null). Strings, keys, integers and their order come out byte for byte as ``json``
+    writes them; floats too, except two forms: below 1e-4 orjson writes ``0.00001`` and ``1e-7``
+    where ``json`` writes ``1e-05`` and ``1e-07``, so text where either form could be a number
+    (in a string too) is left to ``json``. None also for what orjson cannot write at all (an
+    integer beyond 64 bits, nesting past 254 levels).
+    """
+    try:
+        out = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return None
+    if _maybe_small_float(out, b"0.0000", b":,[-") or _maybe_small_float(out, b"e-", b"0123456789"):
+        return None
+    return out.decode()
+
+
+def _maybe_small_float(out: bytes, marker: bytes, starts: bytes) -> bool:
+    """Whether ``marker`` follows one of ``starts`` anywhere (bytes.find: no regex on the hot
+    path; timestamps such as ``...00.000000Z`` hold ``0.0000`` after a digit)."""
+    at = out.find(marker)
+    while at > 0:
+        if out[at - 1] in starts:
+            return True
+        at = out.find(marker, at + 1)
+    return False
 
 
 def content_hash(text: str) -> str:

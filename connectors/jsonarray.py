@@ -4,13 +4,22 @@ Government endpoints sometimes send one broken record in an otherwise good array
 non-UTF-8 byte, a truncated object). ``json.loads`` would reject the whole page; here the array
 is split into its top-level elements and each is parsed alone, so one bad record is quarantined
 and the others land.
+
+``parse_answer(..., fast=True)`` first parses the whole answer with orjson (2-3x faster than
+``json``). orjson accepts a subset of what ``json.loads`` accepts and reads it to the same
+values, with one exception its caller must rule out: an integer beyond 64 bits becomes a float
+(of magnitude 9.2e18 or more). Anything orjson refuses (NaN, a lone surrogate, invalid UTF-8,
+deep nesting, broken syntax) takes the ``json`` path, so every verdict on a broken answer is
+the one ``json`` gives.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, NamedTuple
+
+import orjson
 
 from connectors.base import Rejected, SourceError
 
@@ -20,18 +29,44 @@ WRAPPER_KEYS = (
 )  # ISB answers are a bare list or {"data": [...]}/{"result": [...]}
 
 
+class Parsed(NamedTuple):
+    elements: list[Any]
+    rejected: list[Rejected]
+    # Read by orjson: no NaN/Infinity, no lone surrogate, at most 1024 levels deep (so orjson
+    # can write every element again), but an integer beyond 64 bits became a float.
+    by_orjson: bool
+
+
 def parse_records(body: bytes, *, url: str) -> tuple[list[Any], list[Rejected]]:
     """Return (elements, rejected) of a JSON array answer, unwrapping ``data``/``result``."""
+    parsed = parse_answer(body, url=url, fast=False)
+    return parsed.elements, parsed.rejected
+
+
+def parse_answer(body: bytes, *, url: str, fast: bool) -> Parsed:
+    """``parse_records``; with ``fast`` orjson reads the answer if it can (``Parsed.by_orjson``:
+    the caller then rules out floats of magnitude 9.2e18 or more, see the module doc)."""
     stripped = body.strip()
     if stripped[:1] not in (b"[", b"{"):
         preview = stripped[:80].decode("utf-8", errors="replace")
         raise SourceError(f"answer is not JSON: {preview!r}", url=url, body=body)
-    try:
-        doc = json.loads(stripped)
-    except (ValueError, RecursionError):
-        if stripped[:1] != b"[":
-            raise SourceError("answer is not valid JSON", url=url, body=body) from None
-        return _salvage(stripped, url=url, body=body)
+    doc: Any = None
+    if fast:
+        try:
+            doc = orjson.loads(stripped)
+        except orjson.JSONDecodeError:
+            fast = False
+    if not fast:
+        try:
+            doc = json.loads(stripped)
+        except (ValueError, RecursionError):
+            if stripped[:1] != b"[":
+                raise SourceError("answer is not valid JSON", url=url, body=body) from None
+            return Parsed(*_salvage(stripped, url=url, body=body), by_orjson=False)
+    return Parsed(*_records_of(doc, url=url, body=body), by_orjson=fast)
+
+
+def _records_of(doc: object, *, url: str, body: bytes) -> tuple[list[Any], list[Rejected]]:
     if isinstance(doc, dict):
         for key in WRAPPER_KEYS:
             if isinstance(doc.get(key), list):

@@ -167,3 +167,45 @@ def test_unknown_and_ambiguous_region_names_are_errors() -> None:
     rows = [{"nama_klpd": "Kota Semarang"}, {"nama_klpd": "kota  semarang"}]
     with pytest.raises(SourceError, match="ambiguous"):
         isb.match_by_name("Kota Semarang", rows, "nama_klpd")
+
+
+def exact_batch_of(name: str, body: bytes) -> isb.Batch:  # type: ignore[name-defined]
+    """The answer read by json and checked record by record (the path before orjson)."""
+    parsed = isb.parse_answer(body, url=PROV.url, fast=False)
+    return isb._exact_batch(isb.BY_NAME[name], parsed, PROV, region="D107", year=2025)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "18446744073709551616",  # beyond 64 bits: orjson would read a float
+        "-9223372036854775809",
+        "123456789012345678901234567890",
+        "18446744073709551615",  # the largest orjson reads exactly
+        "1e16",
+        "1.5e-07",  # json writes 1.5e-07, orjson 1.5e-7
+        "0.00001",  # json writes 1e-05, orjson 0.00001
+        "0.0001",
+        "-0",
+        "-0.0",
+        "1e400",  # infinity in json, refused by orjson
+        "NaN",
+    ],
+)
+@pytest.mark.parametrize("field", ["x", "pagu", "kd_tender"])
+def test_the_fast_path_stores_what_the_exact_path_stores(number: str, field: str) -> None:
+    record = '{"kd_tender": 7, "pagu": 100, "nama_paket": "e-purchasing 0.0000"}'
+    other = '{"kd_tender": 8, "tgl_pengumuman_tender": "2025-01-31 14:00:00.000000Z"}'
+    body = f'[{other}, {record[:-1]}, "{field}": {number}}}]'.encode()
+    fast = batch_of("SPSE-TenderPengumuman", body)
+    exact = exact_batch_of("SPSE-TenderPengumuman", body)
+    assert (fast.keys, fast.payloads, fast.rejected) == (exact.keys, exact.payloads, exact.rejected)
+    if field == "x" and "e" not in number.lower() and "." not in number and number != "NaN":
+        assert f'"x":{int(number)}' in fast.payloads[1]  # an integer stays that integer
+
+
+def test_big_integers_are_kept_exactly() -> None:
+    body = b'[{"kd_tender": 18446744073709551616, "pagu": 5, "x": -9223372036854775809}]'
+    batch = batch_of("SPSE-TenderPengumuman", body)
+    assert batch.keys == ["18446744073709551616"]
+    assert json.loads(batch.payloads[0])["x"] == -9223372036854775809
