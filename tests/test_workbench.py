@@ -216,6 +216,21 @@ def test_an_open_analyst_session_survives_a_nightly_run(bandung_dir, tmp_path, c
     assert capsys.readouterr().out.split() == ["run_id", "night1", "night2"]
 
 
+def test_publish_folds_a_left_over_write_ahead_log_into_the_copy(tmp_path):
+    """A run killed after its last commit can leave rows only in the warehouse's WAL: the
+    analyst copy is a file copy, so publish checkpoints first and the copy has those rows."""
+    warehouse, analyst = tmp_path / "w.duckdb", tmp_path / "analyst.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("PRAGMA disable_checkpoint_on_shutdown")
+    con.execute("CREATE TABLE t AS SELECT range AS i FROM range(1000)")
+    con.close()
+    assert warehouse.with_name("w.duckdb.wal").exists()
+    publish(warehouse, analyst)
+    with duckdb.connect(str(analyst), read_only=True) as copy:
+        assert copy.execute("SELECT count(*), sum(i) FROM t").fetchone() == (1000, 499500)
+    assert not list(tmp_path.glob(".analyst.duckdb.*.tmp"))
+
+
 # -------------------------------------------------------------------------- saved questions
 
 QUESTIONS = saved_questions()
