@@ -1,9 +1,12 @@
 """OCP Cardinal's red-flag indicators, computed in DuckDB by ``sql/indicators/1xx_cardinal_*.sql``.
 
 The same SQL runs in two places: ``pantau indicators FILE.jsonl`` (this module loads the compiled
-releases into ``core.cardinal_releases`` of an in-memory database and runs the files), and the
-nightly build (``sql/indicators/100_cardinal.sql`` fills ``core.cardinal_releases`` from core,
-then the build runs the same files in name order). Settings are Cardinal's INI file
+releases into ``core.cardinal_releases`` of an in-memory database and runs the shared files), and
+the nightly build, which runs every file in name order: ``100_cardinal.sql`` numbers the processes
+and hands the publishers' releases of OCDS-sourced processes to the JSON flattening
+(``105_cardinal_flatten.sql``), and ``106_cardinal_from_core.sql`` adds every other process
+straight from core (no JSON), with the values its OCDS export would give; then the same
+indicator files run. Settings are Cardinal's INI file
 (``ocdscardinal init``), given to the SQL as DuckDB variables ``cardinal_*``.
 
 Semantics: ../shared/indicators.md §1 (open-contracting/cardinal-rs@b04158a).
@@ -43,9 +46,8 @@ INDICATORS = (
     "R058",
 )
 GROUPS = ("OCID", "Buyer", "ProcuringEntity", "Tenderer")
-_FILE = re.compile(
-    r"^1\d\d_cardinal_\w+\.sql$"
-)  # the shared files; 100_cardinal.sql is nightly-only
+_FILE = re.compile(r"^1\d\d_cardinal_\w+\.sql$")  # the shared files, except:
+_NIGHTLY_ONLY = frozenset({"100_cardinal.sql", "106_cardinal_from_core.sql"})  # read from core
 
 # Each indicator section's keys and their types (Cardinal's Settings struct, deny_unknown_fields).
 _INT, _FLOAT, _STR = "integer", "decimal", "text"
@@ -276,7 +278,11 @@ def set_variables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 
 def sql_files(sql_dir: Path = SQL_DIR) -> list[Path]:
-    return sorted(p for p in (sql_dir / "indicators").glob("*.sql") if _FILE.match(p.name))
+    return sorted(
+        p
+        for p in (sql_dir / "indicators").glob("*.sql")
+        if _FILE.match(p.name) and p.name not in _NIGHTLY_ONLY
+    )
 
 
 def read_jsonl(lines: Iterable[bytes]) -> list[tuple[int, str]]:

@@ -1,7 +1,7 @@
 """The fused multiply-add of Cardinal's fences, emulated in SQL, against exact rationals.
 
 Rust computes fences as ``(q3 - q1).mul_add(±1.5, c)``: a·(±1.5) + c rounded once. DuckDB has no
-fma and Python 3.11 no math.fma, so core.cardinal_fma15 (110_cardinal_prepare.sql) must agree
+fma and Python 3.11 no math.fma, so core.cardinal_fma15 (105_cardinal_flatten.sql) must agree
 with the exactly rounded value, here ``float(Fraction(a) * ±1.5 + Fraction(c))`` (Python's
 int / int true division rounds correctly, to nearest even).
 """
@@ -28,7 +28,7 @@ def con():
     con.execute(
         "CREATE SCHEMA core; CREATE TABLE core.cardinal_releases (line_no BIGINT, release JSON)"
     )
-    con.execute((SQL_DIR / "indicators" / "110_cardinal_prepare.sql").read_text(encoding="utf-8"))
+    con.execute((SQL_DIR / "indicators" / "105_cardinal_flatten.sql").read_text(encoding="utf-8"))
     yield con
     con.close()
 

@@ -17,11 +17,10 @@ CREATE OR REPLACE MACRO core.cardinal_rfc3339(s) AS CASE
 INSERT INTO core.cardinal_results
 WITH t AS (
     SELECT line_no, ocid, pmd,
-        core.cardinal_rfc3339(core.cardinal_str(tender -> 'tenderPeriod' -> 'startDate')) AS starts,
-        core.cardinal_rfc3339(core.cardinal_str(tender -> 'tenderPeriod' -> 'endDate')) AS ends
+        core.cardinal_rfc3339(period_start) AS starts,
+        core.cardinal_rfc3339(period_end) AS ends
     FROM core.cardinal_rel
     WHERE core.cardinal_enabled('R003')
-        AND json_type(tender -> 'tenderPeriod') = 'OBJECT'
         AND (len(core.cardinal_list('cardinal_r003_procurement_methods')) = 0
              OR coalesce(list_contains(core.cardinal_list('cardinal_r003_procurement_methods'), pm), false))
 )

@@ -11,9 +11,8 @@
 INSERT INTO core.cardinal_results
 SELECT line_no, 'OCID', ocid, 'R018', 1.0
 FROM core.cardinal_rel
-WHERE core.cardinal_enabled('R018') AND tender IS NOT NULL
+WHERE core.cardinal_enabled('R018')
     AND (len(coalesce(getvariable('cardinal_r018_procurement_methods'), ['open', 'selective'])) = 0
          OR coalesce(list_contains(
                 coalesce(getvariable('cardinal_r018_procurement_methods'), ['open', 'selective']), pm), false))
-    AND json_type(tender -> 'numberOfTenderers') = 'UBIGINT'
-    AND CAST(tender -> 'numberOfTenderers' AS UBIGINT) = 1;
+    AND number_of_tenderers = 1;

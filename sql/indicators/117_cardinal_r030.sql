@@ -8,10 +8,9 @@
 -- Source: ../shared/indicators.md §1.3 R030 (open-contracting/cardinal-rs@b04158a src/indicators/r030.rs).
 INSERT INTO core.cardinal_results
 WITH rel AS (
-    SELECT line_no, ocid, core.cardinal_str(tender -> 'tenderPeriod' -> 'endDate') AS end_date
+    SELECT line_no, ocid, period_end AS end_date
     FROM core.cardinal_rel
     WHERE core.cardinal_enabled('R030') AND has_awards AND has_details
-        AND json_type(tender -> 'tenderPeriod') = 'OBJECT'
 ),
 sup AS (
     SELECT line_no, flatten(list(supplier_ids)) AS ids

@@ -9,17 +9,11 @@
 -- Source: ../shared/indicators.md §1.3 R048 (open-contracting/cardinal-rs@b04158a src/indicators/r048.rs).
 CREATE OR REPLACE TABLE core.cardinal_r048_varieties AS
 WITH a AS (
-    SELECT line_no, sole_supplier AS supplier, award FROM core.cardinal_awards
+    SELECT line_no, sole_supplier AS supplier, item_class_ids FROM core.cardinal_awards
     WHERE core.cardinal_enabled('R048') AND status = 'active' AND sole_supplier IS NOT NULL
-        AND json_type(award -> 'items') = 'ARRAY'
+        AND item_class_ids IS NOT NULL
 ),
-i AS (SELECT line_no, supplier, unnest(CAST(award -> 'items' AS JSON[])) AS item FROM a),
-c AS (
-    SELECT line_no, supplier,
-        CASE WHEN json_type(item -> 'classification') = 'OBJECT'
-            THEN core.cardinal_str(item -> 'classification' -> 'id') END AS cid
-    FROM i
-)
+c AS (SELECT line_no, supplier, unnest(item_class_ids) AS cid FROM a)
 SELECT supplier AS id, count(DISTINCT line_no) AS n,
     CAST(count(DISTINCT left(cid, CAST(coalesce(getvariable('cardinal_r048_digits'), 2) AS BIGINT))) AS DOUBLE) AS variety
 FROM c WHERE cid IS NOT NULL GROUP BY supplier

@@ -5,7 +5,10 @@
 -- 'IDN-NPWP-<npwp>' or 'pantau-penyedia-<kd_penyedia>' for ISB/SPSE data; the publisher's id for
 -- OCDS data), with source_id null: they are about the organisation across all its processes.
 -- 900_flags.sql unions this table with core.flags_compliance into core.flags.
--- Source: core.cardinal_result (129) and core.ocds_releases (sql/core/700).
+-- A process-level result names the release by its ocid (pantau's, or the publisher's for OCDS
+-- data); the release's line in core.cardinal_rel gives the process (core.cardinal_processes,
+-- 100_cardinal.sql); if two releases share an ocid, the last one, as in 129.
+-- Source: core.cardinal_result (129), core.cardinal_rel (105/106), core.cardinal_processes (100).
 CREATE OR REPLACE TABLE core.flags_cardinal AS
 WITH d(code, description) AS (VALUES
     ('R003', 'Cardinal R003 short submission period: tender period shorter than the minimum (days)'),
@@ -20,7 +23,12 @@ WITH d(code, description) AS (VALUES
     ('R048', 'Cardinal R048 heterogeneous supplier (value = distinct item classifications)'),
     ('R058', 'Cardinal R058 heavily discounted bid: winner far below the next valid bid (value = relative difference)')
 ),
-rel AS (SELECT source, kind, source_id, ocid FROM core.ocds_releases)
+rel AS (
+    SELECT p.source, p.kind, p.source_id, r.ocid
+    FROM core.cardinal_rel r JOIN core.cardinal_processes p USING (line_no)
+    WHERE r.ocid IN (SELECT id FROM core.cardinal_result WHERE grp = 'OCID')
+    QUALIFY row_number() OVER (PARTITION BY r.ocid ORDER BY r.line_no DESC) = 1
+)
 SELECT rel.source, rel.kind, rel.source_id, r.code, r.value, r.grp, rel.source_id AS entity_id,
     d.description
 FROM core.cardinal_result r
