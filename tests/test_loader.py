@@ -1,0 +1,89 @@
+"""models/loader.land: only new and changed records are written, counted, and run-recorded."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from connectors import isb
+from connectors.base import Provenance
+from models.db import open_warehouse
+from models.loader import land
+from models.partitions import write as write_partition
+
+DATASET = isb.BY_NAME["SPSE-TenderPengumuman"]
+T0 = datetime(2025, 10, 4, 19, tzinfo=UTC)
+
+
+def batch(records: list[dict], night: int) -> isb.Batch:  # type: ignore[name-defined]
+    prov = Provenance("isb", "http://127.0.0.1/x", T0 + timedelta(days=night), f"h{night}")
+    return isb.to_batch(DATASET, json.dumps(records).encode(), prov, region="D107", year=2025)
+
+
+def rows(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+    got = con.execute(
+        "SELECT key, payload::VARCHAR, content_hash, fetched_at, run_id "
+        "FROM raw.isb_tender_pengumuman"
+    ).fetchall()
+    return {r[0]: r[1:] for r in got}
+
+
+def run_row(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple:
+    return con.execute(
+        "SELECT n_records, n_new, n_changed, n_quarantined FROM ops.runs WHERE run_id = ?",
+        [run_id],
+    ).fetchone()
+
+
+@pytest.mark.parametrize("parquet", [False, True], ids=["arrow", "parquet"])
+def test_new_changed_unchanged_and_rerun(tmp_path: Path, parquet: bool) -> None:
+    def landed(records: list[dict], night: int) -> isb.Batch:  # type: ignore[name-defined]
+        one = batch(records, night)
+        return write_partition(one, tmp_path / f"p{night}") if parquet else one
+
+    first = [{"kd_tender": k, "pagu": 100 * k} for k in range(1, 6)]
+    second = [*first[:3], {"kd_tender": 4, "pagu": 1}, {"kd_tender": 7, "pagu": 7},
+              {"kd_tender": 8, "pagu": "satu"}]  # 4 changed, 5 gone, 7 new, 8 quarantined
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        result = land(con, landed(first, 0), "r1")
+        assert (result.n_records, result.n_new, result.n_changed) == (5, 5, 0)
+        before = rows(con)
+
+        result = land(con, landed(second, 1), "r2")
+        assert (result.n_records, result.n_new, result.n_changed, result.n_quarantined) == (
+            5, 1, 1, 1)
+        assert run_row(con, "r2") == (5, 1, 1, 1)
+        after = rows(con)
+        # Unchanged content is not rewritten: the first night's time and run stay.
+        assert {k: after[k] for k in ("1", "2", "3", "5")} == {
+            k: before[k] for k in ("1", "2", "3", "5")}
+        assert after["4"][0] == '{"kd_tender":4,"pagu":1}'
+        assert after["4"][2:] == (T0 + timedelta(days=1), "r2")
+        assert after["7"][2:] == (T0 + timedelta(days=1), "r2")
+        hashes = con.execute(
+            "SELECT count(*) FROM raw.isb_tender_pengumuman WHERE content_hash <> md5(payload)"
+        ).fetchone()
+        assert hashes == (0,)
+
+        result = land(con, landed(second, 2), "r3")  # a rerun of the same answer
+        assert (result.n_new, result.n_changed) == (0, 0)
+        assert run_row(con, "r3") == (5, 0, 0, 1)
+        assert rows(con) == after
+
+
+def test_a_failing_landing_leaves_nothing(tmp_path: Path) -> None:
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        land(con, batch([{"kd_tender": 1, "pagu": 1}], 0), "r1")
+
+        def fail(_: duckdb.DuckDBPyConnection) -> None:
+            raise RuntimeError("crash inside the landing transaction")
+
+        with pytest.raises(RuntimeError):
+            land(con, batch([{"kd_tender": 1, "pagu": 2}, {"kd_tender": 2}], 1), "r2", then=fail)
+        assert set(rows(con)) == {"1"}
+        assert rows(con)["1"][0] == '{"kd_tender":1,"pagu":1}'
+        assert con.execute("SELECT count(*) FROM ops.runs WHERE run_id = 'r2'").fetchone() == (0,)
