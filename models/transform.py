@@ -23,6 +23,10 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 STAGES = ("core", "indicators", "views")  # build order; a missing folder is skipped
 
+# Tables of older builds that are views now: dropped before the build, since CREATE OR REPLACE
+# VIEW cannot replace a table (core.ocds_releases: built on demand by `pantau export ocds`).
+BECAME_VIEWS = (("core", "ocds_releases"),)
+
 _VIEW = re.compile(r"^--\s*view\s+(\w+):\s*(.+)$")
 _COLUMN = re.compile(r"^--\s*column\s+(\w+):\s*(.+)$")
 
@@ -77,6 +81,13 @@ def build(
     con.execute("SET VARIABLE run_date = $d", {"d": run_date or datetime.now(JAKARTA).date()})
     con.execute("SET VARIABLE run_id = $r", {"r": run_id})
     with transaction(con):
+        for schema, name in BECAME_VIEWS:
+            if con.execute(
+                "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() "
+                "AND schema_name = $s AND table_name = $n",
+                {"s": schema, "n": name},
+            ).fetchone():
+                con.execute(f"DROP TABLE {schema}.{name}")
         for stage in STAGES:
             for path in sql_files(stage, sql_dir):
                 try:

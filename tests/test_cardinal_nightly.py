@@ -162,3 +162,18 @@ def test_simulated_spse_evaluations_flag_the_same(tmp_path: Path):
     assert {"disqualified", "valid", "invited"} <= set(statuses), statuses
     assert {"isb", "spse"} <= sources
     assert_same(cfg.analyst_path, tmp_path, {"R003", "R018", "R024", "R035", "R038", "R058"})
+
+
+def test_a_warehouse_with_the_old_releases_table_builds(tmp_path: Path):
+    """Older builds made core.ocds_releases a table; the build drops it for the view."""
+    db = tmp_path / "w.duckdb"
+    with open_warehouse(db) as con:
+        build(con)
+        con.execute("DROP VIEW core.ocds_releases")
+        con.execute("CREATE TABLE core.ocds_releases AS SELECT 1 AS release")
+        build(con)
+        kind = con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE schema_name = 'core' "
+            "AND view_name = 'ocds_releases'"
+        ).fetchone()
+    assert kind == (1,)
