@@ -61,9 +61,11 @@ def reasons(results: Path) -> dict[str, str]:
         out["indicators"] = (
             f"at {scale} {ind['seconds']:.1f} s, of which "
             + ", ".join(f"`{k}` {v:.1f} s" for k, v in slow)
-            + ": the Cardinal preparation re-reads every OCDS release JSON (built from core in "
-            "sql/core/700_ocds_releases.sql) field by field; the flags and metrics themselves "
-            "are a small part.")
+            + ": each indicator file writes its tables (core.compliance_base: one wide row "
+            "per process; core.metric_rows: one row per process and metric, for `pantau "
+            "explain`; Cardinal's input, flattened from core by "
+            "sql/indicators/106_cardinal_from_core.sql), while the floor only reads each core "
+            "table once.")
         peaks = first.get("peak_rss_by_stage", {})
         files = first.get("peak_rss_by_sql_file", {})
         stage = max(peaks, key=peaks.get) if peaks else "?"
