@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -24,7 +25,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import duckdb
 import requests
@@ -40,9 +41,10 @@ from pantau.simulator.world import World
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_night(config: Path, secrets: Path, mode: str = "plain", log: Path | None = None) -> dict:
+def run_night(config: Path, secrets: Path, mode: str = "plain", log: Path | None = None,
+              env: dict[str, str] | None = None) -> dict:
     """One night in a fresh process (its own peak RSS); returns its timings."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PANTAU_SECRETS": str(secrets)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PANTAU_SECRETS": str(secrets), **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "bench.night", "--config", str(config), "--secrets", str(secrets),
          "--mode", mode],
@@ -198,15 +200,58 @@ def fetch_only(config: Path, secrets: Path) -> dict[str, Any]:
 
 def orchestration(n_regions: int, folder: Path, run: dict[str, Any] | None = None
                   ) -> dict[str, Any]:
-    """The same first night as a Prefect flow and as plain functions. Prefect's first run in a
-    fresh home migrates its database: a warm-up flow runs first, as a deployment's would have."""
+    """The same first night as plain functions and as a Prefect flow, twice: with Prefect's
+    temporary API server (what ``make demo`` and a bare ``python -m flows.nightly`` do: the
+    server starts with the flow) and against a running ``prefect server start`` (what a
+    deployment does; the server's own start is not part of a night). Prefect's first run in a
+    fresh home migrates its database: a warm-up flow runs first."""
     root = data.render(n_regions, 0)
     w = data.world(n_regions)
     out: dict[str, Any] = {"regions": n_regions}
-    with data.ServerProcess(root, n_regions) as server:
-        for mode in ("prefect-warmup", "plain", "prefect"):
+    with (data.ServerProcess(root, n_regions) as server,
+          PrefectServer(folder / "prefect-home") as api):
+        modes = {"prefect-warmup": {}, "plain": {}, "prefect": {},
+                 "prefect-server": {"PREFECT_API_URL": api.url}}
+        for mode, env in modes.items():
             shutil.rmtree(folder / mode, ignore_errors=True)
             config, secrets = setup.write_config(folder / mode, server.url, w.regions,
                                                  year=data.YEAR, run=run)
-            out[mode] = run_night(config, secrets, mode.split("-")[0])
+            out[mode] = run_night(config, secrets, mode.split("-")[0], env=env)
     return out
+
+
+class PrefectServer:
+    """``prefect server start`` on a free loopback port with its own home, until exit."""
+
+    def __init__(self, home: Path) -> None:
+        shutil.rmtree(home, ignore_errors=True)
+        home.mkdir(parents=True)
+        port = _free_port()
+        self.url = f"http://127.0.0.1:{port}/api"
+        env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
+             "127.0.0.1", "--port", str(port)], env=env, cwd=home,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def __enter__(self) -> Self:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/health", timeout=2).ok:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.5)
+        self.proc.kill()
+        raise RuntimeError("prefect server did not start within 120 s")
+
+    def __exit__(self, *_exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

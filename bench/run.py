@@ -41,7 +41,8 @@ def bench_scale(name: str, landing: str, run: dict[str, object]) -> dict:
 
 
 # The settings README "National scale" recommends for 2 cores (--set overrides them).
-DEFAULT_RUN: dict[str, object] = {"max_workers": 2, "checkpoint_threshold": "1GB"}
+DEFAULT_RUN: dict[str, object] = {"max_workers": 2, "checkpoint_threshold": "1GB",
+                                  "memory_limit": "1GB"}
 
 
 def run_settings(pairs: list[str]) -> dict[str, object]:
