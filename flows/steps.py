@@ -28,7 +28,7 @@ from connectors.http import HttpClient, Redactor
 from flows import inspectorate_steps
 from models import cardinal, partitions
 from models import settings as indicator_settings
-from models.db import open_warehouse
+from models.db import open_warehouse, transaction
 from models.loader import LandResult, land, record_failure
 from models.publish import publish
 from models.spse_state import known_details
@@ -378,12 +378,16 @@ def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
         outcomes: list[Outcome] = future.result()
     except Exception as exc:  # the task itself failed (e.g. its worker died): so did its jobs
         outcomes = [exc] * len(group)
-    for job, outcome in zip(group, outcomes, strict=True):
-        if isinstance(outcome, Exception):
-            _record_job_failure(con, job, outcome, summary, started)
-            continue
-        for batch in outcome if isinstance(outcome, list) else [outcome]:  # SPSE: listing, details
-            summary.landed.append(land(con, batch, summary.run_id, started))
+    # A group lands in one transaction: each commit syncs the WAL (~7 ms), and a national night
+    # has thousands of datasets but a few hundred groups. A crash loses at most the group being
+    # landed, which the rerun fetches again.
+    with transaction(con):
+        for job, outcome in zip(group, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                _record_job_failure(con, job, outcome, summary, started)
+                continue
+            batches = outcome if isinstance(outcome, list) else [outcome]  # SPSE: + details
+            summary.landed += [land(con, b, summary.run_id, started) for b in batches]
 
 
 def _record_job_failure(con: duckdb.DuckDBPyConnection, job: Job, exc: Exception,

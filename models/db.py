@@ -60,14 +60,27 @@ def open_warehouse(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All of the block or none of it: a crash or an error rolls the block back."""
+    """All of the block or none of it: a crash or an error rolls the block back.
+
+    Inside another ``transaction`` block on the same connection the block joins it (DuckDB has
+    no nested transactions): e.g. a fetch group lands its datasets' batches in one commit."""
+    if id(con) in _OPEN:
+        yield con
+        return
     con.execute("BEGIN TRANSACTION")
+    _OPEN.add(id(con))
     try:
         yield con
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
+    else:
+        con.execute("COMMIT")
+    finally:
+        _OPEN.discard(id(con))
+
+
+_OPEN: set[int] = set()  # connections inside a transaction() block (ids, for the block's life)
 
 
 def migrate(conn: sa.Connection) -> None:

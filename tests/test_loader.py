@@ -11,7 +11,7 @@ import pytest
 
 from connectors import isb
 from connectors.base import Provenance
-from models.db import open_warehouse
+from models.db import open_warehouse, transaction
 from models.loader import land
 from models.partitions import write as write_partition
 
@@ -87,3 +87,31 @@ def test_a_failing_landing_leaves_nothing(tmp_path: Path) -> None:
         assert set(rows(con)) == {"1"}
         assert rows(con)["1"][0] == '{"kd_tender":1,"pagu":1}'
         assert con.execute("SELECT count(*) FROM ops.runs WHERE run_id = 'r2'").fetchone() == (0,)
+
+
+def test_batches_landed_inside_one_transaction_commit_or_roll_back_together(
+        tmp_path: Path) -> None:
+    """A fetch group lands its datasets in one transaction (flows/steps.py): a failure after the
+    first batch leaves neither; without one, both commit."""
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        def group_then_crash() -> None:
+            with transaction(con):
+                land(con, batch([{"kd_tender": 1, "pagu": 1}], 0), "r1")
+                land(con, batch([{"kd_tender": 2, "pagu": 2}], 0), "r1")
+                raise RuntimeError("the writer crashed before the group's commit")
+
+        with pytest.raises(RuntimeError, match="crashed"):
+            group_then_crash()
+        assert rows(con) == {}
+        assert con.execute("SELECT count(*) FROM ops.runs").fetchone() == (0,)
+
+        with transaction(con):
+            land(con, batch([{"kd_tender": 1, "pagu": 1}], 0), "r2")
+            land(con, batch([{"kd_tender": 2, "pagu": 2}], 0), "r2")
+        assert set(rows(con)) == {"1", "2"}
+        assert run_row_count(con, "r2") == 2
+
+
+def run_row_count(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    row = con.execute("SELECT count(*) FROM ops.runs WHERE run_id = ?", [run_id]).fetchone()
+    return int(row[0]) if row else 0
