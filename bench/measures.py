@@ -136,14 +136,20 @@ def crawl(source: str = "isb", n_regions: int = 20, latency: float = 0.05,
                 else steps.plan_spse(cfg, regions, years, summary, {}))
         before = sim.requests_served()
         started = time.perf_counter()
+        # As the night fans out: one task per (source, region, year), its jobs in turn.
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            batches = list(pool.map(functools.partial(steps.extract, cfg=cfg), jobs))
+            outcomes = [o for group in pool.map(functools.partial(steps.extract_group, cfg=cfg),
+                                                steps.group_jobs(jobs)) for o in group]
         seconds = time.perf_counter() - started
         n_requests = sim.requests_served() - before
-    flat = [b for x in batches for b in (x if isinstance(x, list) else [x])]
+    failed = [o for o in outcomes if isinstance(o, Exception)]
+    if failed:
+        raise RuntimeError(f"{len(failed)} crawl jobs failed, e.g. {failed[0]!r}")
+    flat = [b for x in outcomes for b in (x if isinstance(x, list) else [x])]
     return {"source": source, "seconds": seconds, "requests": n_requests, "latency": latency,
             "concurrency": concurrency, "bound": n_requests * latency / concurrency,
-            "jobs": len(jobs), "records": sum(len(b.keys) for b in flat),
+            "jobs": len(jobs), "groups": len(steps.group_jobs(jobs)),
+            "records": sum(len(b.keys) for b in flat),
             "rejected": sum(len(b.rejected) for b in flat),
             "loadavg": round(os.getloadavg()[0], 1),
             "what": ("ISB keyed datasets" if source == "isb"

@@ -201,7 +201,8 @@ def figures(results: Path) -> tuple[list[str], dict[str, bool]]:
             continue
         ratio = crawl["seconds"] / crawl["bound"]
         verdicts[f"crawl ({source})"] = ratio <= 1.25
-        rows.append(_row(f"crawl: {crawl['what']}", f"{crawl['jobs']} jobs",
+        groups = f" in {crawl['groups']} tasks" if "groups" in crawl else ""
+        rows.append(_row(f"crawl: {crawl['what']}", f"{crawl['jobs']} jobs{groups}",
                          f"{crawl['seconds']:.2f} s",
                          f"{crawl['bound']:.2f} s ({crawl['requests']} requests x "
                          f"{crawl['latency'] * 1000:.0f} ms / {crawl['concurrency']})", ratio,

@@ -67,8 +67,11 @@ def main() -> None:
     skip = set(filter(None, args.skip.split(",")))
     if not args.report_only:
         for name in filter(None, args.scales.split(",")):
-            result = bench_scale(name, args.landing, run_settings(args.set))
+            settings = run_settings(args.set)
+            result = bench_scale(name, args.landing, settings)
+            # Variants are kept beside the plain figures: 100k-parquet, 100k-processes.
             suffix = "" if args.landing == "duckdb" else f"-{args.landing}"
+            suffix += f"-{settings['bench_executor']}" if "bench_executor" in settings else ""
             (RESULTS / f"{name}{suffix}.json").write_text(json.dumps(result, indent=1))
             print(f"[{name}] {report.summary_line(result)}", flush=True)
         if "crawl" not in skip:
