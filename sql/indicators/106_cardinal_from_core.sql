@@ -2,7 +2,7 @@
 -- What: appends to core.cardinal_rel, core.cardinal_bids and core.cardinal_awards (the shapes of
 -- 105_cardinal_flatten.sql) one row per process, bids.details entry and award of each process
 -- whose source is not 'ocds' (those keep their publisher's release, flattened by 105), from
--- core.cardinal_processes (100_cardinal.sql: the rows of core.ocds_release_rows) and
+-- temp.cardinal_processes (100_cardinal.sql: the rows of core.ocds_release_rows) and
 -- core.ocds_bid_rows: the same rows and macros the OCDS export core.ocds_releases assembles into
 -- JSON (sql/core/700_ocds_releases.sql). Each column is what 105 would read from that process's
 -- exported release: ocid; pmd = the method as published (procurementMethodDetails); pm =
@@ -34,7 +34,7 @@ SELECT line_no, ocid,
     CASE WHEN number_of_tenderers >= 0 THEN number_of_tenderers END AS number_of_tenderers,
     CASE WHEN has_tender_period THEN tender_period_start END AS period_start,
     CASE WHEN has_tender_period THEN tender_period_end END AS period_end
-FROM core.cardinal_processes
+FROM temp.cardinal_processes
 WHERE core.cardinal_from_core(source, tender_status, method);
 
 INSERT INTO core.cardinal_bids BY NAME
@@ -48,7 +48,7 @@ SELECT p.line_no, p.ocid, b.idx, b.status,
     b.org_id AS sole_tenderer,
     CAST(NULL AS VARCHAR) AS bid_date
 FROM core.ocds_bid_rows b
-JOIN core.cardinal_processes p
+JOIN temp.cardinal_processes p
     ON p.kind = 'tender' AND p.source_id = b.source_id AND p.source = b.source
 WHERE p.has_bid_details AND core.cardinal_from_core(p.source, p.tender_status, p.method);
 
@@ -58,5 +58,5 @@ SELECT line_no, ocid, 0 AS idx, award_status AS status,
     CASE WHEN award_supplier_id IS NOT NULL THEN [award_supplier_id] END AS supplier_ids,
     award_supplier_id AS sole_supplier,
     CAST(NULL AS VARCHAR[]) AS item_class_ids
-FROM core.cardinal_processes
+FROM temp.cardinal_processes
 WHERE has_award AND core.cardinal_from_core(source, tender_status, method);

@@ -6,9 +6,9 @@
 -- OCDS data), with source_id null: they are about the organisation across all its processes.
 -- 900_flags.sql unions this table with core.flags_compliance into core.flags.
 -- A process-level result names the release by its ocid (pantau's, or the publisher's for OCDS
--- data); the release's line in core.cardinal_rel gives the process (core.cardinal_processes,
+-- data); the release's line in core.cardinal_rel gives the process (temp.cardinal_processes,
 -- 100_cardinal.sql); if two releases share an ocid, the last one, as in 129.
--- Source: core.cardinal_result (129), core.cardinal_rel (105/106), core.cardinal_processes (100).
+-- Source: core.cardinal_result (129), core.cardinal_rel (105/106), temp.cardinal_processes (100).
 CREATE OR REPLACE TABLE core.flags_cardinal AS
 WITH d(code, description) AS (VALUES
     ('R003', 'Cardinal R003 short submission period: tender period shorter than the minimum (days)'),
@@ -25,7 +25,7 @@ WITH d(code, description) AS (VALUES
 ),
 rel AS (
     SELECT p.source, p.kind, p.source_id, r.ocid
-    FROM core.cardinal_rel r JOIN core.cardinal_processes p USING (line_no)
+    FROM core.cardinal_rel r JOIN temp.cardinal_processes p USING (line_no)
     WHERE r.ocid IN (SELECT id FROM core.cardinal_result WHERE grp = 'OCID')
     QUALIFY row_number() OVER (PARTITION BY r.ocid ORDER BY r.line_no DESC) = 1
 )
@@ -40,3 +40,6 @@ SELECT NULL, NULL, NULL, r.code, r.value, r.grp, r.id, d.description
 FROM core.cardinal_result r
 LEFT JOIN d USING (code)
 WHERE r.grp <> 'OCID';
+
+-- cardinal_processes is read by no later file: free its memory.
+DROP TABLE temp.cardinal_processes;

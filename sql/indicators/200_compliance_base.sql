@@ -1,16 +1,24 @@
--- core.compliance_base: each process with what the compliance checks compare, computed once.
+-- compliance_base (a TEMP view of the build's connection): each process with what the
+-- compliance checks compare, defined once; only the columns the checks (2xx-4xx) and the
+-- metrics (950_agency_metrics.sql, which drops it) read. category_lc and qualification_lc are
+-- the squashed, lower-cased texts the checks compare against the settings.
 -- Why: every check needs the same derived facts (the category class, the value tested against
 -- a ceiling, the ceiling itself, the announcement day in WIB); deriving them in one place keeps
--- the checks consistent with each other and with `pantau explain`.
+-- the checks consistent with each other and with `pantau explain`. A view, not a core table:
+-- nothing outside this stage reads it, and writing 1M wide rows into the warehouse was most of
+-- the file's time (~2 s of the stage's 10 at 1M processes), while each check reads only a few
+-- columns of core.processes. The core.compliance_base table of older warehouses is dropped.
 -- Source: core.processes; ceilings and dates from core.settings (050_settings.sql).
 -- Legal basis: Perpres 16/2018 Pasal 38 ayat (3) and Pasal 41 (pengadaan langsung ceilings),
 -- Perpres 46/2025 Pasal 1 angka 40a (Rp400 jt works ceiling). The value tested is HPS, else
 -- pagu (issue 5); an HPS of 0 counts as missing.
 -- Also creates core.compliance_results, which the check files (2xx-4xx) fill and from which
 -- core.flags_compliance is made (490_flags_compliance.sql).
-CREATE OR REPLACE TABLE core.compliance_base AS
+DROP TABLE IF EXISTS core.compliance_base;
+CREATE OR REPLACE TEMP VIEW compliance_base AS
 WITH p AS (
     SELECT *,
+        lower(core.squash(category)) AS category_lc,
         CASE
             WHEN lower(core.squash(category)) = 'pengadaan barang' THEN 'goods'
             WHEN lower(core.squash(category)) = 'pekerjaan konstruksi' THEN 'works'
@@ -24,10 +32,10 @@ WITH p AS (
     FROM core.processes
 )
 SELECT kind, source, source_id, kd_rup, kd_klpd, kd_satker, year, title, category,
-    category_class, method, lower(core.squash(method)) AS method_lc, status,
-    core.status_class(status) AS status_class, pagu, hps, contract_value, supplier_npwp,
-    supplier_name, n_bids, pdn_value, umk_value, announced_at, awarded_at, announced_date, qualification,
-    tested_value, tested_basis,
+    category_lc, category_class, method, lower(core.squash(method)) AS method_lc,
+    core.status_class(status) AS status_class, pagu, hps, contract_value, supplier_npwp, n_bids,
+    pdn_value, umk_value, announced_at, awarded_at, announced_date, qualification,
+    lower(core.squash(qualification)) AS qualification_lc, tested_value, tested_basis,
     -- The pengadaan langsung ceiling of the category on the announcement day. Works announced on
     -- or after the Perpres 46/2025 date, or on an unknown day, get the higher ceiling: a check
     -- must not call legal what may be legal.

@@ -16,5 +16,5 @@ INSERT INTO core.compliance_results
 SELECT kind, source, source_id, 'ID-C01', tested_value,
     format('{} {}: {} {} > ceiling {}', method, category, tested_basis,
            core.fmt_rp(tested_value), core.fmt_rp(pl_ceiling))
-FROM core.compliance_base
+FROM temp.compliance_base
 WHERE method_lc = 'pengadaan langsung' AND pl_ceiling IS NOT NULL AND tested_value > pl_ceiling;

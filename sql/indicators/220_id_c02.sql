@@ -13,7 +13,7 @@ INSERT INTO core.compliance_results
 SELECT kind, source, source_id, 'ID-C02', tested_value,
     format('{} by {}: {} {} > {}', category, method, tested_basis,
            core.fmt_rp(tested_value), core.fmt_rp(core.setting_num('id_c02_ceiling')))
-FROM core.compliance_base
+FROM temp.compliance_base
 WHERE category_class = 'consultancy'
   AND tested_value > core.setting_num('id_c02_ceiling')
   AND method_lc IS NOT NULL

@@ -19,7 +19,7 @@ INSERT INTO core.compliance_results
 WITH pl AS (
     SELECT kind, source, source_id, kd_klpd, kd_satker, category, supplier_npwp,
         announced_date AS d, tested_value AS v, pl_ceiling AS ceiling
-    FROM core.compliance_base
+    FROM temp.compliance_base
     WHERE method_lc = 'pengadaan langsung' AND status_class <> 'failed'
       AND kd_satker IS NOT NULL AND supplier_npwp IS NOT NULL AND category IS NOT NULL
       AND announced_date IS NOT NULL AND tested_value IS NOT NULL AND pl_ceiling IS NOT NULL

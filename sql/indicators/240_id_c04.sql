@@ -15,7 +15,7 @@
 --   scrutiny the plan announcement exists for.
 INSERT INTO core.compliance_results
 WITH base AS (
-    SELECT * FROM core.compliance_base WHERE kind IN ('tender', 'non_tender')
+    SELECT * FROM temp.compliance_base WHERE kind IN ('tender', 'non_tender')
 ),
 codes AS (
     SELECT b.kind, b.source, b.source_id, b.kd_klpd, b.year, b.announced_at,

@@ -14,10 +14,10 @@ INSERT INTO core.compliance_results
 SELECT kind, source, source_id, 'ID-C06', pagu,
     format('{} with pagu {} <= {} offered to qualification ''{}''', category, core.fmt_rp(pagu),
            core.fmt_rp(core.setting_num('id_c06_pagu_max')), qualification)
-FROM core.compliance_base
+FROM temp.compliance_base
 WHERE pagu > 0 AND pagu <= core.setting_num('id_c06_pagu_max')
   AND list_contains(list_transform(core.setting_list('id_c06_categories'),
-                                   lambda c: lower(c)), lower(core.squash(category)))
-  AND nullif(core.squash(qualification), '') IS NOT NULL
+                                   lambda c: lower(c)), category_lc)
+  AND nullif(qualification_lc, '') IS NOT NULL
   AND NOT list_contains(core.setting_list('id_c06_small_qualifications'),
-                        lower(core.squash(qualification)));
+                        qualification_lc);

@@ -11,5 +11,5 @@ INSERT INTO core.compliance_results
 SELECT kind, source, source_id, 'ID-C08', contract_value / hps,
     format('contract {} > HPS {} ({}% of HPS)', core.fmt_rp(contract_value), core.fmt_rp(hps),
            round(100 * contract_value / hps, 2))
-FROM core.compliance_base
+FROM temp.compliance_base
 WHERE hps > 0 AND contract_value > hps;

@@ -14,7 +14,7 @@ INSERT INTO core.compliance_results
 WITH periods AS (
     SELECT p.kind, p.source, p.source_id, p.method,
         max(epoch(s.ends_at - s.starts_at)) / 86400.0 AS days
-    FROM core.compliance_base p
+    FROM temp.compliance_base p
     JOIN core.schedule s ON s.source = p.source AND s.source_id = p.source_id
     WHERE p.kind = 'tender' AND list_contains(core.setting_list('id_c10_stages'), s.stage)
       AND s.starts_at IS NOT NULL AND s.ends_at IS NOT NULL

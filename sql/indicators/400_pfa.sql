@@ -30,7 +30,7 @@ WITH base AS (
         CASE WHEN b.hps > 0 AND b.contract_value IS NOT NULL
              THEN 100 * CAST(b.hps - b.contract_value AS DOUBLE) / CAST(b.hps AS DOUBLE) END
             AS discount_pct
-    FROM core.compliance_base b
+    FROM temp.compliance_base b
     WHERE list_contains(core.setting_list('pfa_kinds'), b.kind)
 ),
 wins AS (

@@ -67,13 +67,11 @@
 -- numerator: contract value (order total) of e-purchasing processes.
 -- denominator: contract value of every process that has one (all kinds: recorded and
 --   self-managed packages count their total realised).
+-- How: one pass over temp.compliance_base (only the columns the metrics read): each process
+-- gets the list of the metrics it counts in, with its numerator and denominator, unnested into
+-- rows (the rows are the same as one SELECT per metric; writing them is most of the cost).
 CREATE OR REPLACE TABLE core.metric_rows AS
-WITH base AS (
-    SELECT b.*
-    FROM core.compliance_base b
-    WHERE b.kd_klpd IS NOT NULL AND b.year IS NOT NULL
-),
-flagged AS (
+WITH flagged AS (
     SELECT DISTINCT kind, source, source_id FROM core.compliance_results
     WHERE code NOT LIKE 'PFA%'
        OR (code = 'PFA' AND value >= core.setting_num('flagged_share_pfa_min_total'))
@@ -84,54 +82,49 @@ flagged AS (
     WHERE f.grp = 'OCID' AND f.code NOT LIKE 'ID-C%' AND f.code NOT LIKE 'PFA%'
 ),
 c01 AS (SELECT DISTINCT kind, source, source_id FROM core.compliance_results WHERE code = 'ID-C01'),
-tf AS (SELECT * FROM base WHERE kind = 'tender' AND status_class = 'finished'),
-rows AS (
-    SELECT 'tenders_finished' AS metric, *, 1.0 AS num, NULL AS den FROM tf
-    UNION ALL BY NAME
-    SELECT 'single_bid_rate' AS metric, *, CASE WHEN n_bids = 1 THEN 1.0 ELSE 0.0 END AS num,
-        1.0 AS den FROM tf
-    UNION ALL BY NAME
-    SELECT 'avg_bids' AS metric, *, coalesce(n_bids, 0) AS num, 1.0 AS den FROM tf
-    UNION ALL BY NAME
-    SELECT 'award_near_hps_rate' AS metric, *,
-        CASE WHEN contract_value >= core.setting_num('near_hps_ratio') * hps THEN 1.0 ELSE 0.0 END
-            AS num, 1.0 AS den
-    FROM tf WHERE contract_value IS NOT NULL AND hps > 0
-    UNION ALL BY NAME
-    SELECT 'failed_rate' AS metric, *, CASE WHEN status_class = 'failed' THEN 1.0 ELSE 0.0 END
-        AS num, 1.0 AS den
-    FROM base WHERE kind = 'tender'
-    UNION ALL BY NAME
-    SELECT 'non_competitive_value_share' AS metric, *,
-        CASE WHEN kind IN ('non_tender', 'pencatatan_non_tender', 'darurat')
-             THEN pagu ELSE 0.0 END AS num, pagu AS den
-    FROM base WHERE pagu IS NOT NULL
-    UNION ALL BY NAME
-    SELECT 'pl_above_ceiling' AS metric, b.*, 1.0 AS num, NULL AS den
-    FROM base b SEMI JOIN c01 USING (kind, source, source_id)
-    UNION ALL BY NAME
-    SELECT 'flagged_share' AS metric, b.*,
-        CASE WHEN f.source_id IS NOT NULL THEN 1.0 ELSE 0.0 END AS num, 1.0 AS den
-    FROM base b LEFT JOIN flagged f USING (kind, source, source_id)
-    UNION ALL BY NAME
-    SELECT 'umk_value_share' AS metric, *, umk_value AS num,
-        contract_value AS den
+base AS (
+    SELECT b.kind, b.source, b.source_id, b.kd_klpd, b.kd_satker, b.year, b.n_bids, b.hps,
+        b.pagu, b.contract_value, b.umk_value, b.pdn_value,
+        b.kind = 'tender' AND b.status_class = 'finished' AS tf,
+        b.status_class = 'failed' AS failed,
+        f.source_id IS NOT NULL AS flagged,
+        c.source_id IS NOT NULL AS c01
+    FROM temp.compliance_base b
+    LEFT JOIN flagged f ON f.kind = b.kind AND f.source = b.source AND f.source_id = b.source_id
+    LEFT JOIN c01 c ON c.kind = b.kind AND c.source = b.source AND c.source_id = b.source_id
+    WHERE b.kd_klpd IS NOT NULL AND b.year IS NOT NULL
+),
+m AS (
+    SELECT kd_klpd, kd_satker, year, kind, source, source_id, unnest(list_filter([
+        {'keep': tf, 'metric': 'tenders_finished', 'num': CAST(1 AS DECIMAL(38, 2)),
+         'den': CAST(NULL AS DECIMAL(38, 2))},
+        {'keep': tf, 'metric': 'single_bid_rate', 'num': CASE WHEN n_bids = 1 THEN 1 ELSE 0 END,
+         'den': 1},
+        {'keep': tf, 'metric': 'avg_bids', 'num': coalesce(n_bids, 0), 'den': 1},
+        {'keep': tf AND contract_value IS NOT NULL AND hps > 0, 'metric': 'award_near_hps_rate',
+         'num': CASE WHEN contract_value >= core.setting_num('near_hps_ratio') * hps THEN 1 ELSE 0
+                END, 'den': 1},
+        {'keep': kind = 'tender', 'metric': 'failed_rate',
+         'num': CASE WHEN failed THEN 1 ELSE 0 END, 'den': 1},
+        {'keep': pagu IS NOT NULL, 'metric': 'non_competitive_value_share',
+         'num': CASE WHEN kind IN ('non_tender', 'pencatatan_non_tender', 'darurat')
+                     THEN pagu ELSE 0 END, 'den': pagu},
+        {'keep': c01, 'metric': 'pl_above_ceiling', 'num': 1, 'den': NULL},
+        {'keep': true, 'metric': 'flagged_share', 'num': CASE WHEN flagged THEN 1 ELSE 0 END,
+         'den': 1},
+        {'keep': umk_value IS NOT NULL AND contract_value IS NOT NULL,
+         'metric': 'umk_value_share', 'num': umk_value, 'den': contract_value},
+        {'keep': pdn_value IS NOT NULL AND contract_value IS NOT NULL,
+         'metric': 'pdn_value_share', 'num': pdn_value, 'den': contract_value},
+        {'keep': contract_value IS NOT NULL, 'metric': 'epurchasing_value_share',
+         'num': CASE WHEN kind = 'epurchasing' THEN contract_value ELSE 0 END,
+         'den': contract_value}
+    ], lambda x: coalesce(x.keep, false))) AS r
     FROM base
-    WHERE umk_value IS NOT NULL AND contract_value IS NOT NULL
-    UNION ALL BY NAME
-    SELECT 'pdn_value_share' AS metric, *, pdn_value AS num,
-        contract_value AS den
-    FROM base
-    WHERE pdn_value IS NOT NULL AND contract_value IS NOT NULL
-    UNION ALL BY NAME
-    SELECT 'epurchasing_value_share' AS metric, *,
-        CASE WHEN kind = 'epurchasing' THEN contract_value ELSE 0.0 END AS num,
-        contract_value AS den
-    FROM base WHERE contract_value IS NOT NULL
 )
-SELECT metric, kd_klpd, kd_satker, year, kind, source, source_id,
-    CAST(num AS DECIMAL(38, 2)) AS numerator, CAST(den AS DECIMAL(38, 2)) AS denominator
-FROM rows;
+SELECT r.metric, kd_klpd, kd_satker, year, kind, source, source_id,
+    CAST(r.num AS DECIMAL(38, 2)) AS numerator, CAST(r.den AS DECIMAL(38, 2)) AS denominator
+FROM m;
 
 CREATE OR REPLACE TABLE core.metric_defs AS
 SELECT * FROM (VALUES
@@ -170,3 +163,6 @@ FROM units u CROSS JOIN core.metric_defs d
 LEFT JOIN sums s ON s.metric = d.metric AND s.kd_klpd = u.kd_klpd AND s.year = u.year
     AND s.kd_satker IS NOT DISTINCT FROM u.kd_satker
 ORDER BY u.kd_klpd, u.year, u.kd_satker NULLS FIRST, d.ord;
+
+-- compliance_base is read by no later file: free its memory.
+DROP VIEW temp.compliance_base;
