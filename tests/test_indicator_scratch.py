@@ -1,0 +1,37 @@
+"""The indicator stage's scratch tables stay out of the warehouse.
+
+compliance_base (200_compliance_base.sql) and cardinal_processes (100_cardinal.sql) are TEMP
+objects of the build's connection, dropped by the last file that reads them; older warehouses
+kept them as core tables, which the next build drops.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from models.db import open_warehouse
+from models.transform import build
+
+SCRATCH = ("compliance_base", "cardinal_processes")
+
+
+def _objects(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    rows = con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() "
+        "UNION ALL SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal"
+    ).fetchall()
+    return {(s, n) for s, n in rows if n in SCRATCH}
+
+
+def test_scratch_is_temporary_and_old_core_tables_are_dropped(tmp_path: Path) -> None:
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        build(con)
+        for name in SCRATCH:  # what an older build left behind
+            con.execute(f"CREATE TABLE core.{name} AS SELECT 1 AS x")
+        build(con)
+        assert _objects(con) == set()
+        build(con)  # twice on one connection: the TEMP objects do not linger
+        assert _objects(con) == set()
+        assert con.execute("SELECT count(*) FROM core.metric_rows").fetchone() is not None
