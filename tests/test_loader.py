@@ -115,3 +115,20 @@ def test_batches_landed_inside_one_transaction_commit_or_roll_back_together(
 def run_row_count(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
     row = con.execute("SELECT count(*) FROM ops.runs WHERE run_id = ?", [run_id]).fetchone()
     return int(row[0]) if row else 0
+
+
+def test_a_record_that_moves_to_another_region_is_new_there_once(tmp_path: Path) -> None:
+    """The change check compares with the same region and year's rows (raw is clustered by
+    them); a key that turns up in another region's answer lands there, then is unchanged."""
+    def answer(region: str, night: int) -> isb.Batch:  # type: ignore[name-defined]
+        prov = Provenance("isb", "http://127.0.0.1/x", T0 + timedelta(days=night), "h")
+        return isb.to_batch(DATASET, json.dumps([{"kd_tender": 1, "pagu": 1}]).encode(), prov,
+                            region=region, year=2025)
+
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        first = land(con, answer("D107", 0), "r1")
+        moved = land(con, answer("D108", 1), "r2")
+        again = land(con, answer("D108", 2), "r3")
+        region = con.execute("SELECT region FROM raw.isb_tender_pengumuman").fetchall()
+    assert (first.n_new, moved.n_new, again.n_new, again.n_changed) == (1, 1, 0, 0)
+    assert region == [("D108",)]
