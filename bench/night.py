@@ -97,6 +97,7 @@ def run(config: Path, mode: str) -> dict[str, Any]:
     sampler = threading.Thread(target=_sample_rss, args=(stop,), daemon=True)
     sampler.start()
     started = time.perf_counter()
+    io_stalled = io_stall_seconds()
     if mode == "prefect":
         from flows.nightly import nightly, task_runner  # noqa: PLC0415 - Prefect only when asked
 
@@ -126,11 +127,23 @@ def run(config: Path, mode: str) -> dict[str, Any]:
         "failed": len(summary.failed),
         "totals": summary.totals,
         "loadavg": round(os.getloadavg()[0], 1),  # the machine is shared: how busy it was
+        # Share of the night some task waited on the disk (Linux PSI): a shared VM's disk
+        # throttles, and then every stage slows alike.
+        "io_stall": round((io_stall_seconds() - io_stalled) / total, 2),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "peak_rss_by_stage": {k: round(v) for k, v in PEAKS.items()},
         "peak_rss_by_sql_file": dict(sorted(((k, round(v)) for k, v in FILE_PEAKS.items()),
                                             key=lambda kv: -kv[1])[:8]),
     }
+
+
+def io_stall_seconds() -> float:
+    """Seconds some task has waited on I/O since boot (/proc/pressure/io; 0 without PSI)."""
+    try:
+        line = Path("/proc/pressure/io").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return 0.0
+    return int(line.rsplit("total=", 1)[1]) / 1e6
 
 
 def main() -> None:

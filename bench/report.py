@@ -46,9 +46,8 @@ def reasons(results: Path) -> dict[str, str]:
                 "quarantined with its reason while its answer lands. The writer, on the other "
                 "core, inserts every new row with its primary-key entry (what makes a rerun "
                 "idempotent and finds the changed records) and its run row; read_json parses in "
-                "C++ on both cores, checks nothing and builds no index. Parsing in worker "
-                "processes does not help on 2 cores (the `-processes` variant); more machines "
-                "do (task_runner = dask).")
+                "C++ on both cores, checks nothing and builds no index."
+                + _processes_note(results))
             out["incremental"] = (
                 f"ISB has no change feed: every night re-fetches and re-parses every answer "
                 f"(at {scale}: {refetch['seconds']:.1f} s, "
@@ -105,6 +104,21 @@ def reasons(results: Path) -> dict[str, str]:
                 + ("; the temporary API server starts with the flow" if mode == "prefect"
                    else "") + ".")
     return out
+
+
+def _processes_note(results: Path) -> str:
+    """What parsing in worker processes did, where the variant was measured."""
+    for scale in SCALE_ORDER:
+        threads, procs = _load(results, scale), _load(results, f"{scale}-processes")
+        if threads and procs:
+            return (
+                f" With parsing in 2 worker processes instead of threads (the `{scale}-processes` "
+                f"variant) the nights took {procs['first']['total']:.1f} s and "
+                f"{procs['second']['total']:.1f} s against {threads['first']['total']:.1f} s and "
+                f"{threads['second']['total']:.1f} s with threads (processes take the parse off "
+                "the writer's GIL, but 2 cores stay 2 cores); more machines add theirs "
+                "(task_runner = dask).")
+    return ""
 
 
 def machine() -> list[str]:
@@ -231,8 +245,8 @@ def _orchestration_rows(results: Path, verdicts: dict[str, bool]) -> list[str]:
 def breakdown(results: Path) -> list[str]:
     rows = [("| scale | processes | raw records | night | total s | fetch (wait) | land | "
              "build core | indicators+views | publish | other | new | changed | peak RSS MB | "
-             "load avg |"),
-            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "load avg | I/O stall |"),
+            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     names = [scale for scale in SCALE_ORDER if (results / f"{scale}.json").is_file()]
     names += sorted(p.stem for p in results.glob("*-*.json")
                     if p.stem.split("-")[0] in SCALE_ORDER)  # variants: 100k-parquet, ...
@@ -248,7 +262,8 @@ def breakdown(results: Path) -> list[str]:
                 f"{n['fetch_wait']:.1f} | {n.get('land', 0):.1f} | {n.get('build_core', 0):.1f} | "
                 f"{n.get('build_rest', 0):.1f} | {n.get('publish', 0):.1f} | "
                 f"{n.get('other', 0) + n.get('_totals', 0):.1f} | {n['new']} | {n['changed']} | "
-                f"{n['peak_rss_mb']:.0f} | {n.get('loadavg', '')} |"
+                f"{n['peak_rss_mb']:.0f} | {n.get('loadavg', '')} | "
+                + (f"{n['io_stall']:.0%}" if "io_stall" in n else "") + " |"
             )
     return rows
 
