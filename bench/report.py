@@ -304,8 +304,13 @@ def write(results: Path, target: Path) -> Path:
              "in the same run, on the simulator's generated data (one budget year, ~3,700 "
              "processes per region, as many regions as the scale needs). See README, "
              '"Benchmarks" and "National scale".')
+    caveat = ("On a shared VM every figure moves with its disk: `I/O stall` is the share of a "
+              "night some task waited on the disk (Linux PSI). The load floor reads every answer "
+              "file, so a throttled disk slows the floor as much as the night and flatters the "
+              "ratio; the smaller scales, whose files stay in memory, show the ratio without it.")
     lines = ["# Benchmarks", "", intro, "", *machine(), "", "## Figures", "",
-             *rows, "", "## Where the time goes (per night)", "", *breakdown(results), "",
+             *rows, "", caveat, "", "## Where the time goes (per night)", "",
+             *breakdown(results), "",
              *variants(results),
              *indicator_files(results), ""]
     missing = [m for m, ok in verdicts.items() if not ok]
