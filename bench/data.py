@@ -13,15 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Self
 
+from bench.served import ServedProcess
 from connectors import isb
 from pantau.simulator.isb import IsbGenerator
 from pantau.simulator.world import PER_SCALE, World
@@ -143,29 +141,12 @@ def _handler(server: FileServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class ServerProcess:
-    """The file server in its own process (so that serving does not share the pipeline's GIL)."""
+class ServerProcess(ServedProcess):
+    """The file server (``main`` below) in its own process."""
 
     def __init__(self, root: Path, n_regions: int, latency: float = 0.0) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.data", "--root", str(root), "--regions", str(n_regions),
-             "--latency", str(latency)],
-            stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline() if self.proc.stdout else ""
-        if not line.startswith("http://"):
-            self.proc.kill()
-            raise RuntimeError(f"file server did not start: {line!r}")
-        self.url = line.strip()
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
+        super().__init__("bench.data", "--root", str(root), "--regions", str(n_regions),
+                         "--latency", str(latency))
 
 
 def main() -> None:

@@ -4,38 +4,25 @@ crawler being measured): ``python -m bench.sim --regions N --scale S --latency L
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import time
-from typing import Self
 
 import requests
 
+from bench.served import ServedProcess
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
 
 
-class SimulatorProcess:
+class SimulatorProcess(ServedProcess):
+    """The simulator (``main`` below) in its own process, with ``latency`` per request."""
+
     def __init__(self, n_regions: int, scale: float, latency: float) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.sim", "--regions", str(n_regions), "--scale",
-             str(scale), "--latency", str(latency)], stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline() if self.proc.stdout else ""
-        if not line.startswith("http://"):
-            self.proc.kill()
-            raise RuntimeError(f"simulator did not start: {line!r}")
-        self.url = line.strip()
+        super().__init__("bench.sim", "--regions", str(n_regions), "--scale", str(scale),
+                         "--latency", str(latency))
 
     def requests_served(self) -> int:
         stats = requests.get(f"{self.url}/_sim/stats", timeout=10).json()
         return sum(n for path, n in stats.items() if not path.startswith("/_sim/"))
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 def main() -> None:
