@@ -19,8 +19,9 @@ from concurrent.futures import ProcessPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from pantau.connectors import isb
+
 from bench.served import ServedProcess
-from connectors import isb
 from pantau.simulator.isb import IsbGenerator
 from pantau.simulator.world import PER_SCALE, World
 

@@ -29,12 +29,12 @@ from typing import Any, Self
 
 import duckdb
 import requests
+from pantau.connectors import http as http_layer
+from pantau.flows import steps
+from pantau.models import transform
 
 from bench import data, setup
 from bench.sim import SimulatorProcess
-from connectors import http as http_layer
-from flows import steps
-from models import transform
 from pantau.config import build_config, load_config
 from pantau.simulator.world import World
 

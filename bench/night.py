@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-
-from flows import steps
-from models import transform
+from pantau.flows import steps
+from pantau.models import transform
 
 TIMES: dict[str, float] = defaultdict(float)
 PEAKS: dict[str, float] = defaultdict(float)  # peak RSS (MB) seen during each stage
@@ -99,7 +98,7 @@ def run(config: Path, mode: str) -> dict[str, Any]:
     started = time.perf_counter()
     io_stalled = io_stall_seconds()
     if mode == "prefect":
-        from flows.nightly import nightly, task_runner  # noqa: PLC0415 - Prefect only when asked
+        from pantau.flows.nightly import nightly, task_runner  # noqa: PLC0415 - Prefect only when asked
 
         summary = nightly.with_options(task_runner=task_runner(cfg))(str(config))
     else:

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from connectors import isb
+from pantau.connectors import isb
+
 from pantau.simulator.world import SimRegion
 
 KEY = "bench-subscriber-key-0c55"

@@ -23,14 +23,13 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from pantau.connectors.base import SourceError
 from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
 )
-
-from connectors.base import SourceError
 
 log = logging.getLogger("pantau.http")
 

@@ -32,12 +32,11 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
+from pantau.connectors.base import Batch, Provenance, SourceError, canonical_json, content_hash
+from pantau.connectors.http import HttpClient
+from pantau.connectors.isb import normalise_name
+from pantau.connectors.jsonarray import parse_records
 from selectolax.lexbor import LexborHTMLParser
-
-from connectors.base import Batch, Provenance, SourceError, canonical_json, content_hash
-from connectors.http import HttpClient
-from connectors.isb import normalise_name
-from connectors.jsonarray import parse_records
 
 SOURCE = "inspectorates"
 DATASET = "register"

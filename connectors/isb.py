@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from connectors.base import (
+from pantau.connectors.base import (
     Batch,
     Provenance,
     SourceError,
@@ -32,8 +32,8 @@ from connectors.base import (
     canonical_json_fast,
     content_hash,
 )
-from connectors.http import HttpClient
-from connectors.jsonarray import Parsed, parse_answer
+from pantau.connectors.http import HttpClient
+from pantau.connectors.jsonarray import Parsed, parse_answer
 
 SOURCE = "isb"
 MAX_AMOUNT = 1e15  # Rp 1.000 triliun: above any single package; larger is a broken value

@@ -20,8 +20,7 @@ import re
 from typing import Any, NamedTuple
 
 import orjson
-
-from connectors.base import Rejected, SourceError
+from pantau.connectors.base import Rejected, SourceError
 
 WRAPPER_KEYS = (
     "data",

@@ -30,9 +30,8 @@ from urllib.parse import urlsplit
 
 import ocdsmerge
 from ocdsmerge.exceptions import OCDSMergeError
-
-from connectors.base import Batch, Provenance, Rejected, SourceError, canonical_json
-from connectors.http import HttpClient
+from pantau.connectors.base import Batch, Provenance, Rejected, SourceError, canonical_json
+from pantau.connectors.http import HttpClient
 
 SOURCE = "ocds"
 DATASET = "compiled_release"

@@ -58,8 +58,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
-
-from connectors.base import (
+from pantau.connectors.base import (
     Batch,
     Provenance,
     Rejected,
@@ -68,8 +67,8 @@ from connectors.base import (
     content_hash,
     to_bytes,
 )
-from connectors.http import HttpClient, Response
-from connectors.spse_pages import (
+from pantau.connectors.http import HttpClient, Response
+from pantau.connectors.spse_pages import (
     COLUMNS_SENT,
     KINDS,
     PARSERS,

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pantau.connectors.base import SourceError
 from selectolax.lexbor import LexborHTMLParser, LexborNode
-
-from connectors.base import SourceError
 
 
 class SpseError(SourceError):

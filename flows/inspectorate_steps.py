@@ -21,21 +21,21 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import duckdb
+from pantau.connectors import inspectorates as register
+from pantau.connectors.base import SourceError
+from pantau.connectors.http import HttpClient, Redactor
+from pantau.models import alerts
+from pantau.models.db import WarehouseLockedError, open_warehouse, transaction
+from pantau.models.loader import LandResult, land, record_failure
+from pantau.models.publish import publish
+from pantau.models.transform import SQL_DIR, parse_header
+from pantau.registers import REGISTERS_PARENT
 
-from connectors import inspectorates as register
-from connectors.base import SourceError
-from connectors.http import HttpClient, Redactor
-from models import alerts
-from models.db import WarehouseLockedError, open_warehouse, transaction
-from models.loader import LandResult, land, record_failure
-from models.publish import publish
-from models.transform import SQL_DIR, parse_header
 from pantau.config import Config, Region
 from pantau.notify import AppriseSender, channel_secrets
 
 log = logging.getLogger("pantau.alerts")
 JAKARTA = ZoneInfo("Asia/Jakarta")
-REPO_ROOT = Path(__file__).resolve().parent.parent
 CORE_SQL = SQL_DIR / "core" / "750_inspectorates.sql"
 VIEW_SQL = tuple(SQL_DIR / "views" / f"{n}.sql" for n in
                  ("inspectorates", "inspectorate_history", "alerts"))
@@ -86,7 +86,7 @@ def configured(cfg: Config) -> bool:
 def register_sources(cfg: Config) -> list[register.RegisterSource]:
     settings = cfg.section("inspectorates")
     base = cfg.path.parent if cfg.path else Path()
-    return [register.source_from_config(dict(raw), base, REPO_ROOT, i)
+    return [register.source_from_config(dict(raw), base, REGISTERS_PARENT, i)
             for i, raw in enumerate(settings.get("sources", []))]
 
 

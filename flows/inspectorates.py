@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from pantau.flows import inspectorate_steps
+from pantau.flows.nightly import RunFailedError, notify_failure
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
-from flows import inspectorate_steps
-from flows.nightly import RunFailedError, notify_failure
 from pantau.config import load_config
 
 

@@ -11,13 +11,13 @@ import logging
 from datetime import date
 from typing import Any
 
+from pantau.flows import inspectorate_steps, steps
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import task_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from flows import inspectorate_steps, steps
 from pantau.config import Config, ConfigError, load_config
 
 

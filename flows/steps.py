@@ -21,18 +21,18 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from pantau.connectors import isb, ocds, spse
+from pantau.connectors.base import Batch, SourceError
+from pantau.connectors.http import HttpClient, Redactor
+from pantau.flows import inspectorate_steps
+from pantau.models import cardinal, partitions
+from pantau.models import settings as indicator_settings
+from pantau.models.db import open_warehouse, transaction
+from pantau.models.loader import LandResult, land, record_failure
+from pantau.models.publish import publish
+from pantau.models.spse_state import known_details
+from pantau.models.transform import build
 
-from connectors import isb, ocds, spse
-from connectors.base import Batch, SourceError
-from connectors.http import HttpClient, Redactor
-from flows import inspectorate_steps
-from models import cardinal, partitions
-from models import settings as indicator_settings
-from models.db import open_warehouse, transaction
-from models.loader import LandResult, land, record_failure
-from models.publish import publish
-from models.spse_state import known_details
-from models.transform import build
 from pantau.config import Config, ConfigError, Region
 
 log = logging.getLogger("pantau.run")

@@ -26,8 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
-
-from connectors.inspectorates import region_key
+from pantau.connectors.inspectorates import region_key
 
 log = logging.getLogger("pantau.alerts")
 JAKARTA = ZoneInfo("Asia/Jakarta")

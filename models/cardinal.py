@@ -26,8 +26,8 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from pantau.models.transform import SQL_DIR
 
-from models.transform import SQL_DIR
 from pantau.config import ConfigError
 
 log = logging.getLogger("pantau.cardinal")

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import duckdb
 import sqlalchemy as sa
-
-from connectors import inspectorates, isb, ocds
-from connectors.spse import RAW_TABLES as SPSE_RAW_TABLES
-from models.tables import OPS, RAW, metadata, raw_table, schema_version
+from pantau.connectors import inspectorates, isb, ocds
+from pantau.connectors.spse import RAW_TABLES as SPSE_RAW_TABLES
+from pantau.models.tables import OPS, RAW, metadata, raw_table, schema_version
 
 # Every dataset of every connector has its raw table from the start, so that the core SQL can
 # always read it (an unconfigured source is simply empty).

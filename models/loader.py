@@ -17,13 +17,12 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from connectors import inspectorates, ocds
-from connectors.base import Batch, Rejected
-from connectors.isb import BY_NAME as ISB_DATASETS
-from connectors.spse import DATASET_TABLES as SPSE_TABLES
-from models.db import transaction
-from models.partitions import PartitionBatch
+from pantau.connectors import inspectorates, ocds
+from pantau.connectors.base import Batch, Rejected
+from pantau.connectors.isb import BY_NAME as ISB_DATASETS
+from pantau.connectors.spse import DATASET_TABLES as SPSE_TABLES
+from pantau.models.db import transaction
+from pantau.models.partitions import PartitionBatch
 
 TABLES = {("isb", name): d.table for name, d in ISB_DATASETS.items()}
 TABLES |= {("spse", name): table for name, table in SPSE_TABLES.items()}

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pantau.connectors.base import Batch
 
-from connectors.base import Batch
 from pantau.config import Config
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")

@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
+from pantau.models.db import transaction
+from pantau.models.transform import SQL_DIR
 
-from models.db import transaction
-from models.transform import SQL_DIR
 from pantau.config import Config, ConfigError
 
 SETTINGS_SQL = SQL_DIR / "indicators" / "050_settings.sql"

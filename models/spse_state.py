@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import duckdb
-
-from connectors.spse import RAW_DETAIL
+from pantau.connectors.spse import RAW_DETAIL
 
 Known = dict[tuple[str, str], frozenset[tuple[str, str]]]  # (slug label, jenis) -> (kode, hash)
 

@@ -16,11 +16,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
-
-from models.db import transaction
+from pantau.models.db import transaction
+from pantau.sql import SQL_DIR
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 STAGES = ("core", "indicators", "views")  # build order; a missing folder is skipped
 
 # Tables of older builds that are views now: dropped before the build, since CREATE OR REPLACE

@@ -12,10 +12,10 @@ import importlib
 import logging
 import sys
 
-from connectors.base import SourceError
-from models.db import WarehouseLockedError
 from pantau.config import ConfigError
+from pantau.connectors.base import SourceError
 from pantau.errors import UserError
+from pantau.models.db import WarehouseLockedError
 
 # One module per command, in the order `pantau --help` lists them.
 COMMAND_MODULES = (

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from connectors.http import Redactor
+from pantau.connectors.http import Redactor
 
 _LOGGERS = ("apprise", "urllib3.connectionpool", "urllib3.util.retry", "urllib3.response",
             "mail.log", "smtplib")

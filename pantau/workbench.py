@@ -22,9 +22,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from models.transform import SQL_DIR, sql_files, view_docs
 from pantau.config import Config
 from pantau.errors import UserError
+from pantau.models.transform import SQL_DIR, sql_files, view_docs
 
 QUERIES_DIR = SQL_DIR / "queries"
 

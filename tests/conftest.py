@@ -6,13 +6,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-
-from connectors import isb
-from connectors.base import Provenance
-from models.db import open_warehouse
-from models.loader import land
-from models.publish import publish
-from models.transform import build
+from pantau.connectors import isb
+from pantau.connectors.base import Provenance
+from pantau.models.db import open_warehouse
+from pantau.models.loader import land
+from pantau.models.publish import publish
+from pantau.models.transform import build
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 BANDUNG = SHARED / "data" / "isb-kab-bandung-2025"

@@ -15,9 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
-
-from models import settings
-from models.transform import SQL_DIR, build
+from pantau.models import settings
+from pantau.models.transform import SQL_DIR, build
 
 WIB = ZoneInfo("Asia/Jakarta")
 

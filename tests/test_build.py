@@ -6,9 +6,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from models.db import open_warehouse
-from models.transform import build, view_docs
+from pantau.models.db import open_warehouse
+from pantau.models.transform import build, view_docs
 
 
 def test_every_analyst_view_and_column_is_documented(tmp_path: Path) -> None:

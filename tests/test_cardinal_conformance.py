@@ -15,8 +15,8 @@ import json
 from pathlib import Path
 
 import pytest
+from pantau.models import cardinal
 
-from models import cardinal
 from pantau.commands import indicators as indicators_command
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "data" / "cardinal-fixtures"

@@ -14,8 +14,7 @@ from fractions import Fraction
 
 import duckdb
 import pytest
-
-from models.transform import SQL_DIR
+from pantau.models.transform import SQL_DIR
 
 
 def exact_fma(a: float, sign: int, c: float) -> float:

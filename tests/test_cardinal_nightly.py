@@ -21,15 +21,15 @@ from typing import Any
 import duckdb
 import pytest
 from conftest import load_bandung
+from pantau.connectors import ocds
+from pantau.flows import steps
+from pantau.models import cardinal
+from pantau.models.db import open_warehouse
+from pantau.models.loader import land
+from pantau.models.publish import publish
+from pantau.models.transform import build
 from pipeline_helpers import isb_secrets
 
-from connectors import ocds
-from flows import steps
-from models import cardinal
-from models.db import open_warehouse
-from models.loader import land
-from models.publish import publish
-from models.transform import build
 from pantau.commands.export_ocds import write_releases
 from pantau.config import build_config
 from pantau.simulator.server import Simulator

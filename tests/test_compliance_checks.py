@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 from indicator_world import World, wib
+from pantau.models.settings import apply_config
+from pantau.models.transform import build
 
-from models.settings import apply_config
-from models.transform import build
 from pantau.config import ConfigError, load_config
 
 PL = {"kind": "non_tender", "method": "Pengadaan Langsung", "status": "Selesai"}

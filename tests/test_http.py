@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
-from connectors.base import SourceError
-from connectors.http import HttpClient, Redactor
+from pantau.connectors.base import SourceError
+from pantau.connectors.http import HttpClient, Redactor
 
 FAST = {"backoff_seconds": 0.01, "min_interval_seconds": 0, "timeout_seconds": 0.5}
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-
-from models.db import open_warehouse
-from models.transform import build
+from pantau.models.db import open_warehouse
+from pantau.models.transform import build
 
 SCRATCH = ("compliance_base", "cardinal_processes")
 

@@ -24,13 +24,13 @@ from typing import Any
 import duckdb
 import pytest
 from aiosmtpd.controller import Controller
+from pantau.connectors import inspectorates as register
+from pantau.connectors.base import Provenance
+from pantau.flows import inspectorate_steps, steps
+from pantau.models import alerts
+from pantau.models.db import open_warehouse
+from pantau.models.transform import parse_header
 
-from connectors import inspectorates as register
-from connectors.base import Provenance
-from flows import inspectorate_steps, steps
-from models import alerts
-from models.db import open_warehouse
-from models.transform import parse_header
 from pantau.cli import main
 from pantau.config import Config, build_config
 

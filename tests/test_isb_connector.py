@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from connectors import isb
-from connectors.base import Provenance, SourceError
+from pantau.connectors import isb
+from pantau.connectors.base import Provenance, SourceError
 
 PROV = Provenance("isb", "http://127.0.0.1/x", datetime.now(UTC), "-")
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from pantau.connectors.isb import parse_isb_datetime
 from pipeline_helpers import SECRET_KEY, checksums, make_config, run_plain
 
-from connectors.isb import parse_isb_datetime
 from pantau.simulator.server import Simulator
 
 BANDUNG = [{"name": "Kab. Bandung", "kd_klpd": "D107", "kd_lpse": 93}]

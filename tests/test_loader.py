@@ -8,12 +8,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from connectors import isb
-from connectors.base import Provenance
-from models.db import open_warehouse, transaction
-from models.loader import land
-from models.partitions import write as write_partition
+from pantau.connectors import isb
+from pantau.connectors.base import Provenance
+from pantau.models.db import open_warehouse, transaction
+from pantau.models.loader import land
+from pantau.models.partitions import write as write_partition
 
 DATASET = isb.BY_NAME["SPSE-TenderPengumuman"]
 T0 = datetime(2025, 10, 4, 19, tzinfo=UTC)

@@ -9,9 +9,8 @@ import duckdb
 import pytest
 from conftest import load_bandung
 from indicator_world import World
-
-from models.db import open_warehouse
-from models.transform import build
+from pantau.models.db import open_warehouse
+from pantau.models.transform import build
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ import duckdb
 import jsonschema
 import pytest
 from conftest import load_bandung
+from pantau.connectors import ocds
+from pantau.connectors.base import Provenance
+from pantau.models.db import open_warehouse
+from pantau.models.loader import land
+from pantau.models.transform import build
 
-from connectors import ocds
-from connectors.base import Provenance
-from models.db import open_warehouse
-from models.loader import land
-from models.transform import build
 from pantau.commands.export_ocds import write_releases
 
 PROV = Provenance("ocds", "file://test", datetime(2025, 1, 1, tzinfo=UTC), "-")

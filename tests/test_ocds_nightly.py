@@ -14,9 +14,9 @@ from typing import Any
 import duckdb
 import pytest
 import requests
+from pantau.flows import steps
 from pipeline_helpers import checksums, make_config, run_plain
 
-from flows import steps
 from pantau.config import Config
 from pantau.simulator.ocds import OpentenderService, icw_code, ocid
 from pantau.simulator.server import Simulator

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from pantau.flows import steps
+from pantau.models.db import open_warehouse
 from pipeline_helpers import make_config
 
-from flows import steps
-from models.db import open_warehouse
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
 

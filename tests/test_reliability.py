@@ -20,10 +20,10 @@ from pathlib import Path
 import duckdb
 import pytest
 from malformed_corpus import CORPUS, DUPLICATE_KEY, answer, good_records
+from pantau.connectors import isb
+from pantau.connectors.base import Provenance
 from pipeline_helpers import checksums, make_config, run_plain
 
-from connectors import isb
-from connectors.base import Provenance
 from pantau.simulator.faults import FaultPlan
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World

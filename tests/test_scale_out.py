@@ -12,11 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 import requests
+from pantau.connectors.base import Batch, SourceError
+from pantau.flows import steps
+from pantau.models import partitions
 from pipeline_helpers import isb_secrets, make_config, run_plain
 
-from connectors.base import Batch, SourceError
-from flows import steps
-from models import partitions
 from pantau.config import ConfigError, load_config
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
@@ -63,7 +63,7 @@ def _write_config(folder: Path, url: str, regions: list[dict], run: dict) -> tup
 
 
 def test_task_runner_is_a_setting(tmp_path: Path) -> None:
-    from flows.nightly import task_runner  # noqa: PLC0415 - Prefect is slow to import
+    from pantau.flows.nightly import task_runner  # noqa: PLC0415 - Prefect is slow to import
 
     def runner(run: dict) -> object:
         return task_runner(make_config(tmp_path, "http://127.0.0.1:1", [],
@@ -112,7 +112,7 @@ def test_fetches_fan_out_per_source_region_and_year(tmp_path: Path) -> None:
 def test_nightly_flow_fetches_on_a_local_dask_cluster(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("prefect_dask")
-    from flows.nightly import nightly, task_runner  # noqa: PLC0415 - Prefect is slow to import
+    from pantau.flows.nightly import nightly, task_runner  # noqa: PLC0415 - Prefect is slow to import
 
     world = World(seed=1, scale=0.05)
     regions = [{"name": r.nama_klpd, "kd_klpd": r.kd_klpd, "kd_lpse": r.kd_lpse}

@@ -8,8 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from connectors import inspectorates, spse_pages
+from pantau.connectors import inspectorates, spse_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 ESCAPE = str(ROOT / "var" / "pantau-escape.csv")  # where a COPY ... TO would write

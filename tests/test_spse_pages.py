@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SHARED, require_shared
-
-from connectors import spse_pages as pages
+from pantau.connectors import spse_pages as pages
 
 CAPTURES = SHARED / "data" / "spse-national-2026"
 

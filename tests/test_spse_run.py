@@ -16,12 +16,12 @@ import duckdb
 import pytest
 import requests
 from conftest import SHARED, require_shared
+from pantau.connectors import spse
+from pantau.connectors.http import HttpClient, Response
+from pantau.connectors.spse_pages import listing_row
+from pantau.flows import steps
 from pipeline_helpers import isb_secrets
 
-from connectors import spse
-from connectors.http import HttpClient, Response
-from connectors.spse_pages import listing_row
-from flows import steps
 from pantau.config import Config, build_config
 from pantau.simulator.server import Simulator
 from pantau.simulator.spse import JENIS, SpseService, SpseWorld

@@ -21,13 +21,13 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 from conftest import BANDUNG, load_bandung
+from pantau.connectors import inspectorates, isb
+from pantau.connectors.base import Provenance
+from pantau.models.db import open_warehouse
+from pantau.models.loader import land
+from pantau.models.publish import publish
+from pantau.models.transform import build
 
-from connectors import inspectorates, isb
-from connectors.base import Provenance
-from models.db import open_warehouse
-from models.loader import land
-from models.publish import publish
-from models.transform import build
 from pantau.cli import main
 from pantau.commands import report
 from pantau.config import load_config

@@ -28,7 +28,7 @@ def alerts_command(args: argparse.Namespace) -> int:
 
 
 def _test(cfg: Config) -> int:
-    from flows.inspectorate_steps import channels, send_test  # noqa: PLC0415 - apprise is slow
+    from pantau.flows.inspectorate_steps import channels, send_test  # noqa: PLC0415 - apprise is slow
 
     if not channels(cfg):
         raise UserError("no alert channels: set [alerts] channels in the secrets file "
@@ -41,8 +41,8 @@ def _test(cfg: Config) -> int:
 
 
 def _list(cfg: Config, *, pending_only: bool, limit: int) -> int:
-    from flows.inspectorate_steps import channels  # noqa: PLC0415 - keeps --help fast
-    from models.alerts import pending  # noqa: PLC0415
+    from pantau.flows.inspectorate_steps import channels  # noqa: PLC0415 - keeps --help fast
+    from pantau.models.alerts import pending  # noqa: PLC0415
 
     path = cfg.analyst_path
     if not path.is_file():

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from connectors import isb
 from pantau.config import DEFAULT_CONFIG
+from pantau.connectors import isb
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
 

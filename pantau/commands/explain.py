@@ -17,9 +17,9 @@ from pathlib import Path
 
 import duckdb
 
-from models.transform import SQL_DIR
 from pantau.config import Config, load_config
 from pantau.errors import UserError
+from pantau.models.transform import SQL_DIR
 
 _START = re.compile(r"^--\s*(flag|metric)\s+([\w-]+):\s*(.*)$")
 _KEY = re.compile(r"^--\s(\w+):\s*(.*)$")

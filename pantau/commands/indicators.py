@@ -12,8 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from models import cardinal
 from pantau.errors import UserError
+from pantau.models import cardinal
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,8 +6,8 @@ import argparse
 
 import duckdb
 
-from connectors.inspectorates import region_key
 from pantau.config import load_config
+from pantau.connectors.inspectorates import region_key
 from pantau.errors import UserError
 
 
@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def inspectorates(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     if args.check:
-        from flows.inspectorate_steps import run_inspectorates  # noqa: PLC0415 - only here
+        from pantau.flows.inspectorate_steps import run_inspectorates  # noqa: PLC0415 - only here
 
         summary = run_inspectorates(cfg)
         print(summary.markdown(), end="\n\n")

@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flows.nightly import RunFailedError, nightly, task_runner  # noqa: PLC0415 - Prefect is slow to import
+    from pantau.flows.nightly import RunFailedError, nightly, task_runner  # noqa: PLC0415 - Prefect is slow to import
 
     cfg = load_config(args.config)
     flow = nightly.with_options(task_runner=task_runner(cfg))
