@@ -44,7 +44,7 @@ reliability: $(STAMP)
 
 # Benchmarks (issue 8): 10k and 100k processes, crawl, orchestration; writes bench/RESULTS.md.
 # The national scale: BENCH_ARGS="--scales 1M --skip crawl,orchestration"
-# (~5 GB of rendered answers in bench/out, ~30 min on 2 cores; RESULTS.md keeps every scale).
+# (~5 GB of rendered answers in bench/out, ~15 min on 2 cores; RESULTS.md keeps every scale).
 bench: $(STAMP)
 	PYTHONPATH=. $(BIN)/python -m bench.run $(BENCH_ARGS)
 
