@@ -2,7 +2,8 @@
 
 One compiled release per process (tender, bids.details with statuses, awards, contracts,
 parties, planning from RUP), as ``sql/core/700_ocds_releases.sql`` maps them; valid against the
-OCDS 1.1 release schema with the bid extension (``connectors/schema/``). Reads the published
+official OCDS 1.1.5 release schema with the bid extension (tests/test_ocds.py validates the
+export of the real Kab. Bandung data). Reads the published
 analyst copy, like every export. ``core.ocds_releases`` is a view: the JSON is computed here, on
 demand (no night builds it; the nightly Cardinal indicators read the same mapping without it).
 A plug-in of ``pantau export`` (pantau/commands/export.py).
