@@ -1,7 +1,7 @@
 """`pantau export ocds [--region] [--year] --out FILE`: core as OCDS compiled releases (JSON Lines).
 
 One compiled release per process (tender, bids.details with statuses, awards, contracts,
-parties, planning from RUP), as ``sql/core/700_ocds_releases.sql`` maps them; valid against the
+parties, planning from RUP), as ``sql/core/700_ocds_mapping.sql`` maps them; valid against the
 OCDS 1.1 release schema with the bid extension (``connectors/schema/``). Reads the published
 analyst copy, like every export. ``core.ocds_releases`` is a view: the JSON is computed here, on
 demand (no night builds it; the nightly Cardinal indicators read the same mapping without it).

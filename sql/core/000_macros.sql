@@ -2,6 +2,8 @@
 -- Why: every source writes dates, money and NPWP its own way; one definition each keeps the
 -- sources comparable.
 -- Source: ../shared/sources.md §2.2 (ISB date formats), GLOSSARY.md (NPWP, money).
+-- creates: core.wib, core.rupiah, core.npwp15, core.squash, core.status_class
+-- depends:
 
 -- A source's wall-clock text (WIB) as an instant. ISB writes 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS'
 -- and '...T..:..:...000000Z'; the Z is an artefact (connectors/isb.py), the clock is WIB.

@@ -13,6 +13,10 @@
 --   unset     no verified value exists: the rule is off until configured
 -- An unknown name in core.setting_overrides stops the build (a typo must not silently fall
 -- back to a default).
+-- creates: core.setting_overrides, core.setting, core.setting_defaults, core.settings,
+--   core.setting_num, core.setting_text, core.setting_list, core.band_max, core.band_below,
+--   core.fmt_rp
+-- depends:
 CREATE TABLE IF NOT EXISTS core.setting_overrides (
     name VARCHAR PRIMARY KEY,
     value JSON,

@@ -7,5 +7,6 @@
 -- column name: name of the K/L/PD or work unit
 -- column kind: jenis (PROVINSI, KABUPATEN, KOTA, ...; SKPD, ...) where known
 -- column satker_id: SiRUP's numeric work-unit id, where known
+-- depends: core.agencies
 CREATE OR REPLACE VIEW main.agencies AS
 SELECT level, kd_klpd, kd_satker, name, kind, satker_id FROM core.agencies;

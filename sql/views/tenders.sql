@@ -30,6 +30,7 @@
 -- column umk_value: contract value going to micro and small business (UMK), where reported
 -- column qualification: kualifikasi usaha of the package (Kecil, Non Kecil, ...)
 -- column sources: every source that describes this process
+-- depends: core.processes, core.status_class
 CREATE OR REPLACE VIEW main.tenders AS
 SELECT source, kind, source_id, kd_rup, kd_klpd, klpd_name, kd_satker, satker_name, kd_lpse,
     title, category, method, status, core.status_class(status) AS status_class, year,
