@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from pantau.models import cardinal
+from pantau.models.datatests import declared_tests
 from pantau.models.db import RAW_TABLES
 from pantau.models.sqlheader import read_header
 from pantau.models.tables import metadata
@@ -142,6 +143,14 @@ def test_the_build_order_satisfies_every_dependency(files: list[SqlFile]) -> Non
                  if obj in f.depends and position[f.name] < max(position[n] for n in fillers)]
         assert not early, f"{early} read {obj} before {fillers} finished filling it"
     assert len(made) > 100  # every file of core, indicators and views took part
+
+
+def test_each_data_test_is_about_an_object_its_file_creates(files: list[SqlFile]) -> None:
+    creates = {f.path: set(f.creates) for f in files}
+    tests = declared_tests()
+    assert tests
+    for test in tests:
+        assert test.table in creates[test.path], test
 
 
 def test_the_dependency_graph_has_no_cycle(files: list[SqlFile]) -> None:

@@ -7,6 +7,11 @@
 -- most preferred source and `sources` lists all that describe it.
 -- creates: core.processes
 -- depends: core.isb_processes, core.ocds_processes, core.spse_processes
+-- test unique: core.processes(kind, source_id)
+-- test not_null: core.processes(source, kind, source_id, sources)
+-- test accepted_values: core.processes(source) in ('isb', 'spse', 'ocds')
+-- test accepted_values: core.processes(kind) in ('tender', 'non_tender', 'pencatatan_non_tender',
+--   'swakelola', 'darurat', 'epurchasing')
 CREATE OR REPLACE TABLE core.processes AS
 WITH all_sources AS (
     SELECT *, 1 AS preference FROM core.isb_processes

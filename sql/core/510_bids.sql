@@ -8,6 +8,9 @@
 -- core.spse_bids).
 -- creates: core.bids
 -- depends: core.isb_bids, core.ocds_bids, core.spse_bids, core.squash
+-- test unique: core.bids(source, source_id, participant_id) where participant_id IS NOT NULL
+-- test not_null: core.bids(source, source_id, is_bid, is_winner)
+-- test relationship: core.bids(source_id) -> core.processes(source_id)
 CREATE OR REPLACE TABLE core.bids AS
 WITH
 -- Rows numbered in a stable order, so an ambiguous match pairs the same way every night.

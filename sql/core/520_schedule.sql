@@ -2,6 +2,9 @@
 -- Schedules: ISB's, and SPSE's for tenders ISB has none for.
 -- creates: core.schedule
 -- depends: core.isb_schedule, core.spse_schedule
+-- test unique: core.schedule(source, source_id, stage_id)
+-- test not_null: core.schedule(source, source_id, stage_id)
+-- test relationship: core.schedule(source_id) -> core.processes(source_id)
 CREATE OR REPLACE TABLE core.schedule AS
 SELECT * FROM core.isb_schedule
 UNION ALL BY NAME

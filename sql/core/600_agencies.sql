@@ -4,6 +4,9 @@
 -- Source: ISB MasterKLPD, RUP-MasterSatker, and the processes themselves.
 -- creates: core.agencies
 -- depends: core.processes, raw.isb_master_klpd, raw.isb_rup_master_satker
+-- test unique: core.agencies(level, kd_klpd, kd_satker)
+-- test not_null: core.agencies(level, kd_klpd, name)
+-- test accepted_values: core.agencies(level) in ('klpd', 'satker')
 CREATE OR REPLACE TABLE core.agencies AS
 WITH klpd AS (
     SELECT key AS kd_klpd, payload->>'nama_klpd' AS name, payload->>'jenis_klpd' AS kind

@@ -3,6 +3,8 @@
 -- Source: core.bids and the winners of non-tender processes (core.processes).
 -- creates: core.suppliers
 -- depends: core.bids, core.processes
+-- test unique: core.suppliers(npwp)
+-- test not_null: core.suppliers(npwp)
 CREATE OR REPLACE TABLE core.suppliers AS
 WITH mentions AS (
     SELECT supplier_npwp AS npwp, supplier_name AS name, is_bid, is_winner FROM core.bids

@@ -21,6 +21,8 @@
 -- submitted, amount, currency, has_tenderers, n_tenderers, tenderer_ids, sole_tenderer,
 -- bid_date); cardinal_awards(line_no, ocid, idx, status, n_suppliers, supplier_ids,
 -- sole_supplier, item_class_ids [string /items/*/classification/id, when /items is an array]).
+-- One file for the flattening: `pantau indicators` and the night run it as one step, and its
+-- macros exist for its three tables.
 -- creates: core.cardinal_str, core.cardinal_num, core.cardinal_list, core.cardinal_enabled,
 --   core.cardinal_price_ok, core.cardinal_q8, core.cardinal_two_sum, core.cardinal_fma15,
 --   core.cardinal_rel, core.cardinal_bids, core.cardinal_awards

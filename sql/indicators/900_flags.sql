@@ -7,6 +7,10 @@
 -- 'ProcuringEntity', 'Tenderer'), entity_id, description.
 -- creates: core.flags
 -- depends: core.flags_cardinal, core.flags_compliance
+-- test unique: core.flags(source, kind, source_id, code, grp, entity_id)
+-- test not_null: core.flags(code, grp, entity_id)
+-- test accepted_values: core.flags(grp) in ('OCID', 'Buyer', 'ProcuringEntity', 'Tenderer')
+-- test relationship: core.flags(kind, source_id) -> core.processes(kind, source_id)
 CREATE OR REPLACE TABLE core.flags AS
 SELECT source, kind, source_id, code, value, grp, entity_id, description FROM core.flags_cardinal
 UNION ALL

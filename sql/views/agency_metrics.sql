@@ -9,5 +9,7 @@
 -- column numerator: what is counted or summed (processes, bids or rupiah)
 -- column denominator: what it is divided by; null for counts
 -- depends: core.agency_metrics
+-- test unique: agency_metrics(kd_klpd, kd_satker, year, metric)
+-- test relationship: agency_metrics(kd_klpd) -> agencies(kd_klpd)
 CREATE OR REPLACE VIEW main.agency_metrics AS
 SELECT kd_klpd, kd_satker, year, metric, value, numerator, denominator FROM core.agency_metrics;
