@@ -22,6 +22,7 @@ from pantau.sql import SQL_DIR
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 STAGES = ("core", "indicators", "views")  # build order; a missing folder is skipped
+FILE_KEYS = ("creates", "depends", "fills")  # header keys of the dependency graph (build_files)
 
 _VIEW = re.compile(r"^--\s*view\s+(\w+):\s*(.+)$")
 _COLUMN = re.compile(r"^--\s*column\s+(\w+):\s*(.+)$")
@@ -47,6 +48,13 @@ def build_files(sql_dir: Path = SQL_DIR) -> list[Path]:
     what it reads (``-- depends:``) and the tables of earlier files it appends to (``-- fills:``);
     tests/test_sql_graph.py checks that this order satisfies them."""
     return [path for stage in STAGES for path in sql_files(stage, sql_dir)]
+
+
+def is_file_key(key: str) -> bool:
+    """``creates``, ``depends``, ``fills`` and ``test KIND`` lines are about the whole file, also
+    where they follow an entry (they close the header): no entry's field."""
+    key = key.strip().lower()
+    return key in FILE_KEYS or key.startswith("test ")
 
 
 def declared(path: Path, key: str) -> list[str]:

@@ -20,8 +20,11 @@ from pantau.models.datatests import declared_tests
 from pantau.models.db import RAW_TABLES
 from pantau.models.sqlheader import read_header
 from pantau.models.tables import metadata
-from pantau.models.transform import build_files, declared
+from pantau.models.transform import build_files, declared, is_file_key
 from pantau.sql import SQL_DIR
+
+from pantau import workbench
+from pantau.commands import explain
 
 SCHEMAS = ("raw", "core", "ops", "temp", "main")
 # Made by Python before any SQL runs: the landing tables of every source (the source registry)
@@ -179,3 +182,11 @@ def test_the_scan_sees_what_a_file_hides() -> None:
     assert f.scanned_names() == {"core.x", "core.y", "core.v"}
     assert f.unqualified_reads() == {"tenders"}
     assert f.scanned_writes() == {"core.v"}
+
+
+def test_the_graph_and_test_lines_stay_out_of_the_flag_and_metric_texts() -> None:
+    """They close headers that end in a flag or metric entry, and are about the file."""
+    fields = [f for d in explain.load_docs().values() for f in d.fields]
+    fields += [f for d in workbench.definitions() for f in d.fields]
+    assert fields
+    assert not [f for f in fields if is_file_key(f)]
