@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from pantau.models.transform import SQL_DIR
+from pantau.models.transform import SQL_DIR, declared
 
 from pantau.config import ConfigError
 
@@ -46,8 +46,7 @@ INDICATORS = (
     "R058",
 )
 GROUPS = ("OCID", "Buyer", "ProcuringEntity", "Tenderer")
-_FILE = re.compile(r"^1\d\d_cardinal_\w+\.sql$")  # the shared files, except:
-_NIGHTLY_ONLY = frozenset({"100_cardinal.sql", "106_cardinal_from_core.sql"})  # read from core
+_FILE = re.compile(r"^1\d\d_cardinal_\w+\.sql$")  # Cardinal's files; shared unless they read core
 
 # Each indicator section's keys and their types (Cardinal's Settings struct, deny_unknown_fields).
 _INT, _FLOAT, _STR = "integer", "decimal", "text"
@@ -278,10 +277,14 @@ def set_variables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 
 def sql_files(sql_dir: Path = SQL_DIR) -> list[Path]:
+    """The Cardinal files `pantau indicators` runs: those whose ``-- depends:`` name only
+    Cardinal's own objects (core.cardinal_*, its input loaded from the file); the files that read
+    core (100, 106: the night's input) run in the nightly build only."""
     return sorted(
         p
         for p in (sql_dir / "indicators").glob("*.sql")
-        if _FILE.match(p.name) and p.name not in _NIGHTLY_ONLY
+        if _FILE.match(p.name)
+        and all(d.startswith("core.cardinal_") for d in declared(p, "depends"))
     )
 
 

@@ -6,24 +6,26 @@ One process writes it. Analysts never open this file: they read the published co
 
 from __future__ import annotations
 
+import importlib.util
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 import duckdb
 import sqlalchemy as sa
 from pantau.connectors import inspectorates, isb, ocds
 from pantau.connectors.spse import RAW_TABLES as SPSE_RAW_TABLES
 from pantau.models.tables import OPS, RAW, metadata, raw_table, schema_version
+from pantau.sql import SQL_DIR
 
 # Every dataset of every connector has its raw table from the start, so that the core SQL can
 # always read it (an unconfigured source is simply empty).
 RAW_TABLES: tuple[str, ...] = (*(d.table for d in isb.ALL_DATASETS), inspectorates.RAW_TABLE)
 RAW_TABLES = (*RAW_TABLES, *SPSE_RAW_TABLES)
 RAW_TABLES = (*RAW_TABLES, ocds.RAW_TABLE)
-
-SCHEMA_VERSION = 1
 
 
 class WarehouseLockedError(RuntimeError):
@@ -82,13 +84,65 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 _OPEN: set[int] = set()  # connections inside a transaction() block (ids, for the block's life)
 
 
-def migrate(conn: sa.Connection) -> None:
-    """Create schemas and tables; explicit, numbered migrations go here as the schema grows."""
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+BASELINE = 1  # the schema version of the tables in models/tables.py, as create_all makes them
+_MIGRATION = re.compile(r"^(\d{3})_\w+\.(sql|py)$")
+
+
+def migrate(conn: sa.Connection, migrations_dir: Path = MIGRATIONS_DIR) -> list[int]:
+    """Create schemas and tables, then apply every numbered migration above the stored version.
+
+    ``sql/migrations/NNN_name.sql`` (or ``.py`` with ``migrate(con)``, where the DDL depends on
+    what the warehouse holds) runs in one transaction with its ``ops.schema_version`` row: a
+    failed migration leaves the warehouse at the version before it. Returns the versions applied.
+    """
     for schema in (RAW, "core", OPS):
         conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     metadata.create_all(conn)
     current = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar()
     if current is None:
-        conn.execute(schema_version.insert().values(version=SCHEMA_VERSION,
-                                                    applied_at=datetime.now(UTC)))
+        _record(conn, BASELINE)
+        current = BASELINE
     conn.commit()
+    applied = []
+    for version, path in migrations(migrations_dir):
+        if version <= current:
+            continue
+        try:
+            if path.suffix == ".py":
+                _module(path).migrate(conn.connection.driver_connection)
+            else:
+                conn.exec_driver_sql(path.read_text(encoding="utf-8"))
+            _record(conn, version)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        applied.append(version)
+    return applied
+
+
+def migrations(migrations_dir: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
+    """The numbered migrations in version order; two files with one number are an error."""
+    found: dict[int, Path] = {}
+    for path in sorted(migrations_dir.glob("[0-9]*")):
+        if not (m := _MIGRATION.match(path.name)):
+            continue
+        version = int(m.group(1))
+        if version <= BASELINE or version in found:
+            raise RuntimeError(f"migration {path.name}: version {version} is taken")
+        found[version] = path
+    return sorted(found.items())
+
+
+def _record(conn: sa.Connection, version: int) -> None:
+    conn.execute(schema_version.insert().values(version=version, applied_at=datetime.now(UTC)))
+
+
+def _module(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"pantau_migration_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"migration {path.name} cannot be loaded")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -83,6 +83,8 @@ quarantine = Table(
     schema=OPS,
 )
 
+# One row per schema version reached: 1 is the tables of this file as create_all makes them, each
+# later one a numbered file of sql/migrations/ (models/db.py `migrate` applies those above the max).
 schema_version = Table(
     "schema_version",
     metadata,

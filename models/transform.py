@@ -17,14 +17,12 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 from pantau.models.db import transaction
+from pantau.models.sqlheader import read_header
 from pantau.sql import SQL_DIR
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 STAGES = ("core", "indicators", "views")  # build order; a missing folder is skipped
-
-# Tables of older builds that are views now: dropped before the build, since CREATE OR REPLACE
-# VIEW cannot replace a table (core.ocds_releases: built on demand by `pantau export ocds`).
-BECAME_VIEWS = (("core", "ocds_releases"),)
+FILE_KEYS = ("creates", "depends", "fills")  # header keys of the dependency graph (build_files)
 
 _VIEW = re.compile(r"^--\s*view\s+(\w+):\s*(.+)$")
 _COLUMN = re.compile(r"^--\s*column\s+(\w+):\s*(.+)$")
@@ -41,6 +39,30 @@ class ViewDoc:
 def sql_files(stage: str, sql_dir: Path = SQL_DIR) -> list[Path]:
     folder = sql_dir / stage
     return sorted(folder.glob("*.sql")) if folder.is_dir() else []
+
+
+def build_files(sql_dir: Path = SQL_DIR) -> list[Path]:
+    """Every file the build runs, in the order it runs them (stage, then file name).
+
+    Each file's header names what it creates (``-- creates:``, or the ``-- view NAME:`` entry),
+    what it reads (``-- depends:``) and the tables of earlier files it appends to (``-- fills:``);
+    tests/test_sql_graph.py checks that this order satisfies them."""
+    return [path for stage in STAGES for path in sql_files(stage, sql_dir)]
+
+
+def is_file_key(key: str) -> bool:
+    """``creates``, ``depends``, ``fills`` and ``test KIND`` lines are about the whole file, also
+    where they follow an entry (they close the header): no entry's field."""
+    key = key.strip().lower()
+    return key in FILE_KEYS or key.startswith("test ")
+
+
+def declared(path: Path, key: str) -> list[str]:
+    """The comma-separated names a file's header gives under ``key`` (``depends``, ``creates``,
+    ``fills``), lower-case, in file order; the key may repeat and may follow an entry."""
+    header = read_header(path)
+    values = [*header.all(key), *(v for e in header.entries for k, v in e.fields if k == key)]
+    return [name.strip().lower() for value in values for name in value.split(",") if name.strip()]
 
 
 def view_docs(sql_dir: Path = SQL_DIR) -> list[ViewDoc]:
@@ -80,20 +102,12 @@ def build(
     con.execute("SET VARIABLE run_date = $d", {"d": run_date or datetime.now(JAKARTA).date()})
     con.execute("SET VARIABLE run_id = $r", {"r": run_id})
     with transaction(con):
-        for schema, name in BECAME_VIEWS:
-            if con.execute(
-                "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() "
-                "AND schema_name = $s AND table_name = $n",
-                {"s": schema, "n": name},
-            ).fetchone():
-                con.execute(f"DROP TABLE {schema}.{name}")
-        for stage in STAGES:
-            for path in sql_files(stage, sql_dir):
-                try:
-                    con.execute(path.read_text(encoding="utf-8"))
-                except duckdb.Error as exc:
-                    raise RuntimeError(f"{path.relative_to(sql_dir)}: {exc}") from exc
-                ran.append(str(path.relative_to(sql_dir)))
+        for path in build_files(sql_dir):
+            try:
+                con.execute(path.read_text(encoding="utf-8"))
+            except duckdb.Error as exc:
+                raise RuntimeError(f"{path.relative_to(sql_dir)}: {exc}") from exc
+            ran.append(str(path.relative_to(sql_dir)))
         for doc in view_docs(sql_dir):
             _comment(con, doc)
         if then is not None:

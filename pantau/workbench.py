@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from pantau.config import Config
 from pantau.errors import UserError
-from pantau.models.transform import SQL_DIR, sql_files, view_docs
+from pantau.models.transform import SQL_DIR, is_file_key, sql_files, view_docs
 
 QUERIES_DIR = SQL_DIR / "queries"
 
@@ -146,14 +146,17 @@ def views_from_sql(sql_dir: Path = SQL_DIR) -> list[View]:
     views = []
     for doc in view_docs(sql_dir):
         notes = []
+        file_key = False  # inside a -- depends: / -- test ...: line and its continuations
         if doc.path:
             for line in doc.path.read_text(encoding="utf-8").splitlines():
                 if not line.startswith("--"):
                     if line.strip():
                         break
                     continue
+                key = line.removeprefix("--").split(":", 1)[0] if ":" in line else ""
+                file_key = is_file_key(key) or (file_key and line.startswith("--  "))
                 m = _HEADER_NOTE.match(line)
-                if m and m.group(2).strip():
+                if m and m.group(2).strip() and not file_key:
                     notes.append(m.group(2).strip())
         views.append(View(doc.name, doc.description,
                           [Column(k, v) for k, v in doc.columns.items()], notes))
@@ -353,6 +356,8 @@ def _definitions_in(path: Path) -> list[Definition]:
             key = "title"
         elif current is None:
             continue
+        elif (m := _DEF_FIELD.match(line)) and is_file_key(m.group(1)):
+            key = None
         elif m := _DEF_FIELD.match(line):
             key = m.group(1).strip().lower()
             current.fields[key] = m.group(2).strip()

@@ -3,7 +3,7 @@
 The nightly build flattens core straight into Cardinal's input rows
 (sql/indicators/106_cardinal_from_core.sql) instead of writing and re-parsing one OCDS JSON
 document per process; `pantau export ocds` writes the JSON from the same mapping
-(sql/core/700_ocds_releases.sql, a view). These tests hold the two paths to the same answer on
+(sql/core/745_ocds_releases.sql, a view). These tests hold the two paths to the same answer on
 the real Kab. Bandung data, on simulated ISB + SPSE data with evaluation results (disqualified
 bids), and on an OCDS warehouse (the Bandung export read back, flattened from its JSON).
 """
@@ -162,18 +162,3 @@ def test_simulated_spse_evaluations_flag_the_same(tmp_path: Path):
     assert {"disqualified", "valid", "invited"} <= set(statuses), statuses
     assert {"isb", "spse"} <= sources
     assert_same(cfg.analyst_path, tmp_path, {"R003", "R018", "R024", "R035", "R038", "R058"})
-
-
-def test_a_warehouse_with_the_old_releases_table_builds(tmp_path: Path):
-    """Older builds made core.ocds_releases a table; the build drops it for the view."""
-    db = tmp_path / "w.duckdb"
-    with open_warehouse(db) as con:
-        build(con)
-        con.execute("DROP VIEW core.ocds_releases")
-        con.execute("CREATE TABLE core.ocds_releases AS SELECT 1 AS release")
-        build(con)
-        kind = con.execute(
-            "SELECT count(*) FROM duckdb_views() WHERE schema_name = 'core' "
-            "AND view_name = 'ocds_releases'"
-        ).fetchone()
-    assert kind == (1,)

@@ -19,7 +19,7 @@ import duckdb
 
 from pantau.config import Config, load_config
 from pantau.errors import UserError
-from pantau.models.transform import SQL_DIR
+from pantau.models.transform import SQL_DIR, is_file_key
 
 _START = re.compile(r"^--\s*(flag|metric)\s+([\w-]+):\s*(.*)$")
 _KEY = re.compile(r"^--\s(\w+):\s*(.*)$")
@@ -68,7 +68,8 @@ def _parse(path: Path) -> list[Doc]:
             current = Doc(m.group(1), m.group(2), m.group(3).strip(), path=path)
             docs.append(current)
             last = "title"
-        elif current is None:
+        elif current is None or ((m := _KEY.match(line)) and is_file_key(m.group(1))):
+            last = None
             continue
         elif (m := _MORE.match(line)) and last:
             if last == "title":

@@ -1,7 +1,7 @@
 """`pantau export ocds [--region] [--year] --out FILE`: core as OCDS compiled releases (JSON Lines).
 
 One compiled release per process (tender, bids.details with statuses, awards, contracts,
-parties, planning from RUP), as ``sql/core/700_ocds_releases.sql`` maps them; valid against the
+parties, planning from RUP), as ``sql/core/700_ocds_mapping.sql`` maps them; valid against the
 official OCDS 1.1.5 release schema with the bid extension (tests/test_ocds.py validates the
 export of the real Kab. Bandung data). Reads the published
 analyst copy, like every export. ``core.ocds_releases`` is a view: the JSON is computed here, on

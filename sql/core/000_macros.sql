@@ -2,6 +2,10 @@
 -- Why: every source writes dates, money and NPWP its own way; one definition each keeps the
 -- sources comparable.
 -- Source: ../shared/sources.md §2.2 (ISB date formats), GLOSSARY.md (NPWP, money).
+-- The macros stay in one file: each is a line or two, every source file uses several, and
+-- together they are the one definition of how a date, an amount or an NPWP is read.
+-- creates: core.wib, core.rupiah, core.npwp15, core.squash, core.status_class
+-- depends:
 
 -- A source's wall-clock text (WIB) as an instant. ISB writes 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS'
 -- and '...T..:..:...000000Z'; the Z is an artefact (connectors/isb.py), the clock is WIB.

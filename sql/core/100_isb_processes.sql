@@ -9,6 +9,12 @@
 -- Each raw record is parsed once: json_transform reads the fields used into a struct of text,
 -- and p['field'] is the same text as payload->>'field' (which re-parses the record each time:
 -- ~3x slower at national scale, bench/RESULTS.md).
+-- creates: core.isb_processes
+-- depends: core.npwp15, core.rupiah, core.wib, raw.isb_ecat_paket_epurchasing_v6,
+--   raw.isb_non_tender_pengumuman, raw.isb_non_tender_selesai, raw.isb_pencatatan_non_tender,
+--   raw.isb_pencatatan_non_tender_realisasi, raw.isb_pencatatan_swakelola, raw.isb_peserta_tender,
+--   raw.isb_tender_pengumuman, raw.isb_tender_selesai, raw.isb_tender_selesai_nilai,
+--   raw.isb_tender_umum_publik
 CREATE OR REPLACE TABLE core.isb_processes AS
 WITH
 tender AS (SELECT key, json_transform(payload, '{

@@ -7,6 +7,8 @@
 -- Each raw record is parsed once: json_transform reads the fields used into a struct of text,
 -- and p['field'] is the same text as payload->>'field' (which re-parses the record each time:
 -- ~3x slower at national scale, bench/RESULTS.md).
+-- creates: core.isb_bids
+-- depends: core.npwp15, core.rupiah, raw.isb_peserta_tender, raw.isb_tender_selesai_nilai
 CREATE OR REPLACE TABLE core.isb_bids AS
 SELECT
     'isb' AS source,

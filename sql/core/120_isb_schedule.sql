@@ -6,6 +6,8 @@
 -- Each raw record is parsed once: json_transform reads the fields used into a struct of text,
 -- and p['field'] is the same text as payload->>'field' (which re-parses the record each time:
 -- ~3x slower at national scale, bench/RESULTS.md).
+-- creates: core.isb_schedule
+-- depends: core.squash, core.wib, raw.isb_jadwal_tahapan_tender
 CREATE OR REPLACE TABLE core.isb_schedule AS
 SELECT
     'isb' AS source,

@@ -5,6 +5,9 @@
 -- Each raw record is parsed once: json_transform reads the fields used into a struct of text,
 -- and p['field'] is the same text as payload->>'field' (which re-parses the record each time:
 -- ~3x slower at national scale, bench/RESULTS.md).
+-- creates: core.isb_realisations
+-- depends: core.npwp15, core.rupiah, core.wib, raw.isb_pencatatan_non_tender_realisasi,
+--   raw.isb_pencatatan_swakelola_realisasi
 CREATE OR REPLACE TABLE core.isb_realisations AS
 SELECT 'isb' AS source, 'pencatatan_non_tender' AS kind,
     payload['kd_nontender_pct'] AS source_id, payload['jenis_realisasi'] AS realisation_type,

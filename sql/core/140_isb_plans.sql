@@ -2,6 +2,8 @@
 -- Why: every package must be planned and announced in SiRUP before it is procured (Perpres
 -- 16/2018 Pasal 22); ID-C04 compares a process with its RUP entry.
 -- Source: ISB RUP-PaketPenyedia-Terumumkan (../shared/sources.md §2.2).
+-- creates: core.isb_plans
+-- depends: core.rupiah, core.wib, raw.isb_rup_paket_penyedia
 CREATE OR REPLACE TABLE core.isb_plans AS
 SELECT
     'isb' AS source,

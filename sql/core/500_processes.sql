@@ -5,6 +5,13 @@
 -- by field: each column takes the first non-null value in the order of preference (ISB, then
 -- SPSE, then OCDS), so SPSE fills what ISB lacks (e.g. a pagu ISB left null); `source` is the
 -- most preferred source and `sources` lists all that describe it.
+-- creates: core.processes
+-- depends: core.isb_processes, core.ocds_processes, core.spse_processes
+-- test unique: core.processes(kind, source_id)
+-- test not_null: core.processes(source, kind, source_id, sources)
+-- test accepted_values: core.processes(source) in ('isb', 'spse', 'ocds')
+-- test accepted_values: core.processes(kind) in ('tender', 'non_tender', 'pencatatan_non_tender',
+--   'swakelola', 'darurat', 'epurchasing')
 CREATE OR REPLACE TABLE core.processes AS
 WITH all_sources AS (
     SELECT *, 1 AS preference FROM core.isb_processes
@@ -42,65 +49,3 @@ SELECT
     list_sort(list(DISTINCT source)) AS sources
 FROM all_sources
 GROUP BY kind, source_id;
-
--- Bids: ISB's participants, with SPSE's evaluation results (hasil page) merged onto them by
--- supplier NPWP (else by name when either NPWP is missing or masked); SPSE's bidders of a tender
--- that ISB does not match are kept as SPSE rows (a tender ISB has no participants for is all
--- SPSE). Tenders only: the view's source_id is a tender code (non-tender bids stay in
--- core.spse_bids).
-CREATE OR REPLACE TABLE core.bids AS
-WITH
--- Rows numbered in a stable order, so an ambiguous match pairs the same way every night.
-i AS (SELECT *, row_number() OVER (ORDER BY source_id, participant_id) AS isb_row
-      FROM core.isb_bids),
-s AS (SELECT * EXCLUDE (kind),
-          row_number() OVER (ORDER BY source_id, participant_id, supplier_name, supplier_npwp,
-                             offer_value) AS spse_row
-      FROM core.spse_bids
-      WHERE kind = 'tender'),
-pairs AS (
-    SELECT i.isb_row, s.spse_row
-    FROM i JOIN s ON s.source_id = i.source_id AND (
-        s.supplier_npwp = i.supplier_npwp
-        OR ((s.supplier_npwp IS NULL OR i.supplier_npwp IS NULL)
-            AND lower(core.squash(s.supplier_name)) = lower(core.squash(i.supplier_name))))
-    QUALIFY row_number() OVER (PARTITION BY i.isb_row ORDER BY s.spse_row) = 1
-        AND row_number() OVER (PARTITION BY s.spse_row ORDER BY i.isb_row) = 1
-)
-SELECT i.source, i.source_id, i.participant_id, i.supplier_id,
-    coalesce(i.supplier_npwp, s.supplier_npwp) AS supplier_npwp,
-    coalesce(i.supplier_name, s.supplier_name) AS supplier_name,
-    coalesce(i.offer_value, s.offer_value) AS offer_value,
-    coalesce(i.corrected_value, s.corrected_value) AS corrected_value,
-    coalesce(i.negotiated_value, s.negotiated_value) AS negotiated_value,
-    i.is_winner OR coalesce(s.is_winner, false) AS is_winner,
-    i.is_bid OR coalesce(s.is_bid, false) AS is_bid,
-    coalesce(i.passed_administration, s.passed_administration) AS passed_administration,
-    coalesce(i.passed_technical, s.passed_technical) AS passed_technical,
-    coalesce(i.passed_price, s.passed_price) AS passed_price,
-    coalesce(i.passed_qualification, s.passed_qualification) AS passed_qualification,
-    coalesce(i.reason, s.reason) AS reason
-FROM i
-LEFT JOIN pairs USING (isb_row)
-LEFT JOIN s USING (spse_row)
-UNION ALL BY NAME
-SELECT s.* EXCLUDE (spse_row) FROM s ANTI JOIN pairs USING (spse_row)
--- OCDS bids (sql/core/300_ocds_processes.sql) of processes no other source has bids for.
-UNION ALL BY NAME
-SELECT * FROM core.ocds_bids o
-WHERE o.source_id NOT IN (SELECT source_id FROM core.isb_bids)
-    AND o.source_id NOT IN (SELECT source_id FROM core.spse_bids WHERE kind = 'tender');
-
--- Schedules and payments: ISB's, and SPSE's for packages ISB has none for.
-CREATE OR REPLACE TABLE core.schedule AS
-SELECT * FROM core.isb_schedule
-UNION ALL BY NAME
-SELECT * EXCLUDE (kind) FROM core.spse_schedule
-WHERE kind = 'tender' AND source_id NOT IN (SELECT source_id FROM core.isb_schedule);
-CREATE OR REPLACE TABLE core.realisations AS
-SELECT * FROM core.isb_realisations
-UNION ALL BY NAME
-SELECT * FROM core.spse_realisations r
-WHERE NOT EXISTS (SELECT 1 FROM core.isb_realisations i
-                  WHERE i.kind = r.kind AND i.source_id = r.source_id);
-CREATE OR REPLACE TABLE core.plans AS SELECT * FROM core.isb_plans;

@@ -7,6 +7,11 @@
 -- Source: raw.inspectorate_register (connectors/inspectorates.py); rejected rows never get here.
 -- These are views, not tables: the inspectorate flow (every 6 hours) and the alert rules read
 -- them between nightly builds (flows/inspectorate_steps.py runs this file before using them).
+-- The three views stay in one file: the inspectorate flow runs exactly this file between
+-- nightly builds, and each view is the previous one refined.
+-- creates: core.inspectorate_observations, core.inspectorate_intervals,
+--   core.inspectorate_known_status
+-- depends: raw.inspectorate_register
 
 -- One observation per (register, inspectorate, checked_on): a corrected row replaces the one it
 -- corrects (the latest landed wins); different days are different observations.

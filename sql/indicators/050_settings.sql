@@ -13,6 +13,14 @@
 --   unset     no verified value exists: the rule is off until configured
 -- An unknown name in core.setting_overrides stops the build (a typo must not silently fall
 -- back to a default).
+-- One file for the settings: models/settings.py runs it alone to read the defaults, and the
+-- accessor macros are the only way the checks read core.settings.
+-- creates: core.setting_overrides, core.setting, core.setting_defaults, core.settings,
+--   core.setting_num, core.setting_text, core.setting_list, core.band_max, core.band_below,
+--   core.fmt_rp
+-- depends:
+-- test unique: core.settings(name)
+-- test not_null: core.settings(name, status)
 CREATE TABLE IF NOT EXISTS core.setting_overrides (
     name VARCHAR PRIMARY KEY,
     value JSON,

@@ -1,10 +1,10 @@
 -- Cardinal input for the nightly build: which processes the indicators read, and in what order.
 -- What: temp.cardinal_processes (a TEMP table of the build's connection: only 106 and
--- 190_flags_cardinal.sql read it; the core table of older warehouses is dropped): every core
+-- 190_flags_cardinal.sql read it; a migration drops the old core table): every core
 -- process, numbered (line_no) in ocid order (the order `pantau export ocds` writes them, so a
 -- night and `pantau indicators` over that night's export see the same "file order"), with the
 -- release-level fields of its OCDS release that Cardinal reads (core.ocds_release_rows,
--- sql/core/700_ocds_releases.sql); and
+-- sql/core/740_ocds_release_rows.sql); and
 -- core.cardinal_releases(line_no, release): the publisher's compiled release of each process
 -- that came in as OCDS (source 'ocds'), which 105_cardinal_flatten.sql flattens as it flattens
 -- a file. Every other process is flattened straight from these rows by
@@ -17,8 +17,9 @@
 -- Settings: DuckDB variables cardinal_* set by models.cardinal.set_variables from
 -- [indicators.cardinal] in pantau.toml before the build; unset = Cardinal's defaults with all 11
 -- indicators on. No currency is set: every release built from core is in IDR.
--- Source: ../shared/indicators.md §1; the OCDS mapping of sql/core/700_ocds_releases.sql.
-DROP TABLE IF EXISTS core.cardinal_processes;
+-- Source: ../shared/indicators.md §1; the OCDS mapping of sql/core/700_ocds_mapping.sql.
+-- creates: temp.cardinal_processes, core.cardinal_releases
+-- depends: core.ocds_ocid, core.ocds_release_rows, core.ocds_releases_in, core.processes
 CREATE OR REPLACE TEMP TABLE cardinal_processes AS
 WITH numbered AS (
     SELECT source, kind, source_id,

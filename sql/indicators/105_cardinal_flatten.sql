@@ -8,7 +8,7 @@
 -- Input: `pantau indicators` fills core.cardinal_releases from a JSON Lines file, in file order;
 -- the nightly build (100_cardinal.sql) with the publishers' releases of OCDS-sourced processes
 -- only, and 106_cardinal_from_core.sql then adds every other process from core, with the same
--- columns and values this file would give its OCDS export (sql/core/700_ocds_releases.sql).
+-- columns and values this file would give its OCDS export (sql/core/700_ocds_mapping.sql).
 -- Settings are DuckDB variables cardinal_* (models/cardinal.py); an unset variable means
 -- Cardinal's default, and an unset cardinal_enabled means all 11 indicators.
 -- Source: ../shared/indicators.md §1.2 (open-contracting/cardinal-rs@b04158a src/lib.rs):
@@ -21,6 +21,12 @@
 -- submitted, amount, currency, has_tenderers, n_tenderers, tenderer_ids, sole_tenderer,
 -- bid_date); cardinal_awards(line_no, ocid, idx, status, n_suppliers, supplier_ids,
 -- sole_supplier, item_class_ids [string /items/*/classification/id, when /items is an array]).
+-- One file for the flattening: `pantau indicators` and the night run it as one step, and its
+-- macros exist for its three tables.
+-- creates: core.cardinal_str, core.cardinal_num, core.cardinal_list, core.cardinal_enabled,
+--   core.cardinal_price_ok, core.cardinal_q8, core.cardinal_two_sum, core.cardinal_fma15,
+--   core.cardinal_rel, core.cardinal_bids, core.cardinal_awards
+-- depends: core.cardinal_releases
 
 CREATE OR REPLACE MACRO core.cardinal_str(j) AS CASE WHEN json_type(j) = 'VARCHAR' THEN j ->> '$' END;
 CREATE OR REPLACE MACRO core.cardinal_num(j) AS

@@ -4,7 +4,7 @@
 -- whose source is not 'ocds' (those keep their publisher's release, flattened by 105), from
 -- temp.cardinal_processes (100_cardinal.sql: the rows of core.ocds_release_rows) and
 -- core.ocds_bid_rows: the same rows and macros the OCDS export core.ocds_releases assembles into
--- JSON (sql/core/700_ocds_releases.sql). Each column is what 105 would read from that process's
+-- JSON (sql/core/700_ocds_mapping.sql). Each column is what 105 would read from that process's
 -- exported release: ocid; pmd = the method as published (procurementMethodDetails); pm =
 -- procurementMethod; buyer and procuring entity ids; releases whose tender status is
 -- 'cancelled' or whose method is in [exclusions] skipped; bid status (invited/disqualified/
@@ -13,9 +13,13 @@
 -- Why: the nightly build used to write every process as an OCDS JSON document and parse it back
 -- field by field (36 s of the 42 s indicator stage at 1M processes, and the night's memory
 -- peak); the typed rows give the same indicator input from one pass over core.
--- Source: ../shared/indicators.md §1.2; the mapping rules of sql/core/700_ocds_releases.sql.
+-- Source: ../shared/indicators.md §1.2; the mapping rules of sql/core/700_ocds_mapping.sql.
 -- tests/test_cardinal_nightly.py checks these rows and the nightly flags against
 -- `pantau indicators` over `pantau export ocds` of the same warehouse.
+-- creates: core.cardinal_from_core
+-- depends: core.cardinal_list, core.cardinal_price_ok, core.ocds_amount, core.ocds_bid_rows,
+--   core.ocds_currency, temp.cardinal_processes
+-- fills: core.cardinal_awards, core.cardinal_bids, core.cardinal_rel
 
 -- The processes read from core: not from an OCDS publisher, and not skipped as 105 skips.
 CREATE OR REPLACE MACRO core.cardinal_from_core(source, tender_status, method) AS

@@ -5,6 +5,8 @@
 -- Input: core.cardinal_rel, core.cardinal_bids, core.cardinal_awards (105_cardinal_flatten.sql,
 -- and in the nightly build also 106_cardinal_from_core.sql).
 -- Source: ../shared/indicators.md §1.2 (open-contracting/cardinal-rs@b04158a src/lib.rs).
+-- creates: core.cardinal_final, core.cardinal_currency, core.cardinal_results, core.cardinal_meta
+-- depends: core.cardinal_awards, core.cardinal_bids, core.cardinal_enabled, core.cardinal_rel
 
 -- "All awards final": awards and bids/details are arrays, and every award with a string status
 -- is active, cancelled or unsuccessful. complete = the active awards.

@@ -9,6 +9,9 @@
 -- duration is the bid-upload window of a Tender/Seleksi; non-tenders have no schedule in ISB and
 -- are not measured. Use [R003.procurement_method_details] to give Tender Cepat its own minimum.
 -- Source: ../shared/indicators.md §1.3 R003 (open-contracting/cardinal-rs@b04158a src/indicators/r003.rs).
+-- creates: core.cardinal_rfc3339
+-- depends: core.cardinal_enabled, core.cardinal_list, core.cardinal_rel
+-- fills: core.cardinal_results
 CREATE OR REPLACE MACRO core.cardinal_rfc3339(s) AS CASE
     WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})')
         THEN TRY_CAST(upper(s) AS TIMESTAMPTZ)

@@ -12,6 +12,9 @@
 -- them); ISB publishes no evaluation results, so there every offer of a finished tender counts
 -- as valid and the winner is the pemenang.
 -- Source: ../shared/indicators.md §1.3 (open-contracting/cardinal-rs@b04158a src/indicators/util.rs).
+-- creates: core.cardinal_slbr
+-- depends: core.cardinal_bids, core.cardinal_currency, core.cardinal_enabled, core.cardinal_final,
+--   core.cardinal_rel
 CREATE OR REPLACE TABLE core.cardinal_slbr AS
 WITH proc AS (
     SELECT f.line_no, f.ocid, f.sole_active_supplier AS supplier

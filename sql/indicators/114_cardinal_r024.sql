@@ -7,6 +7,9 @@
 -- SPSE: differences use the offers (nilai_penawaran) of the bidders that passed evaluation; a
 -- tender decided on quality (the lowest offer did not win) is left out, as in Cardinal.
 -- Source: ../shared/indicators.md §1.3 R024 (open-contracting/cardinal-rs@b04158a src/indicators/r024.rs).
+-- creates: core.cardinal_r024_stats
+-- depends: core.cardinal_enabled, core.cardinal_fma15, core.cardinal_q8, core.cardinal_slbr
+-- fills: core.cardinal_meta, core.cardinal_results
 CREATE OR REPLACE TABLE core.cardinal_r024_stats AS
 WITH d AS (SELECT list_sort(list(diff)) AS v FROM core.cardinal_slbr),
 q AS (SELECT core.cardinal_q8(v, 0.25) AS q1, core.cardinal_q8(v, 0.75) AS q3 FROM d)

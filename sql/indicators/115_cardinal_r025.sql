@@ -8,6 +8,10 @@
 -- SPSE: a participant's offers in finished tenders (ISB: every offer; SPSE: offers that passed
 -- evaluation); tenderers are keyed by NPWP where known.
 -- Source: ../shared/indicators.md §1.3 R025 (open-contracting/cardinal-rs@b04158a src/indicators/r025.rs).
+-- creates: core.cardinal_r025_tenderers, core.cardinal_r025_stats
+-- depends: core.cardinal_bids, core.cardinal_enabled, core.cardinal_final, core.cardinal_fma15,
+--   core.cardinal_q8
+-- fills: core.cardinal_meta, core.cardinal_results
 CREATE OR REPLACE TABLE core.cardinal_r025_tenderers AS
 WITH proc AS (
     SELECT line_no, sole_active_supplier AS supplier FROM core.cardinal_final

@@ -7,6 +7,8 @@
 -- SPSE: submitted bids are the participants with an offer (nilai_penawaran), compared on the
 -- offer as submitted, before correction.
 -- Source: ../shared/indicators.md §1.3 R028 (open-contracting/cardinal-rs@b04158a src/indicators/r028.rs).
+-- depends: core.cardinal_bids, core.cardinal_enabled, core.cardinal_rel
+-- fills: core.cardinal_results
 INSERT INTO core.cardinal_results
 WITH b AS (
     SELECT b.line_no, b.ocid, b.idx, b.amount, b.currency,

@@ -6,6 +6,8 @@
 -- per-offer submission time, so SPSE-derived releases carry no bid date and R030 stays silent
 -- on them (it fires on OCDS publishers that publish bid dates).
 -- Source: ../shared/indicators.md §1.3 R030 (open-contracting/cardinal-rs@b04158a src/indicators/r030.rs).
+-- depends: core.cardinal_awards, core.cardinal_bids, core.cardinal_enabled, core.cardinal_rel
+-- fills: core.cardinal_results
 INSERT INTO core.cardinal_results
 WITH rel AS (
     SELECT line_no, ocid, period_end AS end_date

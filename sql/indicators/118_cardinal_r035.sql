@@ -8,6 +8,8 @@
 -- offers are all valid and R035 cannot fire on ISB-only data: absence of a flag there is not
 -- evidence of a clean evaluation.
 -- Source: ../shared/indicators.md §1.3 R035 (open-contracting/cardinal-rs@b04158a src/indicators/r035.rs).
+-- depends: core.cardinal_bids, core.cardinal_enabled, core.cardinal_final
+-- fills: core.cardinal_results
 INSERT INTO core.cardinal_results
 WITH f AS (
     SELECT line_no, ocid, list_sort(list_distinct(active_supplier_ids)) AS s

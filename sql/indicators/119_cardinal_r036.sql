@@ -6,6 +6,9 @@
 -- SPSE: disqualified = failed evaluation (SPSE hasil evaluasi); ISB has no evaluation results,
 -- so on ISB-only data R036 cannot fire (see 118).
 -- Source: ../shared/indicators.md §1.3 R036 (open-contracting/cardinal-rs@b04158a src/indicators/r036.rs).
+-- depends: core.cardinal_awards, core.cardinal_bids, core.cardinal_currency,
+--   core.cardinal_enabled, core.cardinal_rel
+-- fills: core.cardinal_results
 INSERT INTO core.cardinal_results
 WITH rel AS (
     SELECT line_no, ocid FROM core.cardinal_rel

@@ -9,6 +9,10 @@
 -- SPSE: buyer = the K/L/PD (kd_klpd), procuring entity = the satuan kerja (kd_satker); on
 -- ISB-only data there are no disqualifications (see 118), so R038 stays silent there.
 -- Source: ../shared/indicators.md §1.3 R038 (open-contracting/cardinal-rs@b04158a src/indicators/r038.rs).
+-- creates: core.cardinal_r038_ratios, core.cardinal_r038_stats
+-- depends: core.cardinal_bids, core.cardinal_enabled, core.cardinal_fma15, core.cardinal_q8,
+--   core.cardinal_rel
+-- fills: core.cardinal_meta, core.cardinal_results
 CREATE OR REPLACE TABLE core.cardinal_r038_ratios AS
 WITH sb AS (SELECT * FROM core.cardinal_bids WHERE submitted AND core.cardinal_enabled('R038')),
 proc AS (

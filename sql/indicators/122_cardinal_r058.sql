@@ -6,6 +6,9 @@
 -- SPSE: SPSE evaluates abnormally low offers ("harga penawaran di bawah 80% HPS" clarification);
 -- a flag here means the winner's offer is far below the next valid offer.
 -- Source: ../shared/indicators.md §1.3 R058 (open-contracting/cardinal-rs@b04158a src/indicators/r058.rs).
+-- creates: core.cardinal_r058_stats
+-- depends: core.cardinal_enabled, core.cardinal_fma15, core.cardinal_q8, core.cardinal_slbr
+-- fills: core.cardinal_meta, core.cardinal_results
 CREATE OR REPLACE TABLE core.cardinal_r058_stats AS
 WITH d AS (SELECT list_sort(list(diff)) AS v FROM core.cardinal_slbr),
 q AS (SELECT core.cardinal_q8(v, 0.25) AS q1, core.cardinal_q8(v, 0.75) AS q3 FROM d)

@@ -9,6 +9,8 @@
 -- data); the release's line in core.cardinal_rel gives the process (temp.cardinal_processes,
 -- 100_cardinal.sql); if two releases share an ocid, the last one, as in 129.
 -- Source: core.cardinal_result (129), core.cardinal_rel (105/106), temp.cardinal_processes (100).
+-- creates: core.flags_cardinal
+-- depends: core.cardinal_rel, core.cardinal_result, temp.cardinal_processes
 CREATE OR REPLACE TABLE core.flags_cardinal AS
 WITH d(code, description) AS (VALUES
     ('R003', 'Cardinal R003 short submission period: tender period shorter than the minimum (days)'),

@@ -7,14 +7,15 @@
 -- the checks consistent with each other and with `pantau explain`. A view, not a core table:
 -- nothing outside this stage reads it, and writing 1M wide rows into the warehouse was most of
 -- the file's time (~2 s of the stage's 10 at 1M processes), while each check reads only a few
--- columns of core.processes. The core.compliance_base table of older warehouses is dropped.
+-- columns of core.processes. A migration drops the core.compliance_base table of older warehouses.
 -- Source: core.processes; ceilings and dates from core.settings (050_settings.sql).
 -- Legal basis: Perpres 16/2018 Pasal 38 ayat (3) and Pasal 41 (pengadaan langsung ceilings),
 -- Perpres 46/2025 Pasal 1 angka 40a (Rp400 jt works ceiling). The value tested is HPS, else
 -- pagu (issue 5); an HPS of 0 counts as missing.
 -- Also creates core.compliance_results, which the check files (2xx-4xx) fill and from which
 -- core.flags_compliance is made (490_flags_compliance.sql).
-DROP TABLE IF EXISTS core.compliance_base;
+-- creates: temp.compliance_base, core.compliance_results
+-- depends: core.processes, core.setting_num, core.setting_text, core.squash, core.status_class
 CREATE OR REPLACE TEMP VIEW compliance_base AS
 WITH p AS (
     SELECT *,

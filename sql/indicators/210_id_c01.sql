@@ -12,6 +12,8 @@
 --   numbers per indicators.md §5.1.
 -- value: the value tested (HPS, else pagu), rupiah.
 -- Why: pengadaan langsung above the ceiling skips the competition the law requires.
+-- depends: core.fmt_rp, temp.compliance_base
+-- fills: core.compliance_results
 INSERT INTO core.compliance_results
 SELECT kind, source, source_id, 'ID-C01', tested_value,
     format('{} {}: {} {} > ceiling {}', method, category, tested_basis,

@@ -9,6 +9,8 @@
 -- value: the value tested (HPS, else pagu), rupiah.
 -- Why: consultancy is where quality-based competition matters most; skipping seleksi is a
 --   classic route to a pre-chosen consultant.
+-- depends: core.fmt_rp, core.setting_list, core.setting_num, temp.compliance_base
+-- fills: core.compliance_results
 INSERT INTO core.compliance_results
 SELECT kind, source, source_id, 'ID-C02', tested_value,
     format('{} by {}: {} {} > {}', category, method, tested_basis,

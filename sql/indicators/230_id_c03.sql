@@ -15,6 +15,8 @@
 -- value: the largest window total the package belongs to, rupiah.
 -- Why: splitting one purchase into several small ones keeps each under the ceiling and
 --   hands the whole to one supplier without competition.
+-- depends: core.fmt_rp, core.setting_num, temp.compliance_base
+-- fills: core.compliance_results
 INSERT INTO core.compliance_results
 WITH pl AS (
     SELECT kind, source, source_id, kd_klpd, kd_satker, category, supplier_npwp,

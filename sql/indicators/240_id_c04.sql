@@ -13,6 +13,8 @@
 --   RUP's (fractional, > 0); 1 for a code not in SiRUP.
 -- Why: a package that was never planned publicly, or planned only after the fact, escapes the
 --   scrutiny the plan announcement exists for.
+-- depends: core.plans, core.setting, temp.compliance_base
+-- fills: core.compliance_results
 INSERT INTO core.compliance_results
 WITH base AS (
     SELECT * FROM temp.compliance_base WHERE kind IN ('tender', 'non_tender')

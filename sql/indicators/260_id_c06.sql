@@ -10,6 +10,8 @@
 --   meet the technical requirements, which the data does not show; indicators.md §5.2.
 -- value: the pagu, rupiah.
 -- Why: the reservation is how the law steers small packages to small local firms.
+-- depends: core.fmt_rp, core.setting_list, core.setting_num, temp.compliance_base
+-- fills: core.compliance_results
 INSERT INTO core.compliance_results
 SELECT kind, source, source_id, 'ID-C06', pagu,
     format('{} with pagu {} <= {} offered to qualification ''{}''', category, core.fmt_rp(pagu),

@@ -7,6 +7,8 @@
 -- value: contract value / HPS.
 -- Why: HPS is the owner's own ceiling estimate; a contract above it pays more than the
 --   government said the work is worth.
+-- depends: core.fmt_rp, temp.compliance_base
+-- fills: core.compliance_results
 INSERT INTO core.compliance_results
 SELECT kind, source, source_id, 'ID-C08', contract_value / hps,
     format('contract {} > HPS {} ({}% of HPS)', core.fmt_rp(contract_value), core.fmt_rp(hps),

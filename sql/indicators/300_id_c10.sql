@@ -10,6 +10,8 @@
 --   rule is not applied. Cf. OCP Cardinal R003 (short submission period, indicators.md §1.3).
 -- value: the submission period in days.
 -- Why: too short a window keeps out bidders who were not told in advance.
+-- depends: core.schedule, core.setting, core.setting_list, core.squash, temp.compliance_base
+-- fills: core.compliance_results
 INSERT INTO core.compliance_results
 WITH periods AS (
     SELECT p.kind, p.source, p.source_id, p.method,

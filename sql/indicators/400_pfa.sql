@@ -22,6 +22,9 @@
 -- value: the score (1-5), or the total.
 -- Why: watchdogs and journalists already know ICW's scores; pantau reproduces the part that is
 --   published so the numbers can be checked against opentender.net.
+-- depends: core.band_below, core.band_max, core.fmt_rp, core.setting, core.setting_list,
+--   core.setting_num, core.squash, temp.compliance_base
+-- fills: core.compliance_results
 INSERT INTO core.compliance_results
 WITH base AS (
     SELECT b.*,

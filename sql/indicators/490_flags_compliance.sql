@@ -3,6 +3,8 @@
 -- Why: analysts read one flags view, whatever produced the flag.
 -- Source: core.compliance_results (200-400 files). Per-process results: grp 'OCID',
 -- entity_id = source_id. PFA rows are scores (every scored tender has them), not red flags.
+-- creates: core.flags_compliance
+-- depends: core.compliance_results
 CREATE OR REPLACE TABLE core.flags_compliance AS
 SELECT source, kind, source_id, code, CAST(value AS DOUBLE) AS value, 'OCID' AS grp,
     source_id AS entity_id, description

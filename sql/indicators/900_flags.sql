@@ -5,16 +5,12 @@
 -- Source: the files before this one in sql/indicators/. Columns: source, kind, source_id (the
 -- process: ISB reuses a code across kinds, so (source, kind, source_id) names it), code, value, grp ('OCID' for a process; Cardinal also writes 'Buyer',
 -- 'ProcuringEntity', 'Tenderer'), entity_id, description.
--- Minimal version: the Cardinal helper (issue 4) extends it; an empty core.flags_cardinal is
--- created when its files have not run so that this file works alone.
-CREATE TABLE IF NOT EXISTS core.flags_cardinal (
-    source VARCHAR, kind VARCHAR, source_id VARCHAR, code VARCHAR, value DOUBLE, grp VARCHAR,
-    entity_id VARCHAR, description VARCHAR
-);
-CREATE TABLE IF NOT EXISTS core.flags_compliance (
-    source VARCHAR, kind VARCHAR, source_id VARCHAR, code VARCHAR, value DOUBLE, grp VARCHAR,
-    entity_id VARCHAR, description VARCHAR
-);
+-- creates: core.flags
+-- depends: core.flags_cardinal, core.flags_compliance
+-- test unique: core.flags(source, kind, source_id, code, grp, entity_id)
+-- test not_null: core.flags(code, grp, entity_id)
+-- test accepted_values: core.flags(grp) in ('OCID', 'Buyer', 'ProcuringEntity', 'Tenderer')
+-- test relationship: core.flags(kind, source_id) -> core.processes(kind, source_id)
 CREATE OR REPLACE TABLE core.flags AS
 SELECT source, kind, source_id, code, value, grp, entity_id, description FROM core.flags_cardinal
 UNION ALL

@@ -70,6 +70,12 @@
 -- How: one pass over temp.compliance_base (only the columns the metrics read): each process
 -- gets the list of the metrics it counts in, with its numerator and denominator, unnested into
 -- rows (the rows are the same as one SELECT per metric; writing them is most of the cost).
+-- creates: core.metric_rows, core.metric_defs, core.agency_metrics
+-- depends: core.compliance_results, core.flags, core.processes, core.setting_num,
+--   temp.compliance_base
+-- test unique: core.agency_metrics(kd_klpd, kd_satker, year, metric)
+-- test not_null: core.agency_metrics(kd_klpd, year, metric, numerator)
+-- test relationship: core.agency_metrics(kd_klpd) -> core.agencies(kd_klpd)
 CREATE OR REPLACE TABLE core.metric_rows AS
 WITH flagged AS (
     SELECT DISTINCT kind, source, source_id FROM core.compliance_results

@@ -6,6 +6,8 @@
 -- Why: sources rewrite their past (a tender's status, a contract value); trends must compare
 -- what pantau saw on each night, not today's view of the past (issue 5).
 -- Source: core.agency_metrics (950_agency_metrics.sql).
+-- creates: core.metric_snapshots
+-- depends: core.agency_metrics
 CREATE TABLE IF NOT EXISTS core.metric_snapshots (
     snapshot_date DATE NOT NULL,
     kd_klpd VARCHAR NOT NULL,

@@ -7,5 +7,7 @@
 -- column name: name of the K/L/PD or work unit
 -- column kind: jenis (PROVINSI, KABUPATEN, KOTA, ...; SKPD, ...) where known
 -- column satker_id: SiRUP's numeric work-unit id, where known
+-- depends: core.agencies
+-- test unique: agencies(level, kd_klpd, kd_satker)
 CREATE OR REPLACE VIEW main.agencies AS
 SELECT level, kd_klpd, kd_satker, name, kind, satker_id FROM core.agencies;

@@ -8,5 +8,8 @@
 -- column value: the metric: numerator for a count, numerator / denominator for a rate, share or average (null when the denominator is 0)
 -- column numerator: what is counted or summed (processes, bids or rupiah)
 -- column denominator: what it is divided by; null for counts
+-- depends: core.agency_metrics
+-- test unique: agency_metrics(kd_klpd, kd_satker, year, metric)
+-- test relationship: agency_metrics(kd_klpd) -> agencies(kd_klpd)
 CREATE OR REPLACE VIEW main.agency_metrics AS
 SELECT kd_klpd, kd_satker, year, metric, value, numerator, denominator FROM core.agency_metrics;

@@ -18,6 +18,7 @@
 -- column channels_failed: channels that failed at the last attempt (retried by the next run)
 -- column attempts: delivery attempts over all channels
 -- column last_error: the last delivery error (secrets redacted)
+-- depends: ops.alert_deliveries, ops.alert_outbox
 CREATE OR REPLACE VIEW main.alerts AS
 SELECT o.key, o.rule, o.subject, o.region, o.happened_on, o.evidence_url, o.language,
     o.title, o.message, timezone('Asia/Jakarta', o.created_at) AS created_at, o.run_id,

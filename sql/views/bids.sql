@@ -17,6 +17,9 @@
 -- column passed_price: passed the price evaluation
 -- column passed_qualification: passed qualification / verification
 -- column reason: the source's reason text (alasan), e.g. why a bid failed
+-- depends: core.bids
+-- test unique: bids(source, source_id, participant_id) where participant_id IS NOT NULL
+-- test relationship: bids(source_id) -> tenders(source_id)
 CREATE OR REPLACE VIEW main.bids AS
 SELECT source, source_id, participant_id, supplier_npwp, supplier_name, offer_value,
     corrected_value, negotiated_value, is_winner, is_bid, passed_administration,

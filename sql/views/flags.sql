@@ -9,6 +9,9 @@
 -- column grp: what is flagged: OCID (a process), Buyer (a K/L/PD), ProcuringEntity (a work unit), Tenderer (a company)
 -- column entity_id: the flagged process (its source_id) or organisation (OCDS id: pantau-klpd-<kd_klpd>, pantau-satker-<kd_satker>, IDN-NPWP-<npwp>, or the publisher's id)
 -- column description: what the indicator means, in one line
+-- depends: core.flags
+-- test not_null: flags(code, grp, entity_id)
+-- test relationship: flags(kind, source_id) -> tenders(kind, source_id)
 CREATE OR REPLACE VIEW main.flags AS
 SELECT source, kind, source_id, code, value, grp, entity_id, description
 FROM core.flags;

@@ -8,5 +8,6 @@
 -- column unit: what the number means
 -- column status: law, icw, secondary (verify before citing), pantau (an operational choice), unset (off until configured), or configured
 -- column basis: the regulation or publication behind it
+-- depends: core.settings
 CREATE OR REPLACE VIEW main.indicator_settings AS
 SELECT name, value, default_value, overridden, unit, status, basis FROM core.settings;

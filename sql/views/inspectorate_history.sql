@@ -17,6 +17,7 @@
 -- column n_observations: observations in the interval
 -- column previous_status: the status of the interval before (empty for the first)
 -- column recorded_at: when pantau first landed an observation of the interval, WIB
+-- depends: core.inspectorate_intervals
 CREATE OR REPLACE VIEW main.inspectorate_history AS
 SELECT inspectorate, inspectorate_id, kd_klpd, source, status, valid_from, valid_to,
     evidence_url, note, last_checked_on, last_evidence_url, n_observations, previous_status,

@@ -16,6 +16,7 @@
 -- column disagreement: true when the registers' current known statuses differ
 -- column by_source: each register's current status and last check, e.g. 'pattiro: not_joined (2025-07-04)'
 -- column n_observations: observations of this inspectorate over all registers
+-- depends: core.inspectorate_intervals, core.inspectorate_observations
 CREATE OR REPLACE VIEW main.inspectorates AS
 WITH current_per_source AS (
     SELECT * FROM core.inspectorate_intervals WHERE valid_to IS NULL

@@ -10,6 +10,7 @@
 -- column numerator: its numerator on that night
 -- column denominator: its denominator on that night (null for counts)
 -- column run_id: the run that took the snapshot
+-- depends: core.metric_snapshots
 CREATE OR REPLACE VIEW main.metric_history AS
 SELECT snapshot_date, kd_klpd, kd_satker, year, metric, value, numerator, denominator, run_id
 FROM core.metric_snapshots;

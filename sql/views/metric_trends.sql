@@ -13,6 +13,7 @@
 -- column change_since_last_month: value - month_ago_value
 -- column previous_year_value: the same metric for budget year - 1, in the same snapshot
 -- column change_year_on_year: value - previous_year_value
+-- depends: core.metric_snapshots
 CREATE OR REPLACE VIEW main.metric_trends AS
 WITH s AS (
     SELECT *, coalesce(kd_satker, '') AS satker_key FROM core.metric_snapshots

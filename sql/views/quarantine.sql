@@ -9,6 +9,7 @@
 -- column raw_text: the input as text (null when it is not valid UTF-8)
 -- column n_bytes: size of the raw input in bytes
 -- column first_seen: when it was first received, WIB
+-- depends: ops.quarantine
 CREATE OR REPLACE VIEW main.quarantine AS
 SELECT source, dataset, region, year, reason,
     try(decode(raw)) AS raw_text, octet_length(raw) AS n_bytes,

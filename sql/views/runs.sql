@@ -14,6 +14,7 @@
 -- column n_changed: records whose content changed
 -- column n_quarantined: records set aside with a reason (see quarantine)
 -- column error: why it failed (secrets redacted)
+-- depends: ops.runs
 CREATE OR REPLACE VIEW main.runs AS
 SELECT run_id, source, dataset, region, year,
     timezone('Asia/Jakarta', started_at) AS started_at,

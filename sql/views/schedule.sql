@@ -8,6 +8,8 @@
 -- column stage: the stage name lower-case with white space squashed
 -- column starts_at: stage start, WIB
 -- column ends_at: stage end, WIB
+-- depends: core.schedule
+-- test relationship: schedule(source_id) -> tenders(source_id)
 CREATE OR REPLACE VIEW main.schedule AS
 SELECT source, source_id, stage_id, stage_name, stage,
     timezone('Asia/Jakarta', starts_at) AS starts_at, timezone('Asia/Jakarta', ends_at) AS ends_at

@@ -5,5 +5,8 @@
 -- column name: the most frequent spelling of its name
 -- column n_bids: offers submitted
 -- column n_wins: processes won
+-- depends: core.suppliers
+-- test unique: suppliers(npwp)
+-- test not_null: suppliers(npwp)
 CREATE OR REPLACE VIEW main.suppliers AS
 SELECT npwp, name, n_bids, n_wins FROM core.suppliers;

@@ -30,6 +30,10 @@
 -- column umk_value: contract value going to micro and small business (UMK), where reported
 -- column qualification: kualifikasi usaha of the package (Kecil, Non Kecil, ...)
 -- column sources: every source that describes this process
+-- depends: core.processes, core.status_class
+-- test unique: tenders(kind, source_id)
+-- test not_null: tenders(source, kind, source_id, status_class)
+-- test accepted_values: tenders(status_class) in ('finished', 'failed', 'ongoing', 'unknown')
 CREATE OR REPLACE VIEW main.tenders AS
 SELECT source, kind, source_id, kd_rup, kd_klpd, klpd_name, kd_satker, satker_name, kd_lpse,
     title, category, method, status, core.status_class(status) AS status_class, year,

@@ -1,13 +1,15 @@
--- core.spse_processes, core.spse_bids, core.spse_schedule, core.spse_realisations: what the
--- national SPSE portal publishes, in the same columns as the ISB tables.
+-- core.spse_processes: the packages the national SPSE portal publishes, in the same columns as
+-- core.isb_processes (its bids, schedule and payments: 210, 220 and 230_spse_*.sql).
 -- Why: most watchdogs hold no ISB key; the portal is public, and its detail pages carry what ISB
--- lacks (each bidder's evaluation results, the winner page, the schedule). 500_processes.sql
--- merges these with ISB's (one row per package; ISB first, SPSE filling gaps).
+-- lacks (each bidder's evaluation results, the winner page, the schedule). 500_processes.sql and
+-- 510-530 merge these with ISB's (one row per package; ISB first, SPSE filling gaps).
 -- Source: raw.spse_listing (dt/{lelang|pl|nonspk|swakelola|darurat-list} rows) and
 -- raw.spse_detail (every detail page of a package, parsed by connectors/spse_pages.py);
 -- ../shared/sources.md §1. Listing values are abbreviated ("15,9 M"): pagu/hps come from the
 -- detail page when it was fetched, else from the listing (approximate). The portal shows no
 -- K/L/PD or satker codes, only names; masked NPWP (10*1**1****35**2) normalise to null.
+-- creates: core.spse_processes
+-- depends: core.npwp15, core.rupiah, core.wib, raw.spse_detail, raw.spse_listing
 CREATE OR REPLACE TABLE core.spse_processes AS
 WITH
 l AS (SELECT key, year, source_url, payload AS p FROM raw.spse_listing),
@@ -80,69 +82,3 @@ LEFT JOIN d USING (key)
 LEFT JOIN win w USING (key)
 LEFT JOIN pihak USING (key)
 LEFT JOIN stages USING (key);
-
--- Every registered participant (peserta page) with its evaluation results (hasil page), matched
--- by NPWP, else by name; evaluated bidders missing from the peserta page are kept too.
-CREATE OR REPLACE TABLE core.spse_bids AS
-WITH
-d AS (SELECT payload AS p FROM raw.spse_detail WHERE payload->>'kind' IN ('tender', 'non_tender')),
-peserta AS (
-    SELECT p->>'kind' AS kind, p->>'kode' AS source_id, unnest(p->'$.peserta[*]') AS x,
-        generate_subscripts(p->'$.peserta[*]', 1) AS n
-    FROM d
-),
-hasil AS (
-    SELECT p->>'kind' AS kind, p->>'kode' AS source_id, unnest(p->'$.hasil[*]') AS h,
-        generate_subscripts(p->'$.hasil[*]', 1) AS n
-    FROM d
-),
-joined AS (
-    SELECT coalesce(pe.kind, ha.kind) AS kind, coalesce(pe.source_id, ha.source_id) AS source_id,
-        pe.x, ha.h, coalesce(pe.n, 1000 + ha.n) AS n
-    FROM peserta pe
-    FULL JOIN hasil ha ON ha.kind = pe.kind AND ha.source_id = pe.source_id AND (
-        core.npwp15(ha.h->>'npwp') = core.npwp15(pe.x->>'npwp')
-        OR ((core.npwp15(ha.h->>'npwp') IS NULL OR core.npwp15(pe.x->>'npwp') IS NULL)
-            AND lower(core.squash(ha.h->>'nama')) = lower(core.squash(pe.x->>'nama'))))
-)
-SELECT
-    'spse' AS source,
-    source_id,
-    CAST(NULL AS VARCHAR) AS participant_id,
-    CAST(NULL AS VARCHAR) AS supplier_id,
-    core.npwp15(coalesce(x->>'npwp', h->>'npwp')) AS supplier_npwp,
-    coalesce(x->>'nama', h->>'nama') AS supplier_name,
-    core.rupiah(coalesce(h->>'penawaran', x->>'harga_penawaran')) AS offer_value,
-    core.rupiah(coalesce(h->>'penawaran_terkoreksi', x->>'harga_terkoreksi')) AS corrected_value,
-    core.rupiah(h->>'hasil_negosiasi') AS negotiated_value,
-    coalesce(TRY_CAST(h->>'pemenang' AS BOOLEAN), false) AS is_winner,
-    coalesce(h->>'penawaran', x->>'harga_penawaran') IS NOT NULL AS is_bid,
-    TRY_CAST(h->>'evaluasi_administrasi' AS BOOLEAN) AS passed_administration,
-    TRY_CAST(h->>'evaluasi_teknis' AS BOOLEAN) AS passed_technical,
-    TRY_CAST(h->>'evaluasi_harga_biaya' AS BOOLEAN) AS passed_price,
-    TRY_CAST(coalesce(h->>'evaluasi_kualifikasi', h->>'pembuktian_kualifikasi') AS BOOLEAN)
-        AS passed_qualification,
-    CAST(NULL AS VARCHAR) AS reason,
-    kind
-FROM joined;
-
-CREATE OR REPLACE TABLE core.spse_schedule AS
-SELECT 'spse' AS source, source_id, CAST(n AS VARCHAR) AS stage_id, s->>'tahap' AS stage_name,
-    lower(core.squash(s->>'tahap')) AS stage, core.wib(s->>'mulai') AS starts_at,
-    core.wib(s->>'sampai') AS ends_at, kind
-FROM (
-    SELECT payload->>'kind' AS kind, payload->>'kode' AS source_id,
-        unnest(payload->'$.jadwal[*]') AS s, generate_subscripts(payload->'$.jadwal[*]', 1) AS n
-    FROM raw.spse_detail
-);
-
-CREATE OR REPLACE TABLE core.spse_realisations AS
-SELECT 'spse' AS source, kind, source_id, r->>'jenis_realisasi' AS realisation_type,
-    CAST(NULL AS VARCHAR) AS document_number, core.wib(r->>'tanggal_realisasi') AS paid_at,
-    core.rupiah(r->>'nilai_realisasi') AS value, r->>'$.pihak[0].nama' AS recipient_name,
-    core.npwp15(r->>'$.pihak[0].npwp') AS recipient_npwp
-FROM (
-    SELECT payload->>'kind' AS kind, payload->>'kode' AS source_id,
-        unnest(payload->'$.realisasi.realisasi[*]') AS r
-    FROM raw.spse_detail
-);

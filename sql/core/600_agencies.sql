@@ -1,7 +1,12 @@
--- core.agencies and core.suppliers: the buyers and the sellers.
--- Why: buyers are satuan kerja (work units) under a K/L/PD; suppliers are keyed by NPWP
--- normalised to 15 digits, the one identifier every source shares.
--- Source: ISB MasterKLPD, RUP-MasterSatker, and the processes and bids themselves.
+-- core.agencies: the buyers: each K/L/PD and its satuan kerja (work units).
+-- Why: buyers are satuan kerja (work units) under a K/L/PD; the master lists name them, and a
+-- unit seen only in the processes is kept too.
+-- Source: ISB MasterKLPD, RUP-MasterSatker, and the processes themselves.
+-- creates: core.agencies
+-- depends: core.processes, raw.isb_master_klpd, raw.isb_rup_master_satker
+-- test unique: core.agencies(level, kd_klpd, kd_satker)
+-- test not_null: core.agencies(level, kd_klpd, name)
+-- test accepted_values: core.agencies(level) in ('klpd', 'satker')
 CREATE OR REPLACE TABLE core.agencies AS
 WITH klpd AS (
     SELECT key AS kd_klpd, payload->>'nama_klpd' AS name, payload->>'jenis_klpd' AS kind
@@ -29,20 +34,3 @@ FROM satker GROUP BY kd_klpd, kd_satker
 UNION ALL
 SELECT 'satker', s.kd_klpd, s.kd_satker, s.name, NULL, NULL
 FROM seen s ANTI JOIN satker m ON m.kd_satker = s.kd_satker AND m.kd_klpd IS NOT DISTINCT FROM s.kd_klpd;
-
-CREATE OR REPLACE TABLE core.suppliers AS
-WITH mentions AS (
-    SELECT supplier_npwp AS npwp, supplier_name AS name, is_bid, is_winner FROM core.bids
-    WHERE supplier_npwp IS NOT NULL
-    UNION ALL
-    SELECT supplier_npwp, supplier_name, false, true FROM core.processes
-    WHERE supplier_npwp IS NOT NULL AND kind <> 'tender'
-),
--- The most frequent spelling of the name; ties go to the first alphabetically (deterministic).
-names AS (
-    SELECT npwp, name FROM mentions WHERE name IS NOT NULL GROUP BY npwp, name
-    QUALIFY row_number() OVER (PARTITION BY npwp ORDER BY count(*) DESC, name) = 1
-)
-SELECT m.npwp, n.name, count(*) FILTER (WHERE m.is_bid) AS n_bids,
-    count(*) FILTER (WHERE m.is_winner) AS n_wins
-FROM mentions m LEFT JOIN names n USING (npwp) GROUP BY m.npwp, n.name;
