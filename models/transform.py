@@ -1,21 +1,20 @@
 """Build core and the analyst views from raw by running the SQL files in ``sql/``.
 
 ``sql/core/*.sql`` run first, in file-name order, then ``sql/views/*.sql``. A view file's header
-documents it (``-- view NAME: what it is`` and one ``-- column NAME: meaning`` per column); the
-build stores those texts as DuckDB comments, so ``pantau sql --describe`` and the data dictionary
-are read from the same lines as the SQL, and cannot drift from it.
+documents it (``-- view NAME: what it is`` and one ``-- column NAME: meaning`` per column, read by
+``models.catalogue``); the build stores those texts as DuckDB comments, so ``pantau sql
+--describe`` and the data dictionary are read from the same lines as the SQL, and cannot drift.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+from pantau.models.catalogue import ViewDoc, view_doc, view_docs
 from pantau.models.db import transaction
 from pantau.sql import SQL_DIR
 
@@ -26,44 +25,14 @@ STAGES = ("core", "indicators", "views")  # build order; a missing folder is ski
 # VIEW cannot replace a table (core.ocds_releases: built on demand by `pantau export ocds`).
 BECAME_VIEWS = (("core", "ocds_releases"),)
 
-_VIEW = re.compile(r"^--\s*view\s+(\w+):\s*(.+)$")
-_COLUMN = re.compile(r"^--\s*column\s+(\w+):\s*(.+)$")
-
-
-@dataclass
-class ViewDoc:
-    name: str
-    description: str
-    columns: dict[str, str] = field(default_factory=dict)
-    path: Path | None = None
-
 
 def sql_files(stage: str, sql_dir: Path = SQL_DIR) -> list[Path]:
     folder = sql_dir / stage
     return sorted(folder.glob("*.sql")) if folder.is_dir() else []
 
 
-def view_docs(sql_dir: Path = SQL_DIR) -> list[ViewDoc]:
-    docs = []
-    for path in sql_files("views", sql_dir):
-        doc = parse_header(path)
-        if doc:
-            docs.append(doc)
-    return docs
-
-
-def parse_header(path: Path) -> ViewDoc | None:
-    doc = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("--"):
-            if line.strip():
-                break
-            continue
-        if m := _VIEW.match(line):
-            doc = ViewDoc(m.group(1), m.group(2).strip(), path=path)
-        elif (m := _COLUMN.match(line)) and doc:
-            doc.columns[m.group(1)] = m.group(2).strip()
-    return doc
+# The catalogue's view reader under the name the inspectorate flow and older callers use.
+parse_header = view_doc
 
 
 def build(

@@ -6,6 +6,7 @@ import argparse
 
 import duckdb
 
+from pantau.analyst.connection import connect_analyst
 from pantau.config import load_config
 from pantau.connectors.inspectorates import region_key
 from pantau.errors import UserError
@@ -27,11 +28,9 @@ def inspectorates(args: argparse.Namespace) -> int:
 
         summary = run_inspectorates(cfg)
         print(summary.markdown(), end="\n\n")
-    if not cfg.analyst_path.is_file():
-        raise UserError(f"no analyst copy at {cfg.analyst_path}: run `pantau run` or "
-                        "`pantau inspectorates --check` first")
     wanted = region_key(args.name) if args.name else None
-    with duckdb.connect(str(cfg.analyst_path), read_only=True) as con:
+    with connect_analyst(cfg.analyst_path, missing="run `pantau run` or "
+                         "`pantau inspectorates --check` first") as con:
         try:
             current = con.execute(
                 "SELECT inspectorate, status, since, checked_on, source, disagreement, "
