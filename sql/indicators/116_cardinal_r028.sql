@@ -3,8 +3,7 @@
 --   (any status but invited/withdrawn) in document order, a bid whose (amount, currency) was last
 --   seen on a bid of a different set of tenderer ids ({A,Z} = {Z,A}). OCID = 1.0; each tenderer of
 --   both bids Tenderer = 1.0. Only the last id-set seen per price is compared, as Cardinal does.
--- parameters: none
---   (set in [indicators.cardinal] of pantau.toml, as in Cardinal's settings file)
+-- parameters: none (Cardinal's global [exclusions] and price-comparison settings only)
 -- basis: OCP Cardinal R028 (open-contracting/cardinal-rs@b04158a; indicators.md §1.3);
 --   a red flag is a reason to look, not proof.
 -- value: 1.0 for the process (OCID); 1.0 for each tenderer of both bids (Tenderer).

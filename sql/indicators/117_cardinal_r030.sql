@@ -1,8 +1,7 @@
 -- flag R030: Late bid won.
 -- definition: a valid bid whose date is after /tender/tenderPeriod/endDate, compared as strings as
 --   Cardinal does, submitted by a supplier of an active award. OCID = 1.0; that tenderer 1.0.
--- parameters: none
---   (set in [indicators.cardinal] of pantau.toml, as in Cardinal's settings file)
+-- parameters: none (Cardinal's global [exclusions] and price-comparison settings only)
 -- basis: OCP Cardinal R030 (open-contracting/cardinal-rs@b04158a; indicators.md §1.3);
 --   a red flag is a reason to look, not proof.
 -- value: 1.0 for the process (OCID); 1.0 for the late tenderer (Tenderer).

@@ -2,8 +2,7 @@
 -- definition: in a process that passes the price-comparison filter and has an active award, the lowest
 --   submitted bid with a numeric amount in the main currency (the first in document order on a
 --   tie) is disqualified, and some valid bid has an amount. OCID = 1.0.
--- parameters: none
---   (set in [indicators.cardinal] of pantau.toml, as in Cardinal's settings file)
+-- parameters: none (Cardinal's global [exclusions] and price-comparison settings only)
 -- basis: OCP Cardinal R036 (open-contracting/cardinal-rs@b04158a; indicators.md §1.3);
 --   a red flag is a reason to look, not proof.
 -- value: 1.0 for the process (group OCID).
