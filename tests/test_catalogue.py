@@ -88,6 +88,8 @@ def test_report_cites_the_catalogue(bandung_analyst):
     for code in codes:
         assert cited[code]["definition"] == cat.get(code).definition
         assert cited[code]["basis"] == cat.get(code).basis
+    # the report's labels name exactly the metrics the catalogue defines
+    assert set(report.METRICS) == {m.name for m in cat.metrics}
     single = cat.get("single_bid_rate")
     assert cited["single_bid_rate"]["definition"].startswith(single.title)
     assert single.fields["numerator"].rstrip(".") in cited["single_bid_rate"]["definition"]

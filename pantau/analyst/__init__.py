@@ -5,6 +5,7 @@
 - ``views``: the analyst views as the SQL headers (``models.catalogue``) and the copy describe
   them, and the data dictionary;
 - ``writers`` and ``excel``: results as csv, json, parquet or an Excel workbook;
+- ``inspectorates``: each inspectorate's e-pengaduan PBJ status and history;
 - ``regions``: a watched region's name or a K/L/PD code to a ``RegionRef``;
 - ``exports``: an analyst view or core's OCDS releases, filtered, for ``pantau export``;
 - ``explain``: how a flag or metric is defined and the rows behind it;
