@@ -21,12 +21,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from pantau.models.sqlheader import Entry, Header, read_header
+from pantau.models.sqlheader import Entry, Header, is_file_key, read_header
 from pantau.sql import SQL_DIR
 
 QUERIES_DIR = SQL_DIR / "queries"
-# Keys that say how a file fits the build (dependencies, data tests), not what an entry means.
-_STRUCTURAL = re.compile(r"^(depends|creates|test\b.*)$")
 # The keys of a flag or metric, in the order they are explained; any other key follows.
 DEFINITION_KEYS = ("definition", "numerator", "denominator", "value", "parameters", "basis")
 # A setting of core.settings is a snake_case name; a dotted ``R003.threshold`` is a Cardinal
@@ -37,7 +35,8 @@ _FLAG_CODE = re.compile(r"^(ID-C\d+|PFA(-\d+)?|R\d{3})$", re.IGNORECASE)
 
 
 def _meaningful(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in fields if not _STRUCTURAL.match(k)]
+    """An entry's own keys, not the file's (``depends``, ``test unique``, ...) after it."""
+    return [(k, v) for k, v in fields if not is_file_key(k)]
 
 
 # ------------------------------------------------------------------------------------- views

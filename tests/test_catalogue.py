@@ -101,7 +101,8 @@ def test_structural_keys_do_not_leak_into_definitions(tmp_path: Path):
     (tmp_path / "indicators" / "500_x.sql").write_text(
         "-- flag ID-C99: a made-up check.\n-- definition: something\n--   more.\n"
         "-- parameters: id_c99_limit and R003.threshold\n-- basis: none\n"
-        "-- depends: core.processes\n-- test unique: core.x(a)\nSELECT 1;\n", encoding="utf-8")
+        "-- depends: core.processes\n-- fills: core.compliance_results\n-- test unique: core.x(a)\n"
+        "SELECT 1;\n", encoding="utf-8")
     cat = catalogue.load(tmp_path)
     d = cat.get("id-c99")
     assert d is not None
