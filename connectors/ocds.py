@@ -7,9 +7,11 @@ quarantined with its bytes and the reason; the rest lands (opentender.net's expo
 contain invalid JSON, ../shared/sources.md §3).
 
 Releases are merged per ``ocid`` into a compiled release with ``ocdsmerge`` (the OCP reference
-implementation), using the release schema shipped in ``connectors/schema/`` so nothing is
-fetched at run time. A record's own ``compiledRelease`` and a release tagged ``compiled`` are
-taken as they are. Each compiled release lands in ``raw.ocds_compiled_release``, keyed by ocid.
+implementation), using the merge rules of the official OCDS 1.1.5 release schema with the bid
+extension, written down in ``connectors/schema/ocds-merge-rules.json`` so nothing is fetched at
+run time (a test derives them from the official files). A record's own ``compiledRelease`` and
+a release tagged ``compiled`` are taken as they are. Each compiled release lands in
+``raw.ocds_compiled_release``, keyed by ocid.
 
 opentender.net (ICW): ``GET {base}/api/master/lpse/?year={y}&format=json`` lists the LPSE codes
 (``results``, formerly ``data``; codes can repeat), then ``GET
@@ -36,7 +38,8 @@ from pantau.connectors.http import HttpClient
 SOURCE = "ocds"
 DATASET = "compiled_release"
 RAW_TABLE = "ocds_compiled_release"
-SCHEMA_PATH = Path(__file__).with_name("schema") / "release-schema-1.1-pantau.json"
+MERGE_RULES_PATH = Path(__file__).with_name("schema") / "ocds-merge-rules.json"
+MERGE_RULES = ("omitWhenMerged", "wholeListMerge")
 MAX_ZIP_DEPTH = 3
 MAX_MEMBER_BYTES = 1024 * 1024 * 1024  # refuse zip bombs: no member above 1 GiB uncompressed
 OPENTENDER_URL = "https://opentender.net"
@@ -56,13 +59,15 @@ HTTP_KEYS = (
 
 
 @cache
-def release_schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def merge_rules() -> dict[tuple[str, ...], str]:
+    """Field path -> merge rule, in the form ``ocdsmerge.Merger(merge_rules=...)`` takes."""
+    table = json.loads(MERGE_RULES_PATH.read_text(encoding="utf-8"))
+    return {tuple(path.split(".")): rule for rule in MERGE_RULES for path in table[rule]}
 
 
 @cache
 def merger() -> ocdsmerge.Merger:
-    return ocdsmerge.Merger(schema=release_schema())
+    return ocdsmerge.Merger(merge_rules=merge_rules())
 
 
 # --- parsing -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import duckdb
 import jsonschema
 import pytest
 from conftest import load_bandung
+from ocds_schema import official_release_schema
 from pantau.connectors import ocds
 from pantau.connectors.base import Provenance
 from pantau.models.db import open_warehouse
@@ -36,6 +37,12 @@ def release(ocid: str, rid: str, date: str, **fields: object) -> dict:
 
 
 def test_release_package_is_merged_with_ocdsmerge():
+    def tenderer(**ids: str) -> dict:
+        listed = [{"scheme": scheme, "id": i} for scheme, i in ids.items()]
+        return {"id": "org", "name": "PT A", "additionalIdentifiers": listed}
+
+    old_tenderer = tenderer(NPWP="012345678901000", NIB="9120001234567")
+    new_tenderer = tenderer(NIB="9120001234567")
     package = {
         "releases": [
             release(
@@ -43,7 +50,7 @@ def test_release_package_is_merged_with_ocdsmerge():
                 "a",
                 "2025-01-01T00:00:00Z",
                 tender={"id": "t", "title": "old"},
-                bids={"details": [{"id": "b1", "status": "pending"}]},
+                bids={"details": [{"id": "b1", "status": "pending", "tenderers": [old_tenderer]}]},
             ),
             release(
                 "ocds-1",
@@ -51,7 +58,10 @@ def test_release_package_is_merged_with_ocdsmerge():
                 "2025-02-01T00:00:00Z",
                 tender={"id": "t", "title": "new"},
                 bids={
-                    "details": [{"id": "b1", "status": "valid"}, {"id": "b2", "status": "valid"}]
+                    "details": [
+                        {"id": "b1", "status": "valid", "tenderers": [new_tenderer]},
+                        {"id": "b2", "status": "valid"},
+                    ]
                 },
             ),
         ]
@@ -62,6 +72,9 @@ def test_release_package_is_merged_with_ocdsmerge():
     assert compiled["tag"] == ["compiled"]
     assert compiled["tender"]["title"] == "new"
     assert [b["status"] for b in compiled["bids"]["details"]] == ["valid", "valid"]
+    # The bid extension's tenderers merge by id, their additionalIdentifiers as a whole list:
+    # the later release's list replaces the earlier one.
+    assert compiled["bids"]["details"][0]["tenderers"] == [new_tenderer]
 
 
 def test_record_package_json_lines_concatenated_and_zip_with_quarantine():
@@ -166,8 +179,12 @@ def test_export_validates_and_reads_back_the_same_tenders_and_bids(
         ).fetchall()
     assert n == len(tenders) > 3000
 
-    schema = ocds.release_schema()
-    validator = jsonschema.Draft4Validator(schema)
+    # Every release is valid against the official release schema with the bid extension:
+    # types, required fields, closed codelists and date-time formats.
+    validator = jsonschema.Draft4Validator(
+        official_release_schema(), format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
+    )
+    assert "date-time" in validator.format_checker.checkers
     lines = out.read_text(encoding="utf-8").splitlines()
     for line in lines:
         errors = sorted(validator.iter_errors(json.loads(line)), key=str)

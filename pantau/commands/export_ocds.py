@@ -2,10 +2,11 @@
 
 One compiled release per process (tender, bids.details with statuses, awards, contracts,
 parties, planning from RUP), as ``sql/core/700_ocds_releases.sql`` maps them; valid against the
-OCDS 1.1 release schema with the bid extension (``connectors/schema/``). Reads the published
-analyst copy, like every export. ``core.ocds_releases`` is a view: the JSON is computed on
-demand (``pantau.analyst.exports.write_releases``; no night builds it; the nightly Cardinal
-indicators read the same mapping without it). Called by ``pantau export`` for ``what`` = ocds.
+official OCDS 1.1.5 release schema with the bid extension (tests/test_ocds.py validates the
+export of the real Kab. Bandung data). Reads the published analyst copy, like every export.
+``core.ocds_releases`` is a view: the JSON is computed on demand
+(``pantau.analyst.exports.write_releases``; no night builds it; the nightly Cardinal indicators
+read the same mapping without it). Called by ``pantau export`` for ``what`` = ocds.
 """
 
 from __future__ import annotations
