@@ -8,6 +8,7 @@ import ast
 import os
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 import duckdb
@@ -172,3 +173,15 @@ def test_the_analyst_library_imports_no_command():
         assert not {m for m in _imports(path) if m.startswith("pantau.analyst")}, path.name
     assert not (REPO / "pantau" / "workbench.py").exists()
     assert os.access(REPO / "pantau" / "analyst" / "templates" / "report.html.j2", os.R_OK)
+
+
+def test_the_wheel_declares_the_analyst_package_and_its_templates():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    setuptools = project["tool"]["setuptools"]
+    packages = set(setuptools["packages"])
+    folders = {"pantau." + ".".join(p.parent.relative_to(REPO / "pantau").parts)
+               for p in (REPO / "pantau").glob("*/__init__.py")}
+    assert folders <= packages, folders - packages
+    templates = REPO / "pantau" / "analyst"
+    for pattern in setuptools["package-data"]["pantau.analyst"]:
+        assert {p.name for p in templates.glob(pattern)} == {"report.html.j2", "report.css"}
