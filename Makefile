@@ -49,9 +49,11 @@ chromium:
 	      chromium fonts-dejavu-core >/dev/null || echo "chromium: install failed, the report test will skip"; \
 	  else echo "chromium: no apt-get here, the report rendering test will skip"; fi; }
 
-# docs/data-dictionary.md is generated from the sql/views/*.sql headers (a test checks it).
+# docs/data-dictionary.md and docs/indicators.md are generated from the sql/ headers (tests
+# check both).
 docs: $(STAMP)
 	$(BIN)/pantau sql --describe --format markdown --out docs/data-dictionary.md
+	$(BIN)/pantau explain --format markdown --out docs/indicators.md
 
 # The full reliability suite: 20% faults, ten SIGKILLs, the malformed corpus; prints the tally.
 reliability: $(STAMP)

@@ -1,39 +1,26 @@
 """Build core and the analyst views from raw by running the SQL files in ``sql/``.
 
 ``sql/core/*.sql`` run first, in file-name order, then ``sql/views/*.sql``. A view file's header
-documents it (``-- view NAME: what it is`` and one ``-- column NAME: meaning`` per column); the
-build stores those texts as DuckDB comments, so ``pantau sql --describe`` and the data dictionary
-are read from the same lines as the SQL, and cannot drift from it.
+documents it (``-- view NAME: what it is`` and one ``-- column NAME: meaning`` per column, read by
+``models.catalogue``); the build stores those texts as DuckDB comments, so ``pantau sql
+--describe`` and the data dictionary are read from the same lines as the SQL, and cannot drift.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+from pantau.models.catalogue import ViewDoc, view_doc, view_docs
 from pantau.models.db import transaction
 from pantau.models.sqlheader import read_header
 from pantau.sql import SQL_DIR
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 STAGES = ("core", "indicators", "views")  # build order; a missing folder is skipped
-FILE_KEYS = ("creates", "depends", "fills")  # header keys of the dependency graph (build_files)
-
-_VIEW = re.compile(r"^--\s*view\s+(\w+):\s*(.+)$")
-_COLUMN = re.compile(r"^--\s*column\s+(\w+):\s*(.+)$")
-
-
-@dataclass
-class ViewDoc:
-    name: str
-    description: str
-    columns: dict[str, str] = field(default_factory=dict)
-    path: Path | None = None
 
 
 def sql_files(stage: str, sql_dir: Path = SQL_DIR) -> list[Path]:
@@ -50,13 +37,6 @@ def build_files(sql_dir: Path = SQL_DIR) -> list[Path]:
     return [path for stage in STAGES for path in sql_files(stage, sql_dir)]
 
 
-def is_file_key(key: str) -> bool:
-    """``creates``, ``depends``, ``fills`` and ``test KIND`` lines are about the whole file, also
-    where they follow an entry (they close the header): no entry's field."""
-    key = key.strip().lower()
-    return key in FILE_KEYS or key.startswith("test ")
-
-
 def declared(path: Path, key: str) -> list[str]:
     """The comma-separated names a file's header gives under ``key`` (``depends``, ``creates``,
     ``fills``), lower-case, in file order; the key may repeat and may follow an entry."""
@@ -65,27 +45,8 @@ def declared(path: Path, key: str) -> list[str]:
     return [name.strip().lower() for value in values for name in value.split(",") if name.strip()]
 
 
-def view_docs(sql_dir: Path = SQL_DIR) -> list[ViewDoc]:
-    docs = []
-    for path in sql_files("views", sql_dir):
-        doc = parse_header(path)
-        if doc:
-            docs.append(doc)
-    return docs
-
-
-def parse_header(path: Path) -> ViewDoc | None:
-    doc = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("--"):
-            if line.strip():
-                break
-            continue
-        if m := _VIEW.match(line):
-            doc = ViewDoc(m.group(1), m.group(2).strip(), path=path)
-        elif (m := _COLUMN.match(line)) and doc:
-            doc.columns[m.group(1)] = m.group(2).strip()
-    return doc
+# The catalogue's view reader under the name the inspectorate flow and older callers use.
+parse_header = view_doc
 
 
 def build(

@@ -18,9 +18,9 @@ import pytest
 from pantau.models import cardinal
 from pantau.models.datatests import declared_tests
 from pantau.models.db import RAW_TABLES
-from pantau.models.sqlheader import read_header
+from pantau.models.sqlheader import is_file_key, read_header
 from pantau.models.tables import metadata
-from pantau.models.transform import build_files, declared, is_file_key
+from pantau.models.transform import build_files, declared
 from pantau.sql import SQL_DIR
 
 from pantau import workbench

@@ -6,6 +6,7 @@ import argparse
 
 import duckdb
 
+from pantau.analyst.connection import connect_analyst
 from pantau.config import Config, load_config
 from pantau.errors import UserError
 
@@ -44,10 +45,7 @@ def _list(cfg: Config, *, pending_only: bool, limit: int) -> int:
     from pantau.flows.inspectorate_steps import channels  # noqa: PLC0415 - keeps --help fast
     from pantau.models.alerts import pending  # noqa: PLC0415
 
-    path = cfg.analyst_path
-    if not path.is_file():
-        raise UserError(f"no analyst copy at {path}: run `pantau run` first")
-    with duckdb.connect(str(path), read_only=True) as con:
+    with connect_analyst(cfg.analyst_path, missing="run `pantau run` first") as con:
         try:
             rows = con.execute(
                 "SELECT key, rule, created_at, title, channels_sent, channels_failed, "

@@ -13,8 +13,7 @@ import os
 import tomllib
 from pathlib import Path
 
-import duckdb
-
+from pantau.analyst.connection import connect_analyst
 from pantau.config import DEFAULT_CONFIG
 from pantau.connectors import isb
 from pantau.simulator.server import Simulator
@@ -119,7 +118,7 @@ def demo(args: argparse.Namespace) -> int:
     from pantau.config import load_config  # noqa: PLC0415
 
     analyst = load_config(str(config)).analyst_path
-    with duckdb.connect(str(analyst), read_only=True) as con:
+    with connect_analyst(analyst) as con:
         for title, query in EXAMPLES:
             print(f'\n## {title}\n$ pantau sql "{query}"\n')
             print(con.sql(query))  # DuckDB's own table: rupiah stay exact decimals

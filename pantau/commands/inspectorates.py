@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-import duckdb
-
+from pantau.analyst.connection import connect_analyst
+from pantau.analyst.inspectorates import status_and_history
 from pantau.config import load_config
 from pantau.connectors.inspectorates import region_key
-from pantau.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,24 +26,10 @@ def inspectorates(args: argparse.Namespace) -> int:
 
         summary = run_inspectorates(cfg)
         print(summary.markdown(), end="\n\n")
-    if not cfg.analyst_path.is_file():
-        raise UserError(f"no analyst copy at {cfg.analyst_path}: run `pantau run` or "
-                        "`pantau inspectorates --check` first")
     wanted = region_key(args.name) if args.name else None
-    with duckdb.connect(str(cfg.analyst_path), read_only=True) as con:
-        try:
-            current = con.execute(
-                "SELECT inspectorate, status, since, checked_on, source, disagreement, "
-                "by_source, evidence_url, last_evidence_url FROM main.inspectorates "
-                "WHERE $w IS NULL OR inspectorate_id = $w ORDER BY inspectorate_id",
-                {"w": wanted}).fetchall()
-            history = con.execute(
-                "SELECT inspectorate, source, status, valid_from, valid_to, evidence_url "
-                "FROM main.inspectorate_history WHERE $w IS NULL OR inspectorate_id = $w "
-                "ORDER BY inspectorate_id, source, valid_from", {"w": wanted}).fetchall()
-        except duckdb.CatalogException:
-            raise UserError("the analyst copy has no inspectorate views yet: run "
-                            "`pantau inspectorates --check`") from None
+    with connect_analyst(cfg.analyst_path, missing="run `pantau run` or "
+                         "`pantau inspectorates --check` first") as con:
+        current, history = status_and_history(con, wanted)
     print("Current status (e-pengaduan PBJ)")
     for name, status, since, checked, source, disagree, by_source, evidence, last in current:
         flag = "  [registers disagree: " + by_source + "]" if disagree else ""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-import duckdb
-
+from pantau.analyst.connection import connect_analyst
+from pantau.analyst.regions import klpd_codes
 from pantau.config import load_config
 
 
@@ -16,15 +16,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def regions(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
-    known: dict[str, tuple[str, str]] = {}
+    known: dict[str, str] = {}  # lower-case name -> kd_klpd, once a run has resolved them
     if cfg.analyst_path.is_file():
-        with duckdb.connect(str(cfg.analyst_path), read_only=True) as con:
-            rows = con.execute(
-                "SELECT kd_klpd, name FROM main.agencies WHERE level = 'klpd'"
-            ).fetchall()
-            known = {name.lower(): (kd, name) for kd, name in rows if name}
+        with connect_analyst(cfg.analyst_path) as con:
+            known = klpd_codes(con)
     for r in cfg.regions:
-        code = r.kd_klpd or known.get(r.name.lower(), ("(resolved at the next run)",))[0]
+        code = r.kd_klpd or known.get(r.name.lower(), "(resolved at the next run)")
         lpse = r.kd_lpse if r.kd_lpse is not None else "-"
         print(f"{r.name}\tkd_klpd={code}\tkd_lpse={lpse}\tspse_slug={r.spse_slug or '-'}")
     return 0

@@ -10,14 +10,15 @@
                                                     read-only, when the [analyst] extra is there)
 
 Results print as a table, or go to ``--out FILE`` as csv, json, xlsx or parquet. The connection
-is made read-only by DuckDB's own settings (see ``pantau.workbench``): statements that write,
-ATTACH, COPY ... TO, INSTALL/LOAD, SET and file-reading table functions are refused by DuckDB.
+is made read-only by DuckDB's own settings (see ``pantau.analyst.connection``): statements that
+write, ATTACH, COPY ... TO, INSTALL/LOAD, SET and file-reading table functions are refused.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import shutil
 import subprocess
 import sys
@@ -27,23 +28,19 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pantau.config import load_config
-from pantau.errors import UserError
-from pantau.workbench import (
-    FORMATS,
-    SavedQuestion,
-    connect_analyst,
+from pantau.analyst.connection import connect_analyst, run_sql
+from pantau.analyst.views import (
     data_dictionary,
     describe_json,
     describe_text,
-    find_question,
     find_view,
-    run_sql,
-    saved_questions,
     views_from_db,
     views_from_sql,
-    write_result,
 )
+from pantau.analyst.writers import FORMATS, to_json, write_result
+from pantau.config import load_config
+from pantau.errors import UserError
+from pantau.models.catalogue import SavedQuestion, find_question, saved_questions
 
 HARLEQUIN_INIT = "SET enable_external_access = false;\nSET lock_configuration = true;\n"
 
@@ -156,8 +153,6 @@ def output(con: duckdb.DuckDBPyConnection, result: pa.Table | None,
     elif fmt == "csv":
         sys.stdout.write(result.to_pandas().to_csv(index=False))
     elif fmt == "json":
-        from pantau.workbench import to_json  # noqa: PLC0415
-
         print(to_json(result))
     else:
         raise UserError(f"--format {fmt} is only for --describe")
@@ -206,8 +201,15 @@ def describe(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------------- interactive
 
 
+def find_harlequin() -> str | None:
+    """Harlequin beside the running interpreter (``.venv/bin/pantau`` run without activating its
+    venv has that venv's scripts off PATH), else on PATH."""
+    beside = Path(sys.executable).parent / "harlequin"
+    return str(beside) if os.access(beside, os.X_OK) else shutil.which("harlequin")
+
+
 def interactive(con: duckdb.DuckDBPyConnection, path: Path, *, harlequin: bool = True) -> int:
-    exe = shutil.which("harlequin") if harlequin else None
+    exe = find_harlequin() if harlequin else None
     if exe and sys.stdin.isatty():
         con.close()
         return _harlequin(exe, path)

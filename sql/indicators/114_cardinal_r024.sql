@@ -1,11 +1,16 @@
--- Cardinal R024 Price close to winning bid.
--- What: the difference of 113 (lowest other valid bid vs winner, relative) is at or below the
--- lower fence Q1 - 1.5·IQR of all differences (type-8 quartiles, fused multiply-add), or below
--- [R024] threshold; skipped unless Q1 > 0 and the fence > 0 (most differences 0 would otherwise
--- flag everything). OCID = difference; the winner and the lowest other bidder get Tenderer 0.0.
+-- flag R024: Price close to winning bid.
+-- definition: the difference of 113 (lowest other valid bid vs winner, relative) is at or below the
+--   lower fence Q1 - 1.5·IQR of all differences (type-8 quartiles, fused multiply-add), or below
+--   [R024] threshold; skipped unless Q1 > 0 and the fence > 0 (most differences 0 would otherwise
+--   flag everything). OCID = difference; the winner and the lowest other bidder get Tenderer 0.0.
+-- parameters: R024.threshold (default: the lower fence)
+--   (set in [indicators.cardinal] of pantau.toml, as in Cardinal's settings file)
+-- basis: OCP Cardinal R024 (open-contracting/cardinal-rs@b04158a; indicators.md §1.3);
+--   a red flag is a reason to look, not proof.
+-- value: the relative difference for the process (OCID); the winner and the lowest other bidder get Tenderer 0.0.
 -- Why: a losing bid a hair above the winner suggests a cover bid prepared with the winner.
 -- SPSE: differences use the offers (nilai_penawaran) of the bidders that passed evaluation; a
--- tender decided on quality (the lowest offer did not win) is left out, as in Cardinal.
+--   tender decided on quality (the lowest offer did not win) is left out, as in Cardinal.
 -- Source: ../shared/indicators.md §1.3 R024 (open-contracting/cardinal-rs@b04158a src/indicators/r024.rs).
 -- creates: core.cardinal_r024_stats
 -- depends: core.cardinal_enabled, core.cardinal_fma15, core.cardinal_q8, core.cardinal_slbr

@@ -1,12 +1,17 @@
--- Cardinal R025 Excessive unsuccessful bids.
--- What: per tenderer, over processes whose awards are final with one active award to one
--- supplier: denominator = processes in which it had a valid single-tenderer bid (once each),
--- numerator = those it won; ratio = numerator/denominator. Flagged when the denominator >= the
--- [R025] percentile (default 75th) of all denominators and the ratio <= the lower fence
--- Q1 - 1.5·IQR of all ratios (or [R025] threshold), with Q1 > 0 and fence > 0. Tenderer = ratio.
+-- flag R025: Excessive unsuccessful bids.
+-- definition: per tenderer, over processes whose awards are final with one active award to one
+--   supplier: denominator = processes in which it had a valid single-tenderer bid (once each),
+--   numerator = those it won; ratio = numerator/denominator. Flagged when the denominator >= the
+--   [R025] percentile (default 75th) of all denominators and the ratio <= the lower fence
+--   Q1 - 1.5·IQR of all ratios (or [R025] threshold), with Q1 > 0 and fence > 0. Tenderer = ratio.
+-- parameters: R025.percentile (default 75), R025.threshold (default: the lower fence)
+--   (set in [indicators.cardinal] of pantau.toml, as in Cardinal's settings file)
+-- basis: OCP Cardinal R025 (open-contracting/cardinal-rs@b04158a; indicators.md §1.3);
+--   a red flag is a reason to look, not proof.
+-- value: the tenderer's win ratio (group Tenderer).
 -- Why: a company that bids often and almost never wins may be a cover bidder in a cartel.
 -- SPSE: a participant's offers in finished tenders (ISB: every offer; SPSE: offers that passed
--- evaluation); tenderers are keyed by NPWP where known.
+--   evaluation); tenderers are keyed by NPWP where known.
 -- Source: ../shared/indicators.md §1.3 R025 (open-contracting/cardinal-rs@b04158a src/indicators/r025.rs).
 -- creates: core.cardinal_r025_tenderers, core.cardinal_r025_stats
 -- depends: core.cardinal_bids, core.cardinal_enabled, core.cardinal_final, core.cardinal_fma15,

@@ -1,11 +1,15 @@
--- Cardinal R028 Identical bid prices.
--- What: within a process that passes the price-comparison filter, walking its submitted bids
--- (any status but invited/withdrawn) in document order, a bid whose (amount, currency) was last
--- seen on a bid of a different set of tenderer ids ({A,Z} = {Z,A}). OCID = 1.0; each tenderer of
--- both bids Tenderer = 1.0. Only the last id-set seen per price is compared, as Cardinal does.
+-- flag R028: Identical bid prices.
+-- definition: within a process that passes the price-comparison filter, walking its submitted bids
+--   (any status but invited/withdrawn) in document order, a bid whose (amount, currency) was last
+--   seen on a bid of a different set of tenderer ids ({A,Z} = {Z,A}). OCID = 1.0; each tenderer of
+--   both bids Tenderer = 1.0. Only the last id-set seen per price is compared, as Cardinal does.
+-- parameters: none (Cardinal's global [exclusions] and price-comparison settings only)
+-- basis: OCP Cardinal R028 (open-contracting/cardinal-rs@b04158a; indicators.md §1.3);
+--   a red flag is a reason to look, not proof.
+-- value: 1.0 for the process (OCID); 1.0 for each tenderer of both bids (Tenderer).
 -- Why: two companies offering exactly the same price rarely happens without coordination.
 -- SPSE: submitted bids are the participants with an offer (nilai_penawaran), compared on the
--- offer as submitted, before correction.
+--   offer as submitted, before correction.
 -- Source: ../shared/indicators.md §1.3 R028 (open-contracting/cardinal-rs@b04158a src/indicators/r028.rs).
 -- depends: core.cardinal_bids, core.cardinal_enabled, core.cardinal_rel
 -- fills: core.cardinal_results

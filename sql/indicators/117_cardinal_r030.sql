@@ -1,10 +1,14 @@
--- Cardinal R030 Late bid won.
--- What: a valid bid whose date is after /tender/tenderPeriod/endDate, compared as strings as
--- Cardinal does, submitted by a supplier of an active award. OCID = 1.0; that tenderer 1.0.
+-- flag R030: Late bid won.
+-- definition: a valid bid whose date is after /tender/tenderPeriod/endDate, compared as strings as
+--   Cardinal does, submitted by a supplier of an active award. OCID = 1.0; that tenderer 1.0.
+-- parameters: none (Cardinal's global [exclusions] and price-comparison settings only)
+-- basis: OCP Cardinal R030 (open-contracting/cardinal-rs@b04158a; indicators.md §1.3);
+--   a red flag is a reason to look, not proof.
+-- value: 1.0 for the process (OCID); 1.0 for the late tenderer (Tenderer).
 -- Why: accepting a late bid from the eventual winner is favouritism.
 -- SPSE: endDate is the end of the "Upload Dokumen Penawaran" stage; ISB publishes no
--- per-offer submission time, so SPSE-derived releases carry no bid date and R030 stays silent
--- on them (it fires on OCDS publishers that publish bid dates).
+--   per-offer submission time, so SPSE-derived releases carry no bid date and R030 stays silent
+--   on them (it fires on OCDS publishers that publish bid dates).
 -- Source: ../shared/indicators.md §1.3 R030 (open-contracting/cardinal-rs@b04158a src/indicators/r030.rs).
 -- depends: core.cardinal_awards, core.cardinal_bids, core.cardinal_enabled, core.cardinal_rel
 -- fills: core.cardinal_results

@@ -1,12 +1,17 @@
--- Cardinal R035 All except winning bid disqualified.
--- What: awards all final (several active allowed); S = suppliers of active awards, V = tenderers
--- of valid bids, D = tenderers of disqualified bids. Flagged when |V| = 1, V = S and
--- |D \ V| >= [R035] threshold (default 1, at least 1). OCID = |D \ V|; the winner Tenderer 0.0.
+-- flag R035: All except winning bid disqualified.
+-- definition: awards all final (several active allowed); S = suppliers of active awards, V = tenderers
+--   of valid bids, D = tenderers of disqualified bids. Flagged when |V| = 1, V = S and
+--   |D \ V| >= [R035] threshold (default 1, at least 1). OCID = |D \ V|; the winner Tenderer 0.0.
+-- parameters: R035.threshold (default 1)
+--   (set in [indicators.cardinal] of pantau.toml, as in Cardinal's settings file)
+-- basis: OCP Cardinal R035 (open-contracting/cardinal-rs@b04158a; indicators.md §1.3);
+--   a red flag is a reason to look, not proof.
+-- value: |D \ V|, the disqualified other tenderers (OCID); the winner Tenderer 0.0.
 -- Why: disqualifying every competitor hands the contract to one pre-chosen company.
 -- SPSE: disqualified = failed an evaluation stage (passed_administration/technical/price/
--- qualification false in SPSE's hasil evaluasi). ISB publishes no evaluation results, so ISB
--- offers are all valid and R035 cannot fire on ISB-only data: absence of a flag there is not
--- evidence of a clean evaluation.
+--   qualification false in SPSE's hasil evaluasi). ISB publishes no evaluation results, so ISB
+--   offers are all valid and R035 cannot fire on ISB-only data: absence of a flag there is not
+--   evidence of a clean evaluation.
 -- Source: ../shared/indicators.md §1.3 R035 (open-contracting/cardinal-rs@b04158a src/indicators/r035.rs).
 -- depends: core.cardinal_bids, core.cardinal_enabled, core.cardinal_final
 -- fills: core.cardinal_results

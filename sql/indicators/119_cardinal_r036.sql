@@ -1,10 +1,14 @@
--- Cardinal R036 Lowest bid disqualified.
--- What: in a process that passes the price-comparison filter and has an active award, the lowest
--- submitted bid with a numeric amount in the main currency (the first in document order on a
--- tie) is disqualified, and some valid bid has an amount. OCID = 1.0.
+-- flag R036: Lowest bid disqualified.
+-- definition: in a process that passes the price-comparison filter and has an active award, the lowest
+--   submitted bid with a numeric amount in the main currency (the first in document order on a
+--   tie) is disqualified, and some valid bid has an amount. OCID = 1.0.
+-- parameters: none (Cardinal's global [exclusions] and price-comparison settings only)
+-- basis: OCP Cardinal R036 (open-contracting/cardinal-rs@b04158a; indicators.md §1.3);
+--   a red flag is a reason to look, not proof.
+-- value: 1.0 for the process (group OCID).
 -- Why: throwing out the cheapest offer is how a preferred, dearer bidder is made to win.
 -- SPSE: disqualified = failed evaluation (SPSE hasil evaluasi); ISB has no evaluation results,
--- so on ISB-only data R036 cannot fire (see 118).
+--   so on ISB-only data R036 cannot fire (see 118).
 -- Source: ../shared/indicators.md §1.3 R036 (open-contracting/cardinal-rs@b04158a src/indicators/r036.rs).
 -- depends: core.cardinal_awards, core.cardinal_bids, core.cardinal_currency,
 --   core.cardinal_enabled, core.cardinal_rel

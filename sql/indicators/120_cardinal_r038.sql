@@ -1,13 +1,18 @@
--- Cardinal R038 Excessive disqualified bids.
--- What: per buyer, procuring entity and tenderer, ratio = disqualified / submitted bids over all
--- processes with a submitted bid. Buyers and procuring entities need >= [R038]
--- minimum_contracting_processes (default 2) submitted bids (Cardinal compares that minimum with
--- the bid count, not a process count), tenderers >= minimum_submitted_bids (default 2).
--- Flagged when ratio >= the group's upper fence Q3 + 1.5·IQR (or [R038] threshold) and the fence
--- > 0. Buyer / ProcuringEntity / Tenderer = ratio.
+-- flag R038: Excessive disqualified bids.
+-- definition: per buyer, procuring entity and tenderer, ratio = disqualified / submitted bids over all
+--   processes with a submitted bid. Buyers and procuring entities need >= [R038]
+--   minimum_contracting_processes (default 2) submitted bids (Cardinal compares that minimum with
+--   the bid count, not a process count), tenderers >= minimum_submitted_bids (default 2).
+--   Flagged when ratio >= the group's upper fence Q3 + 1.5·IQR (or [R038] threshold) and the fence
+--   > 0. Buyer / ProcuringEntity / Tenderer = ratio.
+-- parameters: R038.threshold (default: the upper fence), R038.minimum_submitted_bids (default 2), R038.minimum_contracting_processes (default 2)
+--   (set in [indicators.cardinal] of pantau.toml, as in Cardinal's settings file)
+-- basis: OCP Cardinal R038 (open-contracting/cardinal-rs@b04158a; indicators.md §1.3);
+--   a red flag is a reason to look, not proof.
+-- value: the disqualified / submitted ratio (Buyer, ProcuringEntity or Tenderer).
 -- Why: a buyer that disqualifies unusually many bids may be steering awards.
 -- SPSE: buyer = the K/L/PD (kd_klpd), procuring entity = the satuan kerja (kd_satker); on
--- ISB-only data there are no disqualifications (see 118), so R038 stays silent there.
+--   ISB-only data there are no disqualifications (see 118), so R038 stays silent there.
 -- Source: ../shared/indicators.md §1.3 R038 (open-contracting/cardinal-rs@b04158a src/indicators/r038.rs).
 -- creates: core.cardinal_r038_ratios, core.cardinal_r038_stats
 -- depends: core.cardinal_bids, core.cardinal_enabled, core.cardinal_fma15, core.cardinal_q8,

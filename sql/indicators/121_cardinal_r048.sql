@@ -1,11 +1,16 @@
--- Cardinal R048 Heterogeneous supplier.
--- What: per supplier of active single-supplier awards, the number of distinct item
--- classification prefixes (first [R048] digits characters, default 2) it was awarded, among
--- suppliers seen in >= minimum_contracting_processes processes (default 20). Flagged when that
--- variety >= the upper fence Q3 + 1.5·IQR (or [R048] threshold); no "> 0" guard. Tenderer = variety.
+-- flag R048: Heterogeneous supplier.
+-- definition: per supplier of active single-supplier awards, the number of distinct item
+--   classification prefixes (first [R048] digits characters, default 2) it was awarded, among
+--   suppliers seen in >= minimum_contracting_processes processes (default 20). Flagged when that
+--   variety >= the upper fence Q3 + 1.5·IQR (or [R048] threshold); no "> 0" guard. Tenderer = variety.
+-- parameters: R048.digits (default 2), R048.threshold (default: the upper fence), R048.minimum_contracting_processes (default 20)
+--   (set in [indicators.cardinal] of pantau.toml, as in Cardinal's settings file)
+-- basis: OCP Cardinal R048 (open-contracting/cardinal-rs@b04158a; indicators.md §1.3);
+--   a red flag is a reason to look, not proof.
+-- value: the number of distinct classification prefixes (Tenderer).
 -- Why: a company that supplies everything from asphalt to laptops is often a front or a broker.
 -- SPSE: ISB packages carry no item classification, so R048 needs an OCDS publisher with item
--- codes (UNSPSC/CPV) or e-katalog product categories; on ISB-only data it stays silent.
+--   codes (UNSPSC/CPV) or e-katalog product categories; on ISB-only data it stays silent.
 -- Source: ../shared/indicators.md §1.3 R048 (open-contracting/cardinal-rs@b04158a src/indicators/r048.rs).
 -- creates: core.cardinal_r048_varieties, core.cardinal_r048_stats
 -- depends: core.cardinal_awards, core.cardinal_enabled, core.cardinal_fma15, core.cardinal_q8

@@ -1,10 +1,15 @@
--- Cardinal R058 Heavily discounted bid.
--- What: the difference of 113 is at or above the upper fence Q3 + 1.5·IQR of all differences (or
--- [R058] threshold), with the fence > 0. OCID = difference; the winner Tenderer 0.0.
+-- flag R058: Heavily discounted bid.
+-- definition: the difference of 113 is at or above the upper fence Q3 + 1.5·IQR of all differences (or
+--   [R058] threshold), with the fence > 0. OCID = difference; the winner Tenderer 0.0.
+-- parameters: R058.threshold (default: the upper fence)
+--   (set in [indicators.cardinal] of pantau.toml, as in Cardinal's settings file)
+-- basis: OCP Cardinal R058 (open-contracting/cardinal-rs@b04158a; indicators.md §1.3);
+--   a red flag is a reason to look, not proof.
+-- value: the relative difference for the process (OCID); the winner Tenderer 0.0.
 -- Why: a winner far below every other bidder may plan to recover the gap through contract
--- amendments, or the others were never meant to win.
+--   amendments, or the others were never meant to win.
 -- SPSE: SPSE evaluates abnormally low offers ("harga penawaran di bawah 80% HPS" clarification);
--- a flag here means the winner's offer is far below the next valid offer.
+--   a flag here means the winner's offer is far below the next valid offer.
 -- Source: ../shared/indicators.md §1.3 R058 (open-contracting/cardinal-rs@b04158a src/indicators/r058.rs).
 -- creates: core.cardinal_r058_stats
 -- depends: core.cardinal_enabled, core.cardinal_fma15, core.cardinal_q8, core.cardinal_slbr

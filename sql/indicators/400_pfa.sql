@@ -1,25 +1,59 @@
--- flag PFA: opentender.net (ICW) Potential Fraud Analysis, per tender, scored 1-5 (5 = riskiest).
--- definition: the PFA indicators whose bands ICW publishes, scored as published, plus those
---   whose bands are configured, and their total:
---   PFA-1 days from announcement to winner determination (WIB calendar days), bands pfa1_bands
---     (0-25 = 1, 26-35 = 2, 36-45 = 3, 46-70 = 4, > 70 = 5; ICW does not state the unit);
---   PFA-2 contract value vs HPS: above HPS = 5, else the discount below HPS in percent,
---     bands pfa2_bands (< 1 = 5, < 2 = 4, < 3 = 3, < 4 = 2, < 8 = 1, < 12 = 2, < 16 = 3,
---     < 20 = 4, >= 20 = 5: both too close to HPS and far below it are risky);
---   PFA-3 contract value, bands pfa3_bands (<= 500 jt = 1, <= 1 M = 2, <= 5 M = 3, <= 10 M = 4,
---     > 10 M = 5);
---   PFA-4 title length, PFA-6 announced in quarter 4, PFA-7 repeat winner (wins of the supplier
---     at the same satker in the budget year): ICW's bands are not published in full, so they
---     score only when configured (pfa4_bands, pfa6_q4_score / pfa6_other_score, pfa7_bands);
---   PFA-5 (description under 60 characters) is not scored: the sources give no description;
---   PFA total = the sum of the scores of the enabled indicators, only for a tender that has
---     every one of them (so totals compare like with like). ICW's cut-offs for
---     tinggi/sedang/rendah are not published and are not guessed.
+-- flag PFA-1: ICW PFA-1, days from announcement to winner determination, scored 1-5.
+-- definition: WIB calendar days from a tender's announcement to its winner determination,
+--   scored by the bands pfa1_bands (0-25 = 1, 26-35 = 2, 36-45 = 3, 46-70 = 4, > 70 = 5;
+--   ICW does not state the unit).
+-- parameters: pfa_kinds, pfa1_bands
+-- basis: ICW opentender.net Potential Fraud Analysis, https://opentender.net/method/ (V3.1,
+--   March 2021; indicators.md §3). A high score is a reason to look, not proof of fraud.
+-- value: the score (1-5).
+-- flag PFA-2: ICW PFA-2, contract value against HPS, scored 1-5.
+-- definition: above HPS = pfa2_above_hps_score (5), else the discount below HPS in percent,
+--   scored by the bands pfa2_bands (< 1 = 5, < 2 = 4, < 3 = 3, < 4 = 2, < 8 = 1, < 12 = 2,
+--   < 16 = 3, < 20 = 4, >= 20 = 5: both too close to HPS and far below it are risky).
+-- parameters: pfa_kinds, pfa2_above_hps_score, pfa2_bands
+-- basis: ICW opentender.net Potential Fraud Analysis, https://opentender.net/method/ (V3.1,
+--   March 2021; indicators.md §3). A high score is a reason to look, not proof of fraud.
+-- value: the score (1-5).
+-- flag PFA-3: ICW PFA-3, contract value, scored 1-5.
+-- definition: the contract value, scored by the bands pfa3_bands (<= 500 jt = 1, <= 1 M = 2,
+--   <= 5 M = 3, <= 10 M = 4, > 10 M = 5).
+-- parameters: pfa_kinds, pfa3_bands
+-- basis: ICW opentender.net Potential Fraud Analysis, https://opentender.net/method/ (V3.1,
+--   March 2021; indicators.md §3). A high score is a reason to look, not proof of fraud.
+-- value: the score (1-5).
+-- flag PFA-4: ICW PFA-4, title length, scored only when configured.
+-- definition: the length of the package title, scored by the bands pfa4_bands; ICW's bands are
+--   not published in full, so none ship and PFA-4 is off until configured.
+-- parameters: pfa_kinds, pfa4_bands
+-- basis: ICW opentender.net Potential Fraud Analysis, https://opentender.net/method/ (V3.1,
+--   March 2021; indicators.md §3). A high score is a reason to look, not proof of fraud.
+-- value: the score (1-5).
+-- flag PFA-6: ICW PFA-6, announced in quarter 4, scored only when configured.
+-- definition: pfa6_q4_score for a tender announced in the fourth quarter, else
+--   pfa6_other_score; off until configured (ICW's scores are not published in full).
+-- parameters: pfa_kinds, pfa6_q4_score, pfa6_other_score
+-- basis: ICW opentender.net Potential Fraud Analysis, https://opentender.net/method/ (V3.1,
+--   March 2021; indicators.md §3). A high score is a reason to look, not proof of fraud.
+-- value: the score (1-5).
+-- flag PFA-7: ICW PFA-7, repeat winner, scored only when configured.
+-- definition: the wins of the supplier at the same satker in the budget year, scored by the
+--   bands pfa7_bands; off until configured (ICW's bands are not published in full).
+-- parameters: pfa_kinds, pfa7_bands
+-- basis: ICW opentender.net Potential Fraud Analysis, https://opentender.net/method/ (V3.1,
+--   March 2021; indicators.md §3). A high score is a reason to look, not proof of fraud.
+-- value: the score (1-5).
+-- flag PFA: opentender.net (ICW) Potential Fraud Analysis, per tender: the total of the PFA
+--   scores (5 = riskiest per indicator).
+-- definition: the sum of the scores of the enabled PFA indicators (PFA-1, PFA-2, PFA-3 as ICW
+--   publishes them; PFA-4, PFA-6, PFA-7 when their bands are configured), only for a tender
+--   that has every one of them (so totals compare like with like). PFA-5 (description under
+--   60 characters) is not scored: the sources give no description. ICW's cut-offs for
+--   tinggi/sedang/rendah are not published and are not guessed.
 -- parameters: pfa_kinds, pfa1_bands, pfa2_above_hps_score, pfa2_bands, pfa3_bands, pfa4_bands,
 --   pfa6_q4_score, pfa6_other_score, pfa7_bands
 -- basis: ICW opentender.net Potential Fraud Analysis, https://opentender.net/method/ (V3.1,
 --   March 2021; indicators.md §3). A high score is a reason to look, not proof of fraud.
--- value: the score (1-5), or the total.
+-- value: the total of the scores.
 -- Why: watchdogs and journalists already know ICW's scores; pantau reproduces the part that is
 --   published so the numbers can be checked against opentender.net.
 -- depends: core.band_below, core.band_max, core.fmt_rp, core.setting, core.setting_list,

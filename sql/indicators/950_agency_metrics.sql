@@ -11,7 +11,8 @@
 -- value = numerator for a count, numerator / denominator otherwise.
 --
 -- metric tenders_finished: tenders (kind tender) whose status is finished.
--- numerator: finished tenders (status class finished: Selesai, ...); denominator: none (a count).
+-- numerator: finished tenders (status class finished: Selesai, ...).
+-- denominator: none (a count).
 --
 -- metric single_bid_rate: finished tenders with exactly one bid / finished tenders.
 -- numerator: finished tenders whose n_bids (participants who submitted an offer) is exactly 1.
@@ -41,7 +42,8 @@
 -- basis: OCP red flags R010/R013 non-competitive procedures (indicators.md §2.1).
 --
 -- metric pl_above_ceiling: count of ID-C01 flags (pengadaan langsung above its ceiling).
--- numerator: processes flagged ID-C01; denominator: none (a count).
+-- numerator: processes flagged ID-C01.
+-- denominator: none (a count).
 -- basis: see ID-C01 (Perpres 16/2018 Pasal 38 and 41; Perpres 46/2025).
 --
 -- metric flagged_share: processes with at least one flag / all processes.

@@ -1,6 +1,6 @@
 -- view bids: every registered participant of a tender, with its offers and evaluation results.
 -- Why: a bid is a participant whose offer is not null; single-bid and disqualification
--- indicators count these, never registrations.
+--   indicators count these, never registrations.
 -- Source: core.bids (ISB SPSE-PesertaTender; SPSE evaluation pages fill the passed_* columns).
 -- column source: where the row comes from
 -- column source_id: the tender's package code (joins tenders.source_id)
