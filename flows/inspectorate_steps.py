@@ -17,7 +17,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 import duckdb
 from pantau.connectors import inspectorates as register
@@ -32,7 +31,6 @@ from pantau.models.transform import SQL_DIR, parse_header
 from pantau.registers import REGISTERS_PARENT
 
 log = logging.getLogger("pantau.alerts")
-JAKARTA = ZoneInfo("Asia/Jakarta")
 CORE_SQL = SQL_DIR / "core" / "750_inspectorates.sql"
 VIEW_SQL = tuple(SQL_DIR / "views" / f"{n}.sql" for n in
                  ("inspectorates", "inspectorate_history", "alerts"))
@@ -206,7 +204,7 @@ def run_inspectorates(cfg: Config, *, run_date: date | None = None,
                       client: HttpClient | None = None) -> CycleSummary:
     """The 6-hourly cycle: registers, rules, the register's views, delivery, publish."""
     summary = CycleSummary(run_id=uuid.uuid4().hex[:12],
-                           run_date=run_date or datetime.now(JAKARTA).date())
+                           run_date=run_date or datetime.now(alerts.JAKARTA).date())
     http = client or HttpClient(cfg.http, redactor(cfg))
     with open_warehouse(cfg.database_path) as con:
         summary.new_alerts += inspectorate_step(cfg, con, http, summary, today=run_date)

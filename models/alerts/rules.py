@@ -3,7 +3,6 @@ high risk score, a watched metric worsening past its limit; and ``[alerts]``, th
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,8 +13,6 @@ from pantau.connectors.base import Region
 from pantau.connectors.inspectorates import region_key
 from pantau.models.alerts.messages import JAKARTA, STATUS, Alert, format_date, format_rupiah, text
 from pydantic import ConfigDict, Field, with_config
-
-log = logging.getLogger("pantau.alerts")
 
 # --- watching -------------------------------------------------------------------------------
 
