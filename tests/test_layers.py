@@ -1,0 +1,48 @@
+"""Imports run only downward: pantau/ (CLI, analyst library, simulator) -> flows/ -> models/ ->
+connectors/. A lower layer never imports a higher one (read from the source, not by running)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# Folder -> the pantau.* packages its modules must not import.
+FORBIDDEN = {
+    "connectors": ("pantau.models", "pantau.flows", "pantau.cli", "pantau.commands",
+                   "pantau.workbench", "pantau.simulator", "pantau.errors"),
+    "models": ("pantau.flows", "pantau.cli", "pantau.commands", "pantau.workbench",
+               "pantau.simulator", "pantau.errors"),
+    "flows": ("pantau.cli", "pantau.commands", "pantau.workbench", "pantau.simulator",
+              "pantau.errors"),
+}
+
+
+def imported(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_no_upward_import(layer: str) -> None:
+    files = sorted((ROOT / layer).rglob("*.py"))
+    assert files
+    upward = [f"{path.relative_to(ROOT)} imports {name}"
+              for path in files for name in sorted(imported(path))
+              if name.startswith(FORBIDDEN[layer])]
+    assert upward == []
+
+
+def test_the_old_top_modules_are_gone() -> None:
+    # Config moved to flows/config.py, the apprise sender into models/alerts/.
+    assert not (ROOT / "pantau" / "config.py").exists()
+    assert not (ROOT / "pantau" / "notify.py").exists()
+    every = {name for path in ROOT.glob("[cfmp]*/**/*.py") for name in imported(path)}
+    assert not {"pantau.config", "pantau.notify"} & every
