@@ -139,9 +139,9 @@ class InspectoratesSection(_Section):
     """``[inspectorates]``: the APIP registers of e-pengaduan PBJ (issue 6), read every six
     hours and in the night."""
 
-    sources: list[RegisterEntry] = Field(default_factory=list, description=(
+    sources: tuple[RegisterEntry, ...] = Field((), description=(
         "The registers read (see the entry's keys below)."))
-    watch: list[str] = Field(default_factory=list, description=(
+    watch: tuple[str, ...] = Field((), description=(
         "Watched inspectorates, by K/L/PD code or region name (empty: every one)."))
 
 

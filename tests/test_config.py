@@ -78,6 +78,9 @@ def test_every_section_of_the_model_is_covered_by_a_misspelling() -> None:
     ({"run": {"years": []}},
      "config: [run] years must list at least one budget year, e.g. years = [2025]"),
     ({"regions": [{"name": "A"}, {"name": "A"}]}, "config: two [[regions]] share a name"),
+    ({"regions": [{"kd_klpd": "D107"}]}, "config: every [[regions]] entry needs a name"),
+    ({"regions": [{"name": "A", "kd_lpse": "x"}]},
+     "config: [[regions]] #1 kd_lpse: must be a whole number"),
 ])
 def test_bad_values_are_one_line_errors(raw: dict, message: str) -> None:
     with pytest.raises(ConfigError) as info:
@@ -97,7 +100,7 @@ def test_a_file_with_only_inspectorates_loads_over_the_defaults(tmp_path: Path) 
                             'sources = [{path = "mine.csv", name = "mine"}]\n')
     cfg = load_config(path)
     assert cfg.inspectorates is not None
-    assert cfg.inspectorates.watch == ["Kota Semarang"]
+    assert cfg.inspectorates.watch == ("Kota Semarang",)
     assert [s.name for s in cfg.inspectorates.sources] == ["mine"]  # arrays replace
     assert [r.name for r in cfg.regions] == [r["name"] for r in DEFAULTS["regions"]]
     assert cfg.years == (datetime.now(ZoneInfo("Asia/Jakarta")).year,)
@@ -130,7 +133,7 @@ def test_overlay_merges_tables_and_replaces_arrays(tmp_path: Path) -> None:
     assert [r.name for r in cfg.regions] == ["bandungkab"]  # [[regions]] replace
     assert cfg.http == HttpSettings(timeout_seconds=7)  # the other [http] keys keep defaults
     assert cfg.inspectorates is not None  # still the defaults' register
-    assert cfg.inspectorates.watch == DEFAULTS["inspectorates"]["watch"]
+    assert list(cfg.inspectorates.watch) == DEFAULTS["inspectorates"]["watch"]
 
 
 def test_lookup_order_and_the_defaults_alone(tmp_path: Path,
