@@ -34,7 +34,7 @@ def _value(v: Any) -> str:  # noqa: ANN401 - TOML scalars and lists
 
 def config_toml(db: Path, base_url: str, regions: list[SimRegion], *, year: int,
                 run: dict[str, Any] | None = None, http: dict[str, Any] | None = None) -> str:
-    run_settings = {"years": [year], "max_workers": 4, **(run or {})}
+    run_settings = {"years": [year], **(run or {})}
     http_settings = {"min_interval_seconds": 0, "backoff_seconds": 0.05, "max_attempts": 3,
                      "timeout_seconds": 120, "per_host_concurrency": 4, **(http or {})}
     out = [f"[database]\npath = {json.dumps(str(db))}\n", "[run]"]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from pantau.connectors.base import SourceError
-from pantau.connectors.http import HttpClient, Redactor
+from pantau.connectors.http import HttpClient, HttpSettings, Redactor
 
-FAST = {"backoff_seconds": 0.01, "min_interval_seconds": 0, "timeout_seconds": 0.5}
+FAST = HttpSettings(backoff_seconds=0.01, min_interval_seconds=0, timeout_seconds=0.5)
 
 
 class Script:
@@ -89,7 +90,7 @@ def test_gives_up_after_max_attempts_with_a_clear_error(server: tuple[str, Scrip
     url, script = server
     script.answers["/down"] = [(500, {}, b"")]
     with pytest.raises(SourceError, match="HTTP 500"):
-        HttpClient({**FAST, "max_attempts": 3}).get(url + "/down")
+        HttpClient(replace(FAST, max_attempts=3)).get(url + "/down")
     assert script.hits["/down"] == 3
 
 
@@ -114,7 +115,7 @@ def test_response_size_cap(server: tuple[str, Script]) -> None:
     url, script = server
     script.answers["/big"] = [(200, {}, b"x" * 3_000_000)]
     with pytest.raises(SourceError, match="byte cap"):
-        HttpClient({**FAST, "max_response_mb": 1}).get(url + "/big")
+        HttpClient(replace(FAST, max_response_mb=1)).get(url + "/big")
 
 
 def test_refuses_other_schemes() -> None:
@@ -135,7 +136,7 @@ def test_refuses_redirects_to_another_host(server: tuple[str, Script]) -> None:
 def test_per_host_concurrency_limit(server: tuple[str, Script]) -> None:
     url, script = server
     script.answers["/slow"] = ["slow"]
-    client = HttpClient({**FAST, "per_host_concurrency": 2})
+    client = HttpClient(replace(FAST, per_host_concurrency=2))
     threads = [threading.Thread(target=client.get, args=(url + "/slow",)) for _ in range(6)]
     for t in threads:
         t.start()
@@ -163,6 +164,6 @@ def test_errors_never_carry_the_key(server: tuple[str, Script]) -> None:
     path = "/isb-2/api/top-secret-key/json/1/SPSE-TenderPengumuman/tipe/4:4/parameter/2025:93"
     script.answers[path] = [(500, {}, b"")]
     with pytest.raises(SourceError) as info:
-        HttpClient({**FAST, "max_attempts": 1}).get(url + path)
+        HttpClient(replace(FAST, max_attempts=1)).get(url + path)
     assert "top-secret-key" not in str(info.value)
     assert "top-secret-key" not in info.value.url

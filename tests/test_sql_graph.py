@@ -15,16 +15,13 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 import pytest
-from pantau.models import cardinal
+from pantau.models import cardinal, catalogue
 from pantau.models.datatests import declared_tests
 from pantau.models.db import RAW_TABLES
 from pantau.models.sqlheader import is_file_key, read_header
 from pantau.models.tables import metadata
 from pantau.models.transform import build_files, declared
 from pantau.sql import SQL_DIR
-
-from pantau import workbench
-from pantau.commands import explain
 
 SCHEMAS = ("raw", "core", "ops", "temp", "main")
 # Made by Python before any SQL runs: the landing tables of every source (the source registry)
@@ -190,7 +187,7 @@ def test_the_scan_sees_what_a_file_hides() -> None:
 
 def test_the_graph_and_test_lines_stay_out_of_the_flag_and_metric_texts() -> None:
     """They close headers that end in a flag or metric entry, and are about the file."""
-    fields = [f for d in explain.load_docs().values() for f in d.fields]
-    fields += [f for d in workbench.definitions() for f in d.fields]
+    everything = catalogue.load()
+    fields = [f for d in (*everything.flags, *everything.metrics) for f in d.fields]
     assert fields
     assert not [f for f in fields if is_file_key(f)]

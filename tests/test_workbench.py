@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,6 +22,7 @@ import pytest
 from conftest import BANDUNG, load_bandung
 from pantau.connectors import inspectorates, isb
 from pantau.connectors.base import Provenance
+from pantau.flows.config import load_config
 from pantau.models.catalogue import QUERIES_DIR, saved_questions
 from pantau.models.db import open_warehouse
 from pantau.models.loader import land
@@ -34,7 +34,6 @@ from pantau.analyst.connection import connect_analyst
 from pantau.analyst.regions import RegionRef, resolve_region
 from pantau.analyst.views import data_dictionary, views_from_db, views_from_sql
 from pantau.cli import main
-from pantau.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -558,6 +557,6 @@ def test_no_analyst_copy_is_a_one_line_error(tmp_path, capsys):
 def test_region_name_resolves_from_agencies(config, bandung_analyst):
     with connect_analyst(bandung_analyst) as con:
         cfg = load_config(config)
-        assert resolve_region(cfg, con, "Kabupaten Bandung").spse_slug == "bandungkab"
-        assert resolve_region(cfg, con, "kab. bandung").kd_klpd == "D107"
-        assert resolve_region(replace(cfg, regions=()), con, "D107").name == "Kab. Bandung"
+        assert resolve_region(cfg.regions, con, "Kabupaten Bandung").spse_slug == "bandungkab"
+        assert resolve_region(cfg.regions, con, "kab. bandung").kd_klpd == "D107"
+        assert resolve_region((), con, "D107").name == "Kab. Bandung"

@@ -4,6 +4,7 @@ OCDS compiled releases as JSON Lines."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ import pyarrow as pa
 from pantau.analyst.connection import query_error
 from pantau.analyst.regions import resolve_region
 from pantau.analyst.views import View, find_view, views_from_db
-from pantau.config import Config
+from pantau.connectors.base import Region
 from pantau.errors import UserError
 
 
@@ -36,7 +37,7 @@ class ViewExport:
         }
 
 
-def export_view(cfg: Config, con: duckdb.DuckDBPyConnection, name: str, *,
+def export_view(watched: Sequence[Region], con: duckdb.DuckDBPyConnection, name: str, *,
                 region: str | None = None, year: int | None = None) -> ViewExport:
     """The rows of one analyst view, for one region (its kd_klpd) and budget year if given."""
     view = find_view(views_from_db(con), name)
@@ -47,7 +48,7 @@ def export_view(cfg: Config, con: duckdb.DuckDBPyConnection, name: str, *,
     if region:
         if "kd_klpd" not in names:
             raise UserError(f"view {view.name} has no kd_klpd column: --region cannot apply")
-        ref = resolve_region(cfg, con, region)
+        ref = resolve_region(watched, con, region)
         where.append("kd_klpd = $kd_klpd")
         params["kd_klpd"] = ref.kd_klpd
         filters["region"] = f"{ref.name} ({ref.kd_klpd})"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 
-from pantau.config import Config
+from pantau.connectors.base import Region
 from pantau.errors import UserError
 
 
@@ -33,13 +34,14 @@ def klpd_codes(con: duckdb.DuckDBPyConnection,
     return {name.lower(): kd for kd, name in (_klpd_rows(con) if rows is None else rows) if name}
 
 
-def resolve_region(cfg: Config, con: duckdb.DuckDBPyConnection, value: str) -> RegionRef:
-    """A watched region's name (from the config) or a K/L/PD code or name (from ``agencies``)."""
+def resolve_region(watched: Sequence[Region], con: duckdb.DuckDBPyConnection,
+                   value: str) -> RegionRef:
+    """A watched region's name or code, or a K/L/PD code or name (from ``agencies``)."""
     text = value.strip()
     rows = _klpd_rows(con)
     codes = {kd.upper(): name or kd for kd, name in rows}  # kd_klpd -> name
     names = klpd_codes(con, rows)  # lower-case name -> kd_klpd
-    for region in cfg.regions:
+    for region in watched:
         if region.name.lower() == text.lower() or (region.kd_klpd or "").upper() == text.upper():
             kd = region.kd_klpd or names.get(region.name.lower())
             if not kd:
@@ -52,6 +54,6 @@ def resolve_region(cfg: Config, con: duckdb.DuckDBPyConnection, value: str) -> R
         return RegionRef(names[text.lower()], value)
     if re.fullmatch(r"[DKL]\d+", text, flags=re.IGNORECASE):
         return RegionRef(text.upper(), text.upper())
-    watched = ", ".join(repr(r.name) for r in cfg.regions) or "none configured"
-    raise UserError(f"unknown region {value!r}: give a watched region ({watched}) "
+    names_watched = ", ".join(repr(r.name) for r in watched) or "none configured"
+    raise UserError(f"unknown region {value!r}: give a watched region ({names_watched}) "
                     "or a K/L/PD code such as D107")

@@ -14,8 +14,8 @@ from pathlib import Path
 from pantau.analyst import explain
 from pantau.analyst.connection import connect_analyst
 from pantau.analyst.regions import resolve_region
-from pantau.config import load_config
 from pantau.errors import UserError
+from pantau.flows.config import load_config
 from pantau.models import catalogue
 
 
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"unknown flag or metric {args.name!r}: `pantau explain` lists them")
     cfg = load_config(args.config)
     with connect_analyst(cfg.analyst_path) as con:
-        kd_klpd = resolve_region(cfg, con, args.region).kd_klpd if args.region else None
+        kd_klpd = resolve_region(cfg.regions, con, args.region).kd_klpd if args.region else None
         print(explain.explain(con, definition, kd_klpd=kd_klpd, year=args.year,
                               satker=args.satker, limit=args.limit), end="")
     return 0

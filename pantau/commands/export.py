@@ -16,8 +16,8 @@ from pantau.analyst.excel import EXCEL_MAX_ROWS
 from pantau.analyst.exports import export_view
 from pantau.analyst.writers import write_result
 from pantau.commands import export_ocds
-from pantau.config import load_config
 from pantau.errors import UserError
+from pantau.flows.config import load_config
 
 EXPORT_FORMATS = ("xlsx", "csv", "parquet", "json")
 
@@ -49,7 +49,7 @@ def view(args: argparse.Namespace) -> int:
         raise UserError(f"say --format {'|'.join(EXPORT_FORMATS)} (or give --out such a suffix)")
     cfg = load_config(args.config)
     with connect_analyst(cfg.analyst_path) as con:
-        done = export_view(cfg, con, args.view, region=args.region, year=args.year)
+        done = export_view(cfg.regions, con, args.view, region=args.region, year=args.year)
     if fmt == "xlsx" and done.table.num_rows > EXCEL_MAX_ROWS:
         raise UserError(f"{done.table.num_rows} rows do not fit in one Excel sheet: use --format "
                         "parquet or csv, or narrow it with --region / --year")

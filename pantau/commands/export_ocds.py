@@ -18,8 +18,8 @@ import duckdb
 from pantau.analyst.connection import connect_analyst
 from pantau.analyst.exports import write_releases
 from pantau.analyst.regions import resolve_region
-from pantau.config import load_config
 from pantau.errors import UserError
+from pantau.flows.config import load_config
 
 HELP = "write OCDS 1.1 compiled releases of every process as JSON Lines (--out FILE.jsonl)"
 
@@ -29,7 +29,7 @@ def export(args: argparse.Namespace) -> int:
         raise UserError("--out FILE is required (JSON Lines, one compiled release per line)")
     cfg = load_config(args.config)
     with connect_analyst(cfg.analyst_path) as con:
-        kd_klpd = resolve_region(cfg, con, args.region).kd_klpd if args.region else None
+        kd_klpd = resolve_region(cfg.regions, con, args.region).kd_klpd if args.region else None
         try:
             n = write_releases(con, args.out, kd_klpd=kd_klpd, year=args.year)
         except duckdb.Error as exc:

@@ -6,8 +6,8 @@ import argparse
 
 from pantau.analyst.connection import connect_analyst
 from pantau.analyst.inspectorates import status_and_history
-from pantau.config import load_config
 from pantau.connectors.inspectorates import region_key
+from pantau.flows.config import load_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import argparse
 
 from pantau.analyst.connection import connect_analyst
 from pantau.analyst.regions import klpd_codes
-from pantau.config import load_config
+from pantau.flows.config import load_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -38,8 +38,8 @@ from pantau.analyst.views import (
     views_from_sql,
 )
 from pantau.analyst.writers import FORMATS, to_json, write_result
-from pantau.config import load_config
 from pantau.errors import UserError
+from pantau.flows.config import load_config
 from pantau.models.catalogue import SavedQuestion, find_question, saved_questions
 
 HARLEQUIN_INIT = "SET enable_external_access = false;\nSET lock_configuration = true;\n"
