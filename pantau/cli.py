@@ -21,6 +21,7 @@ from pantau.models.db import WarehouseLockedError
 COMMAND_MODULES = (
     "pantau.commands.demo",
     "pantau.commands.run",
+    "pantau.commands.schedule",
     "pantau.commands.simulate",
     "pantau.commands.sql",
     "pantau.commands.export",
