@@ -34,9 +34,12 @@ chromium:
 	      chromium fonts-dejavu-core >/dev/null || echo "chromium: install failed, the report test will skip"; \
 	  else echo "chromium: no apt-get here, the report rendering test will skip"; fi; }
 
-# docs/data-dictionary.md is generated from the sql/views/*.sql headers (a test checks it).
+# docs/data-dictionary.md is generated from the sql/views/*.sql headers, docs/configuration.md
+# from the config's models (flows/config.py); a test checks each.
 docs: $(STAMP)
 	$(BIN)/pantau sql --describe --format markdown --out docs/data-dictionary.md
+	$(BIN)/python -c 'import pathlib, pantau.flows.config as c; \
+	  pathlib.Path("docs/configuration.md").write_text(c.configuration_markdown(), encoding="utf-8")'
 
 # The full reliability suite: 20% faults, ten SIGKILLs, the malformed corpus; prints the tally.
 reliability: $(STAMP)

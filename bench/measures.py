@@ -31,11 +31,11 @@ import duckdb
 import requests
 from pantau.connectors import http as http_layer
 from pantau.flows import steps
+from pantau.flows.config import build_config, load_config
 from pantau.models import transform
 
 from bench import data, setup
 from bench.sim import SimulatorProcess
-from pantau.config import build_config, load_config
 from pantau.simulator.world import World
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,14 +126,15 @@ def crawl(source: str = "isb", n_regions: int = 20, latency: float = 0.05,
                             "spse_slug": r.slug} for r in world.regions],
                "sources": {"isb": {"enabled": True,
                                    "satudata_url": f"{sim.url}/isb-2/api/satudata"},
-                           "spse": {"enabled": True, "base_url": sim.url, **http}},
+                           "spse": {"enabled": True, "base_url": sim.url,
+                                    "min_interval_seconds": 0,
+                                    "per_host_concurrency": concurrency}},
                "http": http}
         cfg = build_config(raw, secrets=_secrets_dict(sim.url))
         http_layer._gates.clear()  # noqa: SLF001 - a fresh per-host gate for this concurrency
         summary = steps.RunSummary("bench", date.today(), started_at=None)  # type: ignore[arg-type]  # noqa: DTZ011
         regions, years = list(cfg.regions), [data.YEAR]
-        jobs = (steps.plan_isb(cfg, regions, years, summary) if source == "isb"
-                else steps.plan_spse(cfg, regions, years, summary, {}))
+        jobs = [j for j in steps.plan(cfg, regions, years, summary) if j.source == source]
         before = sim.requests_served()
         started = time.perf_counter()
         # As the night fans out: one task per (source, region, year), its jobs in turn.
@@ -188,11 +189,12 @@ def fetch_only(config: Path, secrets: Path) -> dict[str, Any]:
     os.environ["PANTAU_SECRETS"] = str(secrets)
     cfg = load_config(config)
     summary = steps.RunSummary("bench", date.today(), started_at=None)  # type: ignore[arg-type]  # noqa: DTZ011
-    jobs = steps.plan_isb(cfg, list(cfg.regions), list(cfg.years), summary)
+    jobs = [j for j in steps.plan(cfg, list(cfg.regions), list(cfg.years), summary)
+            if j.source == "isb"]
     http_layer._gates.clear()  # noqa: SLF001 - a fresh per-host gate
     started = time.perf_counter()
     records = 0
-    workers = int(cfg.run.get("max_workers", 4))
+    workers = cfg.run.max_workers
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque[Future] = deque()
         for job in jobs:

@@ -88,7 +88,7 @@ def instrument() -> None:
 
 
 def run(config: Path, mode: str) -> dict[str, Any]:
-    from pantau.config import load_config  # noqa: PLC0415 - after PANTAU_SECRETS is set
+    from pantau.flows.config import load_config  # noqa: PLC0415 - after PANTAU_SECRETS is set
 
     cfg = load_config(config)
     instrument()
@@ -102,10 +102,10 @@ def run(config: Path, mode: str) -> dict[str, Any]:
 
         summary = nightly.with_options(task_runner=task_runner(cfg))(str(config))
     else:
-        workers = int(cfg.run.get("max_workers", 4))
-        # bench_executor = "processes": parse in worker processes, as task_runner = "dask" does
+        workers = cfg.run.max_workers
+        # BENCH_EXECUTOR=processes: parse in worker processes, as task_runner = "dask" does
         # across machines (threads share one core's worth of Python under the GIL).
-        pool_class = (ProcessPoolExecutor if cfg.run.get("bench_executor") == "processes"
+        pool_class = (ProcessPoolExecutor if os.environ.get("BENCH_EXECUTOR") == "processes"
                       else ThreadPoolExecutor)
         with pool_class(max_workers=workers) as pool:
             summary = steps.run_night(cfg, functools.partial(pool.submit, steps.extract_group))

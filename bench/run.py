@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -68,10 +69,14 @@ def main() -> None:
     if not args.report_only:
         for name in filter(None, args.scales.split(",")):
             settings = run_settings(args.set)
+            # Not a [run] key: the bench's own choice, for bench/night.py (a child process).
+            executor = settings.pop("bench_executor", None)
+            if executor:
+                os.environ["BENCH_EXECUTOR"] = str(executor)
             result = bench_scale(name, args.landing, settings)
             # Variants are kept beside the plain figures: 100k-parquet, 100k-processes.
             suffix = "" if args.landing == "duckdb" else f"-{args.landing}"
-            suffix += f"-{settings['bench_executor']}" if "bench_executor" in settings else ""
+            suffix += f"-{executor}" if executor else ""
             (RESULTS / f"{name}{suffix}.json").write_text(json.dumps(result, indent=1))
             print(f"[{name}] {report.summary_line(result)}", flush=True)
         if "crawl" not in skip:

@@ -1,14 +1,21 @@
-"""Shared shapes of what connectors yield: records with provenance, and what could not be parsed."""
+"""Shared shapes of the sources: what a source declares (``Source``), the jobs it plans, the
+regions it is asked about, and what its fetches yield (records with provenance, and what could
+not be parsed). ``connectors/registry.py`` lists the declared sources."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+if TYPE_CHECKING:
+    from pantau.connectors.http import HttpClient
 
 
 class SourceError(Exception):
@@ -55,6 +62,7 @@ class Batch:
     region: str
     year: int | None
     provenance: Provenance
+    table: str = field(kw_only=True)  # the raw table it lands in (the source's declaration)
     keys: list[str] = field(default_factory=list)
     payloads: list[str] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
@@ -69,6 +77,77 @@ class Batch:
 
     def reject(self, reason: str, record: object) -> None:
         self.rejected.append(Rejected(reason, to_bytes(record)))
+
+
+@dataclass(frozen=True)
+class Region:
+    """A watched region: its name, and the codes each source knows it by."""
+
+    name: str
+    kd_klpd: str | None = None
+    kd_lpse: int | None = None
+    spse_slug: str | None = None
+
+    @property
+    def label(self) -> str:
+        """A short, stable label used in run records and file names."""
+        return self.kd_klpd or self.spse_slug or self.name
+
+
+@dataclass(frozen=True)
+class Job:
+    """One fetch: a dataset of a source for one scope (a region, a publication, an LPSE code)
+    and year. ``target`` is what is fetched (a URL, a URL template, a portal base or a file);
+    it may hold a subscriber key, so it is never logged or stored (redacted as a secret)."""
+
+    source: str
+    dataset: str
+    scope: str  # the label of what is fetched, as runs and raw rows record it
+    year: int | None
+    target: str = field(repr=False)
+    region: Region | None = None  # the region whose codes fill the target, where there is one
+    params: Mapping[str, str] = field(default_factory=dict, compare=False)  # source-specific
+    # SPSE: (code, listing-row hash) pairs whose detail pages need no refetch (from the warehouse)
+    known: frozenset[tuple[str, str]] = field(default=frozenset(), repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        year = f" {self.year}" if self.year else ""
+        return f"{self.source}/{self.dataset} {self.scope}{year}"
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What a source plans its jobs from: the night's regions and years, its own secrets, the
+    config file's folder (relative file paths), and the warehouse's incremental state."""
+
+    regions: Sequence[Region]
+    years: Sequence[int]
+    secrets: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    base: Path = Path()
+    known: Mapping[tuple[str, str], frozenset[tuple[str, str]]] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # what the plan skipped, and why
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source declared once, in its connector module, and listed in ``connectors/registry.py``.
+
+    ``tables`` maps each dataset to its raw table. ``settings`` is the type of its
+    ``[sources.<name>]`` section (None: not configured there); ``plan(settings, request)`` lists
+    its jobs and ``fetch(job, settings, client)`` runs one (a source without them, such as the
+    inspectorate registers, is fetched by its own step).
+    """
+
+    name: str
+    tables: Mapping[str, str]
+    settings: type | None = None
+    plan: Callable[[Any, PlanRequest], list[Job]] | None = None
+    fetch: Callable[[Job, Any, HttpClient], Batch | list[Batch]] | None = None
+
+    @property
+    def raw_tables(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.tables.values()))
 
 
 def to_bytes(record: object) -> bytes:

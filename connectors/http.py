@@ -19,11 +19,12 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from pantau.connectors.base import SourceError
+from pydantic import Field
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -150,28 +151,43 @@ def _gate(host: str, concurrency: int, interval: float) -> _HostGate:
         return gate
 
 
+@dataclass(frozen=True)
+class HttpSettings:
+    """``[http]``: how every request behaves (a source may be politer: its own settings)."""
+
+    timeout_seconds: Annotated[float, Field(gt=0, description=(
+        "Seconds to wait for a connection or between two bytes of an answer."))] = 60
+    max_attempts: Annotated[int, Field(ge=1, description=(
+        "Tries per request on 429, 5xx, dropped connections, stalls and truncated bodies."))] = 5
+    backoff_seconds: Annotated[float, Field(ge=0, description=(
+        "First wait between tries; doubles each try, with jitter (Retry-After wins)."))] = 1.0
+    max_backoff_seconds: Annotated[float, Field(ge=0, description=(
+        "The longest wait between two tries."))] = 60
+    max_response_mb: Annotated[float, Field(gt=0, description=(
+        "An answer larger than this is refused (MB)."))] = 512
+    per_host_concurrency: Annotated[int, Field(ge=1, description=(
+        "Requests in flight to one host at once, across every worker of the process."))] = 2
+    min_interval_seconds: Annotated[float, Field(ge=0, description=(
+        "Least time between two requests to one host, jittered +-25%."))] = 0.5
+    allow_redirect_hosts: Annotated[tuple[str, ...], Field(description=(
+        "Hosts a redirect may lead to besides the requested one."))] = ()
+    user_agent: Annotated[str, Field(description="The User-Agent every request sends.")] = (
+        USER_AGENT)
+
+
 class HttpClient:
-    def __init__(
-        self,
-        settings: dict[str, Any] | None = None,
-        redactor: Redactor | None = None,
-        *,
-        per_host_concurrency: int | None = None,
-        min_interval_seconds: float | None = None,
-    ) -> None:
-        s = settings or {}
-        self.timeout = float(s.get("timeout_seconds", 60))
-        self.max_attempts = int(s.get("max_attempts", 5))
-        self.backoff = float(s.get("backoff_seconds", 1.0))
-        self.max_backoff = float(s.get("max_backoff_seconds", 60))
-        self.max_bytes = int(float(s.get("max_response_mb", 512)) * 1024 * 1024)
-        self.concurrency = int(per_host_concurrency or s.get("per_host_concurrency", 2))
-        interval = s.get("min_interval_seconds", 0.5)
-        self.interval = float(
-            min_interval_seconds if min_interval_seconds is not None else interval
-        )
-        self.allowed_redirect_hosts = set(s.get("allow_redirect_hosts", []))
-        self.user_agent = str(s.get("user_agent", USER_AGENT))
+    def __init__(self, settings: HttpSettings | None = None,
+                 redactor: Redactor | None = None) -> None:
+        s = settings or HttpSettings()
+        self.timeout = float(s.timeout_seconds)
+        self.max_attempts = s.max_attempts
+        self.backoff = float(s.backoff_seconds)
+        self.max_backoff = float(s.max_backoff_seconds)
+        self.max_bytes = int(s.max_response_mb * 1024 * 1024)
+        self.concurrency = s.per_host_concurrency
+        self.interval = float(s.min_interval_seconds)
+        self.allowed_redirect_hosts = set(s.allow_redirect_hosts)
+        self.user_agent = s.user_agent
         self.redact = redactor or Redactor()
         _LIBRARY_LOGS.redact.add(*self.redact._secrets)  # noqa: SLF001 - same module
         self._local = threading.local()

@@ -32,7 +32,14 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from pantau.connectors.base import Batch, Provenance, SourceError, canonical_json, content_hash
+from pantau.connectors.base import (
+    Batch,
+    Provenance,
+    Source,
+    SourceError,
+    canonical_json,
+    content_hash,
+)
 from pantau.connectors.http import HttpClient
 from pantau.connectors.isb import normalise_name
 from pantau.connectors.jsonarray import parse_records
@@ -160,7 +167,7 @@ def fetch(client: HttpClient, source: RegisterSource, *, today: date | None = No
 
 def to_batch(source: RegisterSource, body: bytes, provenance: Provenance, *,
              page_url: str | None = None, today: date | None = None) -> Batch:
-    batch = Batch(SOURCE, DATASET, source.name, None, provenance)
+    batch = Batch(SOURCE, DATASET, source.name, None, provenance, table=RAW_TABLE)
     fetched_day = today or provenance.fetched_at.astimezone(JAKARTA).date()
     if source.format == "csv":
         rows = parse_csv(body, url=provenance.url)
@@ -333,3 +340,7 @@ def parse_html(body: bytes, source: RegisterSource, *, url: str,
 def _header(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
+
+# The registers are read by the inspectorate step (flows/inspectorate_steps.py), every six
+# hours and in the night, from the [inspectorates] section: declared here for their raw table.
+SPEC = Source(SOURCE, {DATASET: RAW_TABLE})

@@ -22,18 +22,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pantau.connectors.base import (
     Batch,
+    Job,
+    PlanRequest,
     Provenance,
+    Source,
     SourceError,
     canonical_json,
     canonical_json_fast,
     content_hash,
 )
-from pantau.connectors.http import HttpClient
+from pantau.connectors.http import HttpClient, HttpSettings
 from pantau.connectors.jsonarray import Parsed, parse_answer
+from pydantic import ConfigDict, Field, with_config
 
 SOURCE = "isb"
 MAX_AMOUNT = 1e15  # Rp 1.000 triliun: above any single package; larger is a broken value
@@ -397,7 +401,7 @@ def _fast_batch(
     dataset: Dataset, elements: list[Any], provenance: Provenance, *, region: str,
     year: int | None,
 ) -> Batch:
-    batch = Batch(SOURCE, dataset.name, region, year, provenance)
+    batch = Batch(SOURCE, dataset.name, region, year, provenance, table=dataset.table)
     seen: dict[str, str] = {}
     for record in elements:
         text = canonical_json_fast(record) if type(record) is dict else None
@@ -419,7 +423,8 @@ def _fast_batch(
 def _exact_batch(
     dataset: Dataset, parsed: Parsed, provenance: Provenance, *, region: str, year: int | None
 ) -> Batch:
-    batch = Batch(SOURCE, dataset.name, region, year, provenance, rejected=parsed.rejected)
+    batch = Batch(SOURCE, dataset.name, region, year, provenance, table=dataset.table,
+                  rejected=parsed.rejected)
     seen: dict[str, str] = {}
     for record in parsed.elements:
         reason = check_record(dataset, record)
@@ -477,6 +482,58 @@ def fetch_master(client: HttpClient, satudata_url: str, dataset: Dataset) -> Bat
     return fetch(
         client, dataset, f"{satudata_url.rstrip('/')}/{dataset.name}", region="*", year=None
     )
+
+
+# --- the source's declaration (connectors/registry.py) -------------------------------------
+
+
+@with_config(ConfigDict(extra="forbid"))
+@dataclass(frozen=True)
+class IsbSettings:
+    """``[sources.isb]``: LKPP's ISB. The keyed dataset URLs are secrets (``[isb.datasets]`` in
+    the secrets file); without a keyed tender list the public satudata list stands in for it."""
+
+    enabled: Annotated[bool, Field(description="Fetch this source in the nightly run.")] = True
+    satudata_url: Annotated[str, Field(description=(
+        "LKPP's public satudata API (master lists, public tender list)."))] = (
+        "https://isb.lkpp.go.id/isb-2/api/satudata")
+
+    def http(self, shared: HttpSettings) -> HttpSettings:
+        return shared
+
+
+def plan(settings: IsbSettings, request: PlanRequest) -> list[Job]:
+    """One job per keyed dataset (its URL from the secrets), region with ISB codes and year."""
+    regions = [r for r in request.regions if r.kd_klpd or r.kd_lpse]  # others are SPSE-only
+    urls: dict[str, str] = dict(request.secrets.get("datasets", {}))
+    unknown = set(urls) - {d.name for d in KEYED_DATASETS}
+    if unknown:
+        request.notices.append(f"secrets name unknown ISB dataset(s): {', '.join(sorted(unknown))}")
+    jobs = []
+    for dataset in KEYED_DATASETS:
+        template = urls.get(dataset.name)
+        if template is None:
+            request.notices.append(f"isb/{dataset.name}: skipped, no dataset URL configured")
+            continue
+        jobs += [Job(SOURCE, dataset.name, r.label, y, template, region=r)
+                 for r in regions for y in request.years]
+    if "SPSE-TenderPengumuman" not in urls:
+        # No keyed tender list: the public satudata list stands in for it.
+        satudata = settings.satudata_url.rstrip("/")
+        jobs += [Job(SOURCE, TENDER_UMUM_PUBLIK.name, r.label, y,
+                     f"{satudata}/{TENDER_UMUM_PUBLIK.name}/{y}/{r.kd_lpse}", region=r)
+                 for r in regions for y in request.years if r.kd_lpse is not None]
+    return jobs
+
+
+def fetch_job(job: Job, _settings: IsbSettings, client: HttpClient) -> Batch:
+    region = job.region
+    return fetch_keyed(client, BY_NAME[job.dataset], job.target, region=job.scope,
+                       year=job.year or 0, kd_lpse=region.kd_lpse if region else None,
+                       kd_klpd=region.kd_klpd if region else None)
+
+
+SPEC = Source(SOURCE, {d.name: d.table for d in ALL_DATASETS}, IsbSettings, plan, fetch_job)
 
 
 # --- region resolution ---------------------------------------------------------------------

@@ -22,16 +22,27 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import ocdsmerge
 from ocdsmerge.exceptions import OCDSMergeError
-from pantau.connectors.base import Batch, Provenance, Rejected, SourceError, canonical_json
-from pantau.connectors.http import HttpClient
+from pantau.connectors.base import (
+    Batch,
+    Job,
+    PlanRequest,
+    Provenance,
+    Rejected,
+    Source,
+    SourceError,
+    canonical_json,
+)
+from pantau.connectors.http import HttpClient, HttpSettings
+from pydantic import ConfigDict, Field, with_config
 
 SOURCE = "ocds"
 DATASET = "compiled_release"
@@ -40,19 +51,6 @@ SCHEMA_PATH = Path(__file__).with_name("schema") / "release-schema-1.1-pantau.js
 MAX_ZIP_DEPTH = 3
 MAX_MEMBER_BYTES = 1024 * 1024 * 1024  # refuse zip bombs: no member above 1 GiB uncompressed
 OPENTENDER_URL = "https://opentender.net"
-# Politeness towards opentender.net, as Kingfisher Collect's spider (one request at a time, one
-# second apart); [sources.ocds] may set any of HTTP_KEYS itself.
-OPENTENDER_HTTP = {"per_host_concurrency": 1, "min_interval_seconds": 1.0}
-HTTP_KEYS = (
-    "per_host_concurrency",
-    "min_interval_seconds",
-    "timeout_seconds",
-    "max_attempts",
-    "backoff_seconds",
-    "max_backoff_seconds",
-    "max_response_mb",
-    "user_agent",
-)
 
 
 @cache
@@ -208,7 +206,7 @@ def to_batch(
     body: bytes, provenance: Provenance, *, region: str, year: int | None, name: str = ""
 ) -> Batch:
     """Parse one answer or file into a Batch of compiled releases keyed by ocid."""
-    batch = Batch(SOURCE, DATASET, region, year, provenance)
+    batch = Batch(SOURCE, DATASET, region, year, provenance, table=RAW_TABLE)
     releases: list[dict[str, Any]] = []
     compiled: list[dict[str, Any]] = []
     for doc in iter_documents(body, name=name):
@@ -243,11 +241,6 @@ def read_file(path: Path, *, region: str = "*", year: int | None = None) -> Batc
         SOURCE, path.resolve().as_uri(), datetime.now(UTC), hashlib.sha256(body).hexdigest()
     )
     return to_batch(body, provenance, region=region, year=year, name=path.name)
-
-
-def http_settings(http: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
-    """The shared [http] settings, opentender's politeness defaults, then [sources.ocds]'s."""
-    return {**http, **OPENTENDER_HTTP, **{k: source[k] for k in HTTP_KEYS if k in source}}
 
 
 def is_url(location: str) -> bool:
@@ -312,3 +305,56 @@ def fetch_opentender(
     for code in codes:
         url = f"{base_url.rstrip('/')}/api/tender/export-ocds-batch/?year={year}&lpse={code}"
         yield fetch(client, url, region=region, year=year)
+
+
+# --- the source's declaration (connectors/registry.py) -------------------------------------
+
+
+@with_config(ConfigDict(extra="forbid"))
+@dataclass(frozen=True)
+class OcdsSettings:
+    """``[sources.ocds]``: OCDS publishers (issue 4). Every publication is landed every night;
+    opentender.net (ICW) is pulled per budget year for the LPSE codes in ``opentender_lpse``
+    (ICW's own codes, not LKPP's kd_lpse; without them nothing is pulled from opentender)."""
+
+    enabled: Annotated[bool, Field(description="Fetch this source in the nightly run.")] = True
+    publications: Annotated[tuple[str, ...], Field(description=(
+        "OCDS publications: URLs, or file paths read beside the config file."))] = ()
+    opentender_url: Annotated[str, Field(description="opentender.net's API.")] = OPENTENDER_URL
+    opentender_lpse: Annotated[tuple[str, ...], Field(description=(
+        "ICW's LPSE codes to pull from opentender (see its LPSE list)."))] = ()
+    # Politeness towards opentender.net, as Kingfisher Collect's spider.
+    per_host_concurrency: Annotated[int, Field(ge=1, description=(
+        "Requests in flight to a publisher at once (its own, not [http]'s)."))] = 1
+    min_interval_seconds: Annotated[float, Field(ge=0, description=(
+        "Least time between two requests to a publisher, jittered +-25%."))] = 1.0
+
+    def http(self, shared: HttpSettings) -> HttpSettings:
+        """The shared [http] settings with the publishers' own politeness."""
+        return replace(shared, per_host_concurrency=self.per_host_concurrency,
+                       min_interval_seconds=self.min_interval_seconds)
+
+
+def plan(settings: OcdsSettings, request: PlanRequest) -> list[Job]:
+    """Every publication once a night (a relative file path is read beside the config file),
+    and opentender.net's export of each configured LPSE code for each year."""
+    jobs = [Job(SOURCE, "publication", publication_name(p), None,
+                p if is_url(p) else str(request.base / Path(p).expanduser()))
+            for p in settings.publications]
+    if not settings.opentender_lpse:
+        request.notices.append("ocds: no opentender_lpse configured; nothing pulled from "
+                               "opentender.net (list the LPSE codes of its LPSE list)")
+        return jobs
+    return jobs + [Job(SOURCE, "opentender", f"opentender-{c}", y, settings.opentender_url,
+                       params={"lpse": c})
+                   for y in request.years for c in settings.opentender_lpse]
+
+
+def fetch_job(job: Job, _settings: OcdsSettings, client: HttpClient) -> Batch | list[Batch]:
+    if job.dataset == "opentender":
+        return list(fetch_opentender(client, job.target, year=job.year or 0, region=job.scope,
+                                     lpse=[job.params["lpse"]]))
+    return fetch_publication(client, job.target, base=Path(), region=job.scope)
+
+
+SPEC = Source(SOURCE, {DATASET: RAW_TABLE}, OcdsSettings, plan, fetch_job)

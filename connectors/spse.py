@@ -53,21 +53,24 @@ import hashlib
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import requests
 from pantau.connectors.base import (
     Batch,
+    Job,
+    PlanRequest,
     Provenance,
     Rejected,
+    Source,
     SourceError,
     canonical_json,
     content_hash,
     to_bytes,
 )
-from pantau.connectors.http import HttpClient, Response
+from pantau.connectors.http import HttpClient, HttpSettings, Response
 from pantau.connectors.spse_pages import (
     COLUMNS_SENT,
     KINDS,
@@ -78,6 +81,7 @@ from pantau.connectors.spse_pages import (
     check_page,
     parse_listing,
 )
+from pydantic import ConfigDict, Field, with_config
 
 SOURCE = "spse"
 DEFAULT_BASE_URL = "https://spse.inaproc.id"
@@ -92,11 +96,6 @@ RAW_DETAIL = "spse_detail"
 RAW_TABLES = (RAW_LISTING, RAW_DETAIL)
 DATASET_TABLES = {**{f"dt/{j}": RAW_LISTING for j in JENIS},
                   **{f"detail/{j}": RAW_DETAIL for j in JENIS}}
-
-# Politeness defaults for the portal (overridden by [sources.spse] settings).
-HTTP_DEFAULTS = {"per_host_concurrency": 2, "min_interval_seconds": 1.0}
-HTTP_KEYS = ("per_host_concurrency", "min_interval_seconds", "timeout_seconds", "max_attempts",
-             "backoff_seconds", "max_backoff_seconds", "max_response_mb", "user_agent")
 
 # Detail pages of each list: (page name, path under the base). The page name picks the parser.
 DETAIL_PAGES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -129,11 +128,6 @@ def portal_base(base_url: str, slug: str) -> str:
     if re.match(r"^https?://", slug):
         return slug.rstrip("/")
     return f"{base_url.rstrip('/')}/{slug.strip('/')}"
-
-
-def http_settings(http: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
-    """The shared [http] settings, the portal's politeness defaults, then [sources.spse]'s."""
-    return {**http, **HTTP_DEFAULTS, **{k: source[k] for k in HTTP_KEYS if k in source}}
 
 
 def listing_hash(row: dict[str, Any]) -> str:
@@ -267,9 +261,11 @@ def fetch(
     portal.open()
     result = portal.listing(jenis, year, page_size)
     prov = Provenance(SOURCE, result.first.url, result.first.fetched_at, result.digest)
-    listing = Batch(SOURCE, f"dt/{jenis}", region, year, prov, rejected=result.rejected)
+    listing = Batch(SOURCE, f"dt/{jenis}", region, year, prov, table=RAW_LISTING,
+                    rejected=result.rejected)
     details = Batch(SOURCE, f"detail/{jenis}", region, year,
-                    Provenance(SOURCE, portal.base, datetime.now(UTC), result.digest))
+                    Provenance(SOURCE, portal.base, datetime.now(UTC), result.digest),
+                    table=RAW_DETAIL)
     done = set(known)
     failures = 0
     for row in result.rows:
@@ -296,3 +292,59 @@ def fetch(
                   "listing_hash": row_hash, "final": row["final"], **pages}
         details.add(key, canonical_json(record))
     return [listing, details]
+
+
+# --- the source's declaration (connectors/registry.py) -------------------------------------
+
+
+@with_config(ConfigDict(extra="forbid"))
+@dataclass(frozen=True)
+class SpseSettings:
+    """``[sources.spse]``: the national SPSE portal (issue 3), public, no key: the listings and
+    detail pages of every package list of each region with an ``spse_slug``."""
+
+    enabled: Annotated[bool, Field(description="Fetch this source in the nightly run.")] = True
+    base_url: Annotated[str, Field(description=(
+        "The portal; a region's spse_slug may instead be a whole legacy portal URL."))] = (
+        DEFAULT_BASE_URL)
+    lists: Annotated[tuple[str, ...], Field(description=(
+        f"The package lists fetched ({', '.join(JENIS)})."))] = JENIS
+    per_host_concurrency: Annotated[int, Field(ge=1, description=(
+        "Requests in flight to the portal at once (its own, not [http]'s)."))] = 2
+    min_interval_seconds: Annotated[float, Field(ge=0, description=(
+        "Least time between two requests to the portal, jittered +-25%."))] = 1.0
+    page_size: Annotated[int, Field(ge=1, description="Rows per DataTables page.")] = (
+        DEFAULT_PAGE_SIZE)
+
+    def __post_init__(self) -> None:
+        unknown = [j for j in self.lists if j not in JENIS]
+        if unknown:
+            raise ValueError(f"unknown list(s) {', '.join(unknown)} (known: {', '.join(JENIS)})")
+
+    def http(self, shared: HttpSettings) -> HttpSettings:
+        """The shared [http] settings with the portal's own politeness."""
+        return replace(shared, per_host_concurrency=self.per_host_concurrency,
+                       min_interval_seconds=self.min_interval_seconds)
+
+
+def plan(settings: SpseSettings, request: PlanRequest) -> list[Job]:
+    """One job per (region with an spse_slug, year, package list); ``request.known`` is the
+    incremental state read from the warehouse before anything is submitted."""
+    jobs = []
+    for r in request.regions:
+        if not r.spse_slug:
+            request.notices.append(f"spse: {r.name} has no spse_slug; skipped")
+            continue
+        jobs += [Job(SOURCE, j, r.label, y, portal_base(settings.base_url, r.spse_slug), region=r,
+                     known=request.known.get((r.label, j), frozenset()))
+                 for y in request.years for j in settings.lists]
+    return jobs
+
+
+def fetch_job(job: Job, settings: SpseSettings, client: HttpClient) -> list[Batch]:
+    slug = job.region.spse_slug if job.region else None
+    return fetch(client, settings.base_url, slug or "", job.dataset, region=job.scope,
+                 year=job.year or 0, known=job.known, page_size=settings.page_size)
+
+
+SPEC = Source(SOURCE, DATASET_TABLES, SpseSettings, plan, fetch_job)

@@ -16,7 +16,6 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -24,15 +23,13 @@ import duckdb
 from pantau.connectors import inspectorates as register
 from pantau.connectors.base import SourceError
 from pantau.connectors.http import HttpClient, Redactor
+from pantau.flows.config import Config, Region
 from pantau.models import alerts
 from pantau.models.db import WarehouseLockedError, open_warehouse, transaction
 from pantau.models.loader import LandResult, land, record_failure
 from pantau.models.publish import publish
 from pantau.models.transform import SQL_DIR, parse_header
 from pantau.registers import REGISTERS_PARENT
-
-from pantau.config import Config, Region
-from pantau.notify import AppriseSender, channel_secrets
 
 log = logging.getLogger("pantau.alerts")
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -80,38 +77,23 @@ class CycleSummary:
 
 
 def configured(cfg: Config) -> bool:
-    return "inspectorates" in cfg.sections
+    return cfg.inspectorates is not None
 
 
 def register_sources(cfg: Config) -> list[register.RegisterSource]:
-    settings = cfg.section("inspectorates")
-    base = cfg.path.parent if cfg.path else Path()
-    return [register.source_from_config(dict(raw), base, REGISTERS_PARENT, i)
-            for i, raw in enumerate(settings.get("sources", []))]
-
-
-def channels(cfg: Config) -> list[str]:
-    return [str(c) for c in cfg.secrets.get("alerts", {}).get("channels", []) if str(c).strip()]
+    entries = cfg.inspectorates.sources if cfg.inspectorates else []
+    return [register.source_from_config(entry.model_dump(exclude_none=True), cfg.base,
+                                        REGISTERS_PARENT, i)
+            for i, entry in enumerate(entries)]
 
 
 def redactor(cfg: Config) -> Redactor:
-    return Redactor([*cfg.secret_values(),
-                     *(part for url in channels(cfg) for part in channel_secrets(url))])
-
-
-def region_watch(cfg: Config, regions: list[Region] | None = None) -> alerts.Watch:
-    """Regions whose processes and metrics alert: ``[alerts] regions``, else the config's."""
-    listed = cfg.section("alerts").get("regions")
-    if listed:
-        return alerts.Watch.of(listed)
-    entries: list[str] = []
-    for r in [*cfg.regions, *(regions or [])]:
-        entries += [r.name] + ([r.kd_klpd] if r.kd_klpd else [])
-    return alerts.Watch.of(entries, default_all=True)
+    return alerts.redactor(cfg.secret_values(), alerts.channels(cfg.secrets))
 
 
 def inspectorate_watch(cfg: Config) -> alerts.Watch:
-    return alerts.Watch.of(cfg.section("inspectorates").get("watch"), default_all=True)
+    watch = cfg.inspectorates.watch if cfg.inspectorates else []
+    return alerts.Watch.of(watch, default_all=True)
 
 
 def ensure_core(con: duckdb.DuckDBPyConnection) -> None:
@@ -153,7 +135,7 @@ def inspectorate_step(cfg: Config, con: duckdb.DuckDBPyConnection, client: HttpC
         summary.notices.append("[inspectorates] has no sources: nothing to read")
     ensure_core(con)
     watch = inspectorate_watch(cfg)
-    lang = alerts.language_of(cfg.section("alerts"))
+    lang = cfg.alerts.language
     raised: list[str] = []
 
     def raise_alerts(tx: duckdb.DuckDBPyConnection) -> None:
@@ -190,30 +172,28 @@ def raise_alerts(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary, 
     """Rules on the state the build rebuilt (flags, metrics) plus the inspectorate rule, in the
     caller's transaction: the nightly build passes this as its ``then``, so the alerts commit
     with the flags and metrics that raised them. Deterministic keys: nothing is raised twice."""
-    settings = cfg.section("alerts")
-    lang = alerts.language_of(settings)
-    watch = region_watch(cfg, regions)
+    settings = cfg.alerts
+    lang = settings.language
+    watch = settings.region_watch([*cfg.regions, *(regions or [])])
     found = [
         *alerts.inspectorate_alerts(con, inspectorate_watch(cfg), lang),
-        *alerts.process_alerts(con, watch, alerts.ProcessRule.of(settings), lang, run_date,
+        *alerts.process_alerts(con, watch, settings.process_rule, lang, run_date,
                                summary.notices),
-        *alerts.metric_alerts(con, watch, alerts.MetricRule.all_of(settings), lang,
-                              summary.notices),
+        *alerts.metric_alerts(con, watch, list(settings.metrics), lang, summary.notices),
     ]
     return alerts.put(con, found, summary.run_id)
 
 
 def delivery_step(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary,
                   sender: alerts.Sender | None = None) -> alerts.DeliveryReport:
-    targets = channels(cfg)
+    targets = alerts.channels(cfg.secrets)
     if not targets:
         if con.execute("SELECT count(*) FROM ops.alert_outbox").fetchone()[0]:  # type: ignore[index]
             summary.notices.append("alerts raised but no channel configured "
                                    "(secrets file: [alerts] channels)")
         return alerts.DeliveryReport()
-    send = sender or AppriseSender(redactor(cfg))
-    retry_days = int(cfg.section("alerts").get("retry_days", alerts.DEFAULT_RETRY_DAYS))
-    report = alerts.deliver(con, targets, send, retry_days=retry_days)
+    send = sender or alerts.AppriseSender(redactor(cfg))
+    report = alerts.deliver(con, targets, send, retry_days=cfg.alerts.retry_days)
     if report.sent or report.failed:
         summary.notices.append(report.summary())
     for key, channel, reason in report.failed:
@@ -245,20 +225,20 @@ def notify_run_failure(cfg: Config, *, run_key: str, name: str, state: str, reas
     Returns what happened per channel, for the log. When the warehouse cannot be opened (the
     very reason the run failed may be a lock), the message is sent directly, unrecorded.
     """
-    targets = channels(cfg)
+    targets = alerts.channels(cfg.secrets)
     if not targets:
         return ["no alert channels configured"]
     redact = redactor(cfg)
-    send = sender or AppriseSender(redact)
+    send = sender or alerts.AppriseSender(redact)
     alert = alerts.run_failed_alert(
-        alerts.language_of(cfg.section("alerts")), run_key=run_key, name=name, state=state,
+        cfg.alerts.language, run_key=run_key, name=name, state=state,
         reason=redact(reason), where=str(cfg.database_path.name),
         since=started_at or datetime.now(UTC))
     try:
         with open_warehouse(cfg.database_path) as con:
             with transaction(con):
                 alerts.put(con, [alert], run_key)
-            report = alerts.deliver(con, targets, send)
+            report = alerts.deliver(con, targets, send, retry_days=cfg.alerts.retry_days)
             return [f"{c}: sent" for _, c in report.sent] + \
                    [f"{c}: failed: {r}" for _, c, r in report.failed]
     except (WarehouseLockedError, duckdb.Error) as exc:
@@ -268,14 +248,3 @@ def notify_run_failure(cfg: Config, *, run_key: str, name: str, state: str, reas
             error = send(url, alert.title, alert.message)
             out.append(f"{alerts.channel_id(url)}: {'sent' if error is None else error}")
         return out
-
-
-def send_test(cfg: Config, sender: alerts.Sender | None = None) -> list[tuple[str, str | None]]:
-    """A test message to each channel: (channel id, None or the reason it failed)."""
-    lang = alerts.language_of(cfg.section("alerts"))
-    send = sender or AppriseSender(redactor(cfg))
-    when = datetime.now(JAKARTA).strftime("%Y-%m-%d %H:%M WIB")
-    return [(alerts.channel_id(url),
-             send(url, alerts.text(lang, "test_title"), alerts.text(lang, "test_body", when=when)))
-            for url in channels(cfg)]
-

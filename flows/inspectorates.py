@@ -11,11 +11,10 @@ from __future__ import annotations
 from datetime import date
 
 from pantau.flows import inspectorate_steps
+from pantau.flows.config import load_config
 from pantau.flows.nightly import RunFailedError, notify_failure
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
-
-from pantau.config import load_config
 
 
 @flow(name="inspectorates", log_prints=False, on_failure=[notify_failure],

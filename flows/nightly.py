@@ -12,13 +12,12 @@ from datetime import date
 from typing import Any
 
 from pantau.flows import inspectorate_steps, steps
+from pantau.flows.config import Config, ConfigError, load_config
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import task_run
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
-
-from pantau.config import Config, ConfigError, load_config
 
 
 class RunFailedError(RuntimeError):
@@ -43,7 +42,7 @@ def _group_name() -> str:
     jobs = task_run.parameters["jobs"]
     first = jobs[0]
     year = f" {first.year}" if first.year else ""
-    return f"extract {first.source} {first.region.label}{year} ({len(jobs)} datasets)"
+    return f"extract {first.source} {first.scope}{year} ({len(jobs)} datasets)"
 
 
 @task(name="extract", cache_policy=NO_CACHE, task_run_name=_group_name)
@@ -56,22 +55,18 @@ def task_runner(cfg: Config) -> TaskRunner:
     (prefect-dask, the optional ``dask`` extra): dask_address = "tcp://host:8786" sends the
     fetches to a running Dask cluster; without it a local cluster of dask_workers processes
     starts with the flow. Landing and building stay in the flow's process (one writer)."""
-    kind = str(cfg.run.get("task_runner", "threads"))
-    if kind == "threads":
-        return ThreadPoolTaskRunner(max_workers=int(cfg.run.get("max_workers", 4)))
-    if kind != "dask":
-        raise ConfigError(f'[run] task_runner must be "threads" or "dask", not {kind!r}')
+    run = cfg.run
+    if run.task_runner == "threads":
+        return ThreadPoolTaskRunner(max_workers=run.max_workers)
     try:
         from prefect_dask import DaskTaskRunner  # noqa: PLC0415 - optional extra
     except ImportError:
         raise ConfigError('[run] task_runner = "dask" needs prefect-dask: '
                           'pip install "pantau[dask]"') from None
-    address = cfg.run.get("dask_address")
-    if address:
-        return DaskTaskRunner(address=str(address))
+    if run.dask_address:
+        return DaskTaskRunner(address=run.dask_address)
     return DaskTaskRunner(cluster_kwargs={
-        "n_workers": int(cfg.run.get("dask_workers", 2)),
-        "threads_per_worker": int(cfg.run.get("max_workers", 4)),
+        "n_workers": run.dask_workers, "threads_per_worker": run.max_workers,
         "processes": True, "dashboard_address": None,
     })
 

@@ -10,21 +10,20 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import re
 import uuid
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
-from pantau.connectors import isb, ocds, spse
-from pantau.connectors.base import Batch, SourceError
+from pantau.connectors import isb, registry
+from pantau.connectors.base import Batch, Job, PlanRequest, Region, SourceError
 from pantau.connectors.http import HttpClient, Redactor
 from pantau.flows import inspectorate_steps
+from pantau.flows.config import Config
 from pantau.models import cardinal, partitions
 from pantau.models import settings as indicator_settings
 from pantau.models.db import open_warehouse, transaction
@@ -33,27 +32,7 @@ from pantau.models.publish import publish
 from pantau.models.spse_state import known_details
 from pantau.models.transform import build
 
-from pantau.config import Config, ConfigError, Region
-
 log = logging.getLogger("pantau.run")
-
-
-@dataclass(frozen=True)
-class Job:
-    """One fetch: a dataset of a source for one region and year."""
-
-    source: str
-    dataset: str
-    region: Region
-    year: int | None
-    url: str = field(repr=False)  # may hold a subscriber key: never logged or stored
-    # SPSE: (code, listing-row hash) pairs whose detail pages need no refetch (from the warehouse)
-    known: frozenset[tuple[str, str]] = field(default=frozenset(), repr=False, compare=False)
-
-    @property
-    def label(self) -> str:
-        year = f" {self.year}" if self.year else ""
-        return f"{self.source}/{self.dataset} {self.region.label}{year}"
 
 
 @dataclass
@@ -110,11 +89,11 @@ def resolve_regions(cfg: Config, client: HttpClient, con: duckdb.DuckDBPyConnect
                     run_id: str, summary: RunSummary) -> list[Region]:
     """Fill in missing kd_klpd / kd_lpse from LKPP's master lists (landed, and reused when the
     master list cannot be fetched)."""
-    source = cfg.source("isb")
+    source = cfg.source(isb.SOURCE)
     needs = [r for r in cfg.regions if r.kd_klpd is None or r.kd_lpse is None]
     if not needs or source is None:
         return list(cfg.regions)
-    satudata = str(source.get("satudata_url"))
+    satudata = source.satudata_url
     masters: dict[str, list[dict[str, Any]]] = {}
     for dataset in (isb.MASTER_KLPD, isb.MASTER_LPSE):
         started = datetime.now(UTC)
@@ -158,76 +137,21 @@ def _resolve(region: Region, masters: dict[str, list[dict[str, Any]]]) -> Region
 # --- planning and fetching ------------------------------------------------------------------
 
 
-def plan_isb(cfg: Config, regions: list[Region], years: list[int],
-             summary: RunSummary) -> list[Job]:
-    source = cfg.source("isb")
-    if source is None:
-        return []
-    regions = [r for r in regions if r.kd_klpd or r.kd_lpse]  # others are SPSE-only
-    urls: dict[str, str] = cfg.secrets.get("isb", {}).get("datasets", {})
-    unknown = set(urls) - {d.name for d in isb.KEYED_DATASETS}
-    if unknown:
-        summary.notices.append(f"secrets name unknown ISB dataset(s): {', '.join(sorted(unknown))}")
-    jobs = []
-    for dataset in isb.KEYED_DATASETS:
-        template = urls.get(dataset.name)
-        if template is None:
-            summary.notices.append(f"isb/{dataset.name}: skipped, no dataset URL configured")
+def plan(cfg: Config, regions: list[Region], years: list[int], summary: RunSummary,
+         known: dict[tuple[str, str], frozenset[tuple[str, str]]] | None = None) -> list[Job]:
+    """The night's jobs: every enabled source of the registry plans its own, from its settings,
+    its secrets and (SPSE) the incremental state ``known`` read from the warehouse before
+    anything is submitted. What a source skipped, and why, becomes a notice."""
+    jobs: list[Job] = []
+    for source in registry.FETCHED:
+        settings = cfg.source(source.name)
+        if settings is None or source.plan is None:
             continue
-        jobs += [Job("isb", dataset.name, r, y, template) for r in regions for y in years]
-    if "SPSE-TenderPengumuman" not in urls:
-        # No keyed tender list: the public satudata list stands in for it.
-        satudata = str(source.get("satudata_url")).rstrip("/")
-        jobs += [
-            Job("isb", "TenderUmumPublik", r, y, f"{satudata}/TenderUmumPublik/{y}/{r.kd_lpse}")
-            for r in regions for y in years if r.kd_lpse is not None
-        ]
+        request = PlanRequest(regions, years, cfg.secrets.get(source.name, {}), cfg.base,
+                              known or {})
+        jobs += source.plan(settings, request)
+        summary.notices += request.notices
     return jobs
-
-
-def plan_spse(cfg: Config, regions: list[Region], years: list[int], summary: RunSummary,
-              known: dict[tuple[str, str], frozenset[tuple[str, str]]]) -> list[Job]:
-    """One job per (region with an spse_slug, year, package list); ``known`` is the
-    incremental state read from the warehouse before anything is submitted."""
-    source = cfg.source("spse")
-    if source is None:
-        return []
-    base = str(source.get("base_url", spse.DEFAULT_BASE_URL))
-    lists = [j for j in source.get("lists", spse.JENIS) if j in spse.JENIS]
-    jobs = []
-    for r in regions:
-        if not r.spse_slug:
-            summary.notices.append(f"spse: {r.name} has no spse_slug; skipped")
-            continue
-        jobs += [Job("spse", j, r, y, spse.portal_base(base, r.spse_slug),
-                     known.get((r.label, j), frozenset())) for y in years for j in lists]
-    return jobs
-
-
-def plan_ocds(cfg: Config, years: list[int], summary: RunSummary) -> list[Job]:
-    """[sources.ocds]: every publication once a night, and opentender.net's export of each
-    configured LPSE code (ICW's own codes) for each year. Without opentender_lpse nothing is
-    pulled from opentender (never the whole country)."""
-    source = cfg.source("ocds")
-    if source is None:
-        return []
-    jobs = [Job("ocds", "publication", Region(ocds.publication_name(str(p))), None, str(p))
-            for p in _as_list(source.get("publications"))]
-    codes = [str(c) for c in _as_list(source.get("opentender_lpse"))]
-    if not codes:
-        if source.get("opentender_url"):
-            summary.notices.append("ocds: no opentender_lpse configured; nothing pulled from "
-                                   "opentender.net (list the LPSE codes of its LPSE list)")
-        return jobs
-    base = str(source.get("opentender_url", ocds.OPENTENDER_URL))
-    return jobs + [Job("ocds", "opentender", Region(f"opentender-{c}"), y, base)
-                   for y in years for c in codes]
-
-
-def _as_list(value: object) -> list[object]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def group_jobs(jobs: list[Job]) -> list[tuple[Job, ...]]:
@@ -236,7 +160,7 @@ def group_jobs(jobs: list[Job]) -> list[tuple[Job, ...]]:
     run costs the orchestrator state changes and logs, whatever its size."""
     groups: dict[tuple[str, str, int | None], list[Job]] = {}
     for job in jobs:
-        groups.setdefault((job.source, job.region.label, job.year), []).append(job)
+        groups.setdefault((job.source, job.scope, job.year), []).append(job)
     return [tuple(group) for group in groups.values()]
 
 
@@ -261,36 +185,22 @@ def extract(job: Job, cfg: Config) -> Batch | list[Batch]:
     "parquet" the worker also writes the records to their partition (models/partitions.py) and
     hands back only keys and the partition's path."""
     batch = _fetch(job, cfg)
-    if partitions.landing(cfg) != "parquet":
+    if cfg.run.landing != "parquet":
         return batch
-    base = partitions.root(cfg)
+    base = cfg.parquet_root
     if isinstance(batch, list):
         return [partitions.write(one, base) for one in batch]
     return partitions.write(batch, base)
 
 
 def _fetch(job: Job, cfg: Config) -> Batch | list[Batch]:
-    if job.source == "spse":
-        source = cfg.source("spse")
-        settings = source.settings if source else {}
-        client = HttpClient(spse.http_settings(cfg.http, settings), Redactor(cfg.secret_values()))
-        return spse.fetch(client, str(settings.get("base_url", spse.DEFAULT_BASE_URL)),
-                          job.region.spse_slug or "", job.dataset, region=job.region.label,
-                          year=job.year or 0, known=job.known,
-                          page_size=int(settings.get("page_size", spse.DEFAULT_PAGE_SIZE)))
-    if job.source == "ocds":
-        source = cfg.source("ocds")
-        settings = source.settings if source else {}
-        client = HttpClient(ocds.http_settings(cfg.http, settings), Redactor(cfg.secret_values()))
-        if job.dataset == "opentender":
-            code = job.region.name.removeprefix("opentender-")
-            return list(ocds.fetch_opentender(client, job.url, year=job.year or 0,
-                                              region=job.region.label, lpse=[code]))
-        base = cfg.path.parent if cfg.path else Path()
-        return ocds.fetch_publication(client, job.url, base=base, region=job.region.label)
-    return isb.fetch_keyed(http_client(cfg), isb.BY_NAME[job.dataset], job.url,
-                           region=job.region.label, year=job.year or 0,
-                           kd_lpse=job.region.kd_lpse, kd_klpd=job.region.kd_klpd)
+    """The job's source fetches it, with its own HTTP settings (its politeness)."""
+    source = registry.BY_NAME[job.source]
+    settings = cfg.source(job.source)
+    if source.fetch is None or settings is None:
+        raise SourceError(f"{job.source} is not enabled")  # the plan came from another config
+    client = HttpClient(settings.http(cfg.http), Redactor(cfg.secret_values()))
+    return source.fetch(job, settings, client)
 
 
 # submit(group, cfg) -> a future of extract_group(group, cfg): Prefect's extract_task.submit in
@@ -318,13 +228,11 @@ def run_night(
             regions = [r for r in regions
                        if {r.name.lower(), (r.kd_klpd or "").lower(), (r.spse_slug or "").lower()}
                        & wanted]
-        jobs = plan_isb(cfg, regions, run_years, summary)
-        jobs += plan_spse(cfg, regions, run_years, summary, known_details(con))
-        jobs += plan_ocds(cfg, run_years, summary)
+        jobs = plan(cfg, regions, run_years, summary, known_details(con))
         started = datetime.now(UTC)
         # Land in plan order (the same data lands the same way), with at most `window` jobs in
         # flight: fetching stays ahead of landing without holding a whole night in memory.
-        window = in_flight(cfg)
+        window = cfg.run.in_flight
         pending: deque[tuple[tuple[Job, ...], Future[list[Outcome]]]] = deque()
         for group in group_jobs(jobs):
             pending.append((group, submit(group, cfg)))
@@ -334,8 +242,8 @@ def run_night(
             _land_group(con, *pending.popleft(), summary, started)
         # Inspectorate registers (whenever [inspectorates] is configured) and alerts: issue 6.
         inspectorate_steps.inspectorate_step(cfg, con, http_client(cfg), summary, today=run_date)
-        indicator_settings.apply_config(con, cfg)  # [indicators]: thresholds, windows, bands
-        cardinal.configure(con, cfg.section("indicators"))  # [indicators.cardinal]
+        indicator_settings.apply(con, cfg.indicators.overrides)  # thresholds, windows, bands
+        cardinal.configure(con, cfg.indicators.model_dump(exclude_none=True))
         build(con, run_date=summary.run_date, run_id=summary.run_id,
               then=functools.partial(_raise_alerts, cfg, summary, regions))
         inspectorate_steps.delivery_step(cfg, con, summary)
@@ -350,26 +258,14 @@ def _raise_alerts(cfg: Config, summary: RunSummary, regions: list[Region],
     inspectorate_steps.raise_alerts(cfg, con, summary, run_date=summary.run_date, regions=regions)
 
 
-def in_flight(cfg: Config) -> int:
-    """[run] max_in_flight: groups fetched but not yet landed (default twice max_workers)."""
-    workers = int(cfg.run.get("max_workers", 4))
-    return max(1, int(cfg.run.get("max_in_flight", 2 * workers)))
-
-
-_SIZE = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
-
-
 def tune(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
-    """[run] memory_limit and checkpoint_threshold (DuckDB sizes such as "1GB") for big nights:
-    a cap on DuckDB's buffer pool (it spills to disk beyond it), and fewer WAL checkpoints
-    while landing (each rewrites the primary-key indexes)."""
-    for key in ("memory_limit", "checkpoint_threshold"):
-        value = cfg.run.get(key)
-        if value is None:
-            continue
-        if not _SIZE.fullmatch(str(value).strip()):
-            raise ConfigError(f"[run] {key} must be a size such as '1GB', not {value!r}")
-        con.execute(f"SET {key} = '{str(value).strip()}'")
+    """[run] memory_limit and checkpoint_threshold (DuckDB sizes such as "1GB", checked by the
+    config) for big nights: a cap on DuckDB's buffer pool (it spills to disk beyond it), and
+    fewer WAL checkpoints while landing (each rewrites the primary-key indexes)."""
+    for key, value in (("memory_limit", cfg.run.memory_limit),
+                       ("checkpoint_threshold", cfg.run.checkpoint_threshold)):
+        if value is not None:
+            con.execute(f"SET {key} = '{value.strip()}'")
 
 
 def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
@@ -400,13 +296,13 @@ def _record_job_failure(con: duckdb.DuckDBPyConnection, job: Job, exc: Exception
         reason, url, body = Redactor(job_secrets(job))(f"{type(exc).__name__}: {exc}"), None, None
     summary.failed.append((job.label, reason))
     record_failure(con, run_id=summary.run_id, source=job.source, dataset=job.dataset,
-                   region=job.region.label, year=job.year, started_at=started, error=reason,
+                   region=job.scope, year=job.year, started_at=started, error=reason,
                    url=url, body=body)
 
 
 def job_secrets(job: Job) -> list[str]:
-    """The job's own URL is a secret too (it may carry a subscriber key)."""
-    return [job.url]
+    """The job's own target is a secret too (it may carry a subscriber key)."""
+    return [job.target]
 
 
 ANALYST_VIEWS = ("tenders", "bids", "agencies", "suppliers", "flags", "agency_metrics",

@@ -26,9 +26,8 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from pantau.models.settings import SettingsError as IndicatorSettingsError
 from pantau.models.transform import SQL_DIR
-
-from pantau.config import ConfigError
 
 log = logging.getLogger("pantau.cardinal")
 
@@ -96,7 +95,7 @@ _PREPARE_SECTIONS = {
 }
 
 
-class SettingsError(ConfigError):
+class SettingsError(IndicatorSettingsError):
     """A settings file Cardinal would refuse; the CLI prints it as a one-line reason."""
 
 

@@ -13,15 +13,8 @@ from pathlib import Path
 
 import duckdb
 import sqlalchemy as sa
-from pantau.connectors import inspectorates, isb, ocds
-from pantau.connectors.spse import RAW_TABLES as SPSE_RAW_TABLES
+from pantau.connectors.registry import RAW_TABLES
 from pantau.models.tables import OPS, RAW, metadata, raw_table, schema_version
-
-# Every dataset of every connector has its raw table from the start, so that the core SQL can
-# always read it (an unconfigured source is simply empty).
-RAW_TABLES: tuple[str, ...] = (*(d.table for d in isb.ALL_DATASETS), inspectorates.RAW_TABLE)
-RAW_TABLES = (*RAW_TABLES, *SPSE_RAW_TABLES)
-RAW_TABLES = (*RAW_TABLES, ocds.RAW_TABLE)
 
 SCHEMA_VERSION = 1
 
@@ -46,6 +39,8 @@ def open_warehouse(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             raise WarehouseLockedError(f"database {path} is locked by another process") from None
         raise
     try:
+        # Every dataset of every registered source has its raw table from the start, so that
+        # the core SQL can always read it (an unconfigured source is simply empty).
         for table in RAW_TABLES:
             raw_table(table)
         migrate(conn)

@@ -17,17 +17,10 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-from pantau.connectors import inspectorates, ocds
 from pantau.connectors.base import Batch, Rejected
-from pantau.connectors.isb import BY_NAME as ISB_DATASETS
-from pantau.connectors.spse import DATASET_TABLES as SPSE_TABLES
+from pantau.connectors.registry import RAW_TABLES
 from pantau.models.db import transaction
 from pantau.models.partitions import PartitionBatch
-
-TABLES = {("isb", name): d.table for name, d in ISB_DATASETS.items()}
-TABLES |= {("spse", name): table for name, table in SPSE_TABLES.items()}
-TABLES[(inspectorates.SOURCE, inspectorates.DATASET)] = inspectorates.RAW_TABLE
-TABLES[(ocds.SOURCE, ocds.DATASET)] = ocds.RAW_TABLE
 
 
 @dataclass(frozen=True)
@@ -41,19 +34,14 @@ class LandResult:
     n_quarantined: int
 
 
-def raw_table_for(source: str, dataset: str) -> str:
-    try:
-        return TABLES[(source, dataset)]
-    except KeyError:
-        raise KeyError(f"no raw table for {source}/{dataset}") from None
-
-
 def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
          started_at: datetime | None = None, *,
          then: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> LandResult:
     """``then`` runs inside the landing transaction, after the upsert (e.g. to write the alerts
     the new records cause into the outbox, atomically with them)."""
-    table = f"raw.{raw_table_for(batch.source, batch.dataset)}"
+    if batch.table not in RAW_TABLES:  # a table no source declares: a bug, never user input
+        raise KeyError(f"no raw table {batch.table!r} for {batch.source}/{batch.dataset}")
+    table = f"raw.{batch.table}"
     prov = batch.provenance
     partition = batch.path if isinstance(batch, PartitionBatch) else None
     with transaction(con):

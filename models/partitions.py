@@ -22,8 +22,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pantau.connectors.base import Batch
 
-from pantau.config import Config
-
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -32,25 +30,6 @@ class PartitionBatch(Batch):
     """A batch whose records are in a Parquet partition (``path``), not in ``payloads``."""
 
     path: str = ""
-
-
-def landing(cfg: Config) -> str:
-    value = str(cfg.run.get("landing", "duckdb"))
-    if value not in {"duckdb", "parquet"}:
-        from pantau.config import ConfigError  # noqa: PLC0415 - only on a bad setting
-
-        raise ConfigError(f'[run] landing must be "duckdb" or "parquet", not {value!r}')
-    return value
-
-
-def root(cfg: Config) -> Path:
-    """[run] parquet_dir (default: raw-parquet beside the warehouse file)."""
-    configured = cfg.run.get("parquet_dir")
-    if configured:
-        path = Path(str(configured))
-        base = cfg.path.parent if cfg.path else Path()
-        return path if path.is_absolute() else base / path
-    return cfg.database_path.parent / "raw-parquet"
 
 
 def partition_path(base: Path, batch: Batch) -> Path:
@@ -77,5 +56,5 @@ def write(batch: Batch, base: Path) -> PartitionBatch:
     pq.write_table(table, tmp, compression="zstd")
     tmp.replace(path)
     return PartitionBatch(batch.source, batch.dataset, batch.region, batch.year, prov,
-                          keys=list(batch.keys), payloads=[], rejected=list(batch.rejected),
-                          path=str(path))
+                          table=batch.table, keys=list(batch.keys), payloads=[],
+                          rejected=list(batch.rejected), path=str(path))

@@ -20,8 +20,6 @@ import duckdb
 from pantau.models.db import transaction
 from pantau.models.transform import SQL_DIR
 
-from pantau.config import Config, ConfigError
-
 SETTINGS_SQL = SQL_DIR / "indicators" / "050_settings.sql"
 
 _OVERRIDES_DDL = """
@@ -32,23 +30,25 @@ CREATE TABLE IF NOT EXISTS core.setting_overrides (
 """
 
 
-def apply_config(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict[str, Any]:
-    """Apply the ``[indicators]`` section of a loaded config; returns the overrides written."""
-    # [indicators.cardinal] is Cardinal's own settings table (models/cardinal.configure).
-    section = {k: v for k, v in cfg.section("indicators").items() if k != "cardinal"}
-    return apply(con, section)
+class SettingsError(ValueError):
+    """A setting the user must fix (the config names it); the CLI prints it as one line."""
 
 
-def apply(con: duckdb.DuckDBPyConnection, overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Replace the stored overrides with ``overrides`` (an empty mapping restores the defaults)."""
+def check(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The overrides as stored, or a SettingsError naming the first wrong one."""
     values = {name: _jsonable(name, value) for name, value in overrides.items()}
     known = defaults()
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise ConfigError(f"unknown setting(s) in [indicators]: {', '.join(unknown)} "
-                          f"(see the indicator_settings view for the names)")
-    for name, value in values.items():
-        values[name] = _check_shape(name, value, known[name])
+        raise SettingsError(f"unknown setting(s) in [indicators]: {', '.join(unknown)} "
+                            f"(see the indicator_settings view for the names)")
+    return {name: _check_shape(name, value, known[name]) for name, value in values.items()}
+
+
+def apply(con: duckdb.DuckDBPyConnection, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Replace the stored overrides with ``overrides`` (an empty mapping restores the defaults);
+    ``[indicators]`` of the config, without its ``cardinal`` table (models/cardinal.py)."""
+    values = check(overrides)
     con.execute(_OVERRIDES_DDL)
     with transaction(con):
         con.execute("DELETE FROM core.setting_overrides")
@@ -80,7 +80,7 @@ def _jsonable(name: str, value: object) -> Any:  # noqa: ANN401 - TOML values ar
         return [_jsonable(name, v) for v in value]
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    raise ConfigError(f"[indicators] {name}: unsupported value {value!r}")
+    raise SettingsError(f"[indicators] {name}: unsupported value {value!r}")
 
 
 def _shape(value: object) -> str:
@@ -98,19 +98,19 @@ def _shape(value: object) -> str:
 
 
 def _check_shape(name: str, value: Any, default: object) -> Any:  # noqa: ANN401
-    """The value as stored, or a ConfigError naming what is wrong with it."""
+    """The value as stored, or a SettingsError naming what is wrong with it."""
     want, got = _shape(default), _shape(value)
     if want == "null":  # an unset setting (off by default) takes a number
         if got != "number":
-            raise ConfigError(f"[indicators] {name} must be a number, not {got}")
+            raise SettingsError(f"[indicators] {name} must be a number, not {got}")
         return value
     if got != want:
-        raise ConfigError(f"[indicators] {name} must be a {want}, not {got} ({value!r})")
+        raise SettingsError(f"[indicators] {name} must be a {want}, not {got} ({value!r})")
     if name == "perpres_46_2025_effective_date":
         try:
             date.fromisoformat(str(value))
         except ValueError:
-            raise ConfigError(f"[indicators] {name} must be a date, e.g. 2025-04-30") from None
+            raise SettingsError(f"[indicators] {name} must be a date, e.g. 2025-04-30") from None
     if name.endswith("_bands"):
         return _check_bands(name, value)
     return value
@@ -122,11 +122,11 @@ def _check_bands(name: str, bands: list[Any]) -> list[dict[str, Any]]:
     out = []
     for band in bands:
         if not isinstance(band, dict) or "score" not in band or set(band) - {key, "score"}:
-            raise ConfigError(f"[indicators] {name}: each band is {{{key} = ..., score = ...}}")
+            raise SettingsError(f"[indicators] {name}: each band is {{{key} = ..., score = ...}}")
         out.append({key: band.get(key), "score": band["score"]})
     bounds = [b[key] for b in out]
     finite = [b for b in bounds if b is not None]
     if finite != sorted(finite) or None in bounds[:-1]:
-        raise ConfigError(f"[indicators] {name}: bands must be in ascending order of {key}, "
+        raise SettingsError(f"[indicators] {name}: bands must be in ascending order of {key}, "
                           f"the open-ended band (no {key}) last")
     return out

@@ -12,10 +12,11 @@ import importlib
 import logging
 import sys
 
-from pantau.config import ConfigError
 from pantau.connectors.base import SourceError
 from pantau.errors import UserError
+from pantau.flows.config import ConfigError
 from pantau.models.db import WarehouseLockedError
+from pantau.models.settings import SettingsError
 
 # One module per command, in the order `pantau --help` lists them.
 COMMAND_MODULES = (
@@ -39,12 +40,22 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pantau",
         description="Procurement-transparency monitoring for Indonesian watchdogs.",
     )
-    parser.add_argument("--config", help="config TOML (default: $PANTAU_CONFIG, ./pantau.toml)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    _common_options(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    # The same options after the command (`pantau run --config F`): there they default to
+    # SUPPRESS, so that one given before the command is not reset by the subcommand's parser.
+    for command in sub.choices.values():
+        _common_options(command, argparse.SUPPRESS)
     return parser
+
+
+def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--config", default=default,
+                        help="config TOML (default: $PANTAU_CONFIG, ./pantau.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        default=False if default is None else default, help="log debug detail")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (UserError, ConfigError, SourceError, WarehouseLockedError) as exc:
+    except (UserError, ConfigError, SettingsError, SourceError, WarehouseLockedError) as exc:
         print(f"pantau: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

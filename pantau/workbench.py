@@ -22,8 +22,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pantau.config import Config
 from pantau.errors import UserError
+from pantau.flows.config import Config
 from pantau.models.transform import SQL_DIR, sql_files, view_docs
 
 QUERIES_DIR = SQL_DIR / "queries"

@@ -10,8 +10,7 @@ from pathlib import Path
 import duckdb
 from pantau.connectors import isb
 from pantau.flows import steps
-
-from pantau.config import Config, build_config
+from pantau.flows.config import Config, build_config
 
 SECRET_KEY = "test-subscriber-key-8d1e0c55"  # noqa: S105 - a fake key; must never reach the database, logs or summary
 

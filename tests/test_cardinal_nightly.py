@@ -23,6 +23,7 @@ import pytest
 from conftest import load_bandung
 from pantau.connectors import ocds
 from pantau.flows import steps
+from pantau.flows.config import build_config
 from pantau.models import cardinal
 from pantau.models.db import open_warehouse
 from pantau.models.loader import land
@@ -31,7 +32,6 @@ from pantau.models.transform import build
 from pipeline_helpers import isb_secrets
 
 from pantau.commands.export_ocds import write_releases
-from pantau.config import build_config
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
 

@@ -44,7 +44,8 @@ def test_bad_config_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFi
     bad.write_text("[run]\nyears = []\n", encoding="utf-8")
     assert main(["--config", str(bad), "regions"]) == 1
     err = capsys.readouterr().err.strip()
-    assert err == "pantau: [run] years must list at least one budget year, e.g. years = [2025]"
+    assert err == ("pantau: config: [run] years must list at least one budget year, "
+                   "e.g. years = [2025]")
     assert main(["--config", str(tmp_path / "missing.toml"), "regions"]) == 1
     assert "config file not found" in capsys.readouterr().err
 
@@ -55,7 +56,35 @@ def test_unknown_config_section_is_refused(
     cfg = tmp_path / "pantau.toml"
     cfg.write_text("[run]\nyears = [2025]\n[sourcez]\n", encoding="utf-8")
     assert main(["--config", str(cfg), "regions"]) == 1
-    assert "unknown section(s) in config: sourcez" in capsys.readouterr().err
+    assert capsys.readouterr().err.strip() == "pantau: config: unknown section [sourcez]"
+
+
+def test_config_and_verbose_before_or_after_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`pantau --config F regions` and `pantau regions --config F` read the same file; so does
+    -v in either place."""
+    cfg = tmp_path / "pantau.toml"
+    cfg.write_text('[[regions]]\nname = "Kabupaten Wonosobo"\nkd_klpd = "D333"\n',
+                   encoding="utf-8")
+    outputs = []
+    for argv in (["--config", str(cfg), "regions"], ["regions", "--config", str(cfg)],
+                 ["-v", "regions", "--config", str(cfg)], ["regions", "-v", "--config", str(cfg)]):
+        assert main(argv) == 0
+        outputs.append(capsys.readouterr().out)
+    assert "Kabupaten Wonosobo" in outputs[0]
+    assert "Provinsi Jawa Tengah" not in outputs[0]  # [[regions]] replace the defaults' regions
+    assert outputs == [outputs[0]] * 4
+    parser = build_parser()
+    for argv in (["-v", "run"], ["run", "-v"], ["run", "--verbose"]):
+        assert parser.parse_args(argv).verbose is True
+    assert parser.parse_args(["run"]).verbose is False
+    args = parser.parse_args(["--config", "a.toml", "run"])
+    assert args.config == "a.toml"  # not reset by the command's own (absent) option
+    assert parser.parse_args(["run", "--config", "b.toml"]).config == "b.toml"
+    assert parser.parse_args(["run"]).config is None
+    assert main(["run", "--config", str(tmp_path / "missing.toml")]) == 1
+    assert "config file not found" in capsys.readouterr().err
 
 
 @pytest.mark.prefect

@@ -6,10 +6,9 @@ from datetime import timedelta
 
 import pytest
 from indicator_world import World, wib
-from pantau.models.settings import apply_config
+from pantau.flows.config import load_config
+from pantau.models.settings import SettingsError, apply
 from pantau.models.transform import build
-
-from pantau.config import ConfigError, load_config
 
 PL = {"kind": "non_tender", "method": "Pengadaan Langsung", "status": "Selesai"}
 JT = 1_000_000
@@ -310,13 +309,13 @@ def test_flags_shape(world):
 # --- settings -------------------------------------------------------------------------------
 
 def test_settings_are_validated(world):
-    with pytest.raises(ConfigError, match="unknown setting"):
+    with pytest.raises(SettingsError, match="unknown setting"):
         world.build(overrides={"id_c01_ceiling_gods": 1})
-    with pytest.raises(ConfigError, match="must be a number"):
+    with pytest.raises(SettingsError, match="must be a number"):
         world.build(overrides={"id_c03_window_days": "30"})
-    with pytest.raises(ConfigError, match="ascending"):
+    with pytest.raises(SettingsError, match="ascending"):
         world.build(overrides={"pfa1_bands": [{"max": 30, "score": 1}, {"max": 20, "score": 2}]})
-    with pytest.raises(ConfigError, match="must be a date"):
+    with pytest.raises(SettingsError, match="must be a date"):
         world.build(overrides={"perpres_46_2025_effective_date": "soon"})
 
 
@@ -342,7 +341,7 @@ def test_settings_from_pantau_toml(world, tmp_path):
         encoding="utf-8")
     late = world.process(**PL, category="Pekerjaan Konstruksi", hps=300 * JT,
                          announced_at=wib("2025-06-30"))
-    apply_config(world.con, load_config(cfg_path))
+    apply(world.con, load_config(cfg_path).indicators.overrides)
     build(world.con, sql_dir=world.sql_dir)
     assert late in world.flags("ID-C01")
     values = dict(world.con.execute("SELECT name, value FROM core.settings WHERE overridden"

@@ -27,12 +27,12 @@ from aiosmtpd.controller import Controller
 from pantau.connectors import inspectorates as register
 from pantau.connectors.base import Provenance
 from pantau.flows import inspectorate_steps, steps
+from pantau.flows.config import Config, build_config
 from pantau.models import alerts
 from pantau.models.db import open_warehouse
 from pantau.models.transform import parse_header
 
 from pantau.cli import main
-from pantau.config import Config, build_config
 
 TOKEN = "hooktoken-5c1f9a7e33d04b"  # noqa: S105 - a fake channel token: must never be stored or logged
 SEMARANG = "Inspektorat Kota Semarang"

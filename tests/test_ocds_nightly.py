@@ -15,9 +15,9 @@ import duckdb
 import pytest
 import requests
 from pantau.flows import steps
+from pantau.flows.config import Config
 from pipeline_helpers import checksums, make_config, run_plain
 
-from pantau.config import Config
 from pantau.simulator.ocds import OpentenderService, icw_code, ocid
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import SimRegion, World
@@ -184,15 +184,16 @@ def test_publication_file_beside_the_config(sim: Simulator, tmp_path: Path) -> N
 def test_without_opentender_lpse_nothing_is_pulled(sim: Simulator, tmp_path: Path) -> None:
     cfg = ocds_config(tmp_path, sim, [], {"opentender_url": sim.url})
     summary = steps.RunSummary("r", date(2025, 6, 1), datetime.now(UTC))
-    assert steps.plan_ocds(cfg, [YEAR], summary) == []
+    assert steps.plan(cfg, [], [YEAR], summary) == []
     assert len(summary.notices) == 1
     assert "opentender_lpse" in summary.notices[0]
     cfg = ocds_config(tmp_path, sim, [], {"opentender_lpse": ["7", "9"]})
-    jobs = steps.plan_ocds(cfg, [2024, 2025], summary)
-    assert [(j.dataset, j.region.label, j.year) for j in jobs] == [
+    jobs = steps.plan(cfg, [], [2024, 2025], summary)
+    assert [(j.dataset, j.scope, j.year) for j in jobs] == [
         ("opentender", "opentender-7", 2024),
         ("opentender", "opentender-9", 2024),
         ("opentender", "opentender-7", 2025),
         ("opentender", "opentender-9", 2025),
     ]
-    assert {j.url for j in jobs} == {"https://opentender.net"}
+    assert {j.target for j in jobs} == {"https://opentender.net"}
+    assert [j.params["lpse"] for j in jobs] == ["7", "9", "7", "9"]

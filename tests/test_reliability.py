@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -160,7 +161,7 @@ def test_a_night_under_20_percent_faults_ends_with_the_same_tables(
     faults = FaultPlan(0.2, seed=3, stall_seconds=1.0)
     with Simulator(world, faults=faults) as sim:
         cfg = make_config(tmp_path, sim.url, REGIONS, extra={})
-        cfg.http.update({"timeout_seconds": 0.5, "max_attempts": 6})
+        cfg = replace(cfg, http=replace(cfg.http, timeout_seconds=0.5, max_attempts=6))
         summary = run_plain(cfg, NIGHT)
         RELIABILITY["runs under faults"] += 1
         if not summary.ok:  # retries ran out somewhere: the run says exactly what is missing ...

@@ -14,10 +14,9 @@ import pytest
 import requests
 from pantau.connectors.base import Batch, SourceError
 from pantau.flows import steps
-from pantau.models import partitions
+from pantau.flows.config import ConfigError, load_config
 from pipeline_helpers import isb_secrets, make_config, run_plain
 
-from pantau.config import ConfigError, load_config
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
 
@@ -93,12 +92,12 @@ def test_fetches_fan_out_per_source_region_and_year(tmp_path: Path) -> None:
         cfg = make_config(tmp_path, sim.url, regions, secrets=secrets,
                           extra={"run": {"years": [2024, 2025]}})
         summary = steps.RunSummary("t", date(2025, 10, 4), started_at=None)  # type: ignore[arg-type]
-        jobs = steps.plan_isb(cfg, list(cfg.regions), [2024, 2025], summary)
+        jobs = steps.plan(cfg, list(cfg.regions), [2024, 2025], summary)
         groups = steps.group_jobs(jobs)
         assert len(groups) == 4  # 2 regions x 2 years
         assert sorted((j for g in groups for j in g), key=jobs.index) == jobs  # each job once
         assert all(list(g) == sorted(g, key=jobs.index) for g in groups)  # in plan order
-        assert all(len({(j.source, j.region.label, j.year) for j in g}) == 1 for g in groups)
+        assert all(len({(j.source, j.scope, j.year) for j in g}) == 1 for g in groups)
         outcomes = steps.extract_group(groups[0], cfg)
     by_dataset = dict(zip((j.dataset for j in groups[0]), outcomes, strict=True))
     assert isinstance(by_dataset[broken], SourceError)
@@ -197,7 +196,6 @@ def test_parquet_landing_gives_the_same_tables(tmp_path: Path) -> None:
 
 
 def test_landing_setting_is_checked(tmp_path: Path) -> None:
-    cfg = make_config(tmp_path, "http://127.0.0.1:1", [],
-                      extra={"run": {"years": [2025], "landing": "s3"}})
     with pytest.raises(ConfigError, match="parquet"):
-        partitions.landing(cfg)
+        make_config(tmp_path, "http://127.0.0.1:1", [],
+                    extra={"run": {"years": [2025], "landing": "s3"}})

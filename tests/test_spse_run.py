@@ -17,12 +17,12 @@ import pytest
 import requests
 from conftest import SHARED, require_shared
 from pantau.connectors import spse
-from pantau.connectors.http import HttpClient, Response
+from pantau.connectors.http import HttpClient, HttpSettings, Response
 from pantau.connectors.spse_pages import listing_row
 from pantau.flows import steps
+from pantau.flows.config import Config, build_config
 from pipeline_helpers import isb_secrets
 
-from pantau.config import Config, build_config
 from pantau.simulator.server import Simulator
 from pantau.simulator.spse import JENIS, SpseService, SpseWorld
 from pantau.simulator.world import World
@@ -34,6 +34,7 @@ FAST_HTTP = {
     "max_attempts": 2,
     "timeout_seconds": 5,
 }
+FAST = HttpSettings(**FAST_HTTP)
 
 
 def spse_config(
@@ -278,7 +279,7 @@ def test_expired_token_is_renewed_once(stale_answer: str) -> None:
     with Simulator(world) as sim:
         svc = service(sim)
         svc.stale_answer = stale_answer
-        portal = spse.Portal(HttpClient(FAST_HTTP), sim.url, "jatengprov")
+        portal = spse.Portal(HttpClient(FAST), sim.url, "jatengprov")
         portal.open()
         first, _ = portal.listing_page("pl", YEAR, 0, 10, 1)
         svc.expire_tokens()  # the session ends mid-run
@@ -314,7 +315,7 @@ def test_a_token_that_will_not_renew_fails_with_the_body() -> None:
     with Simulator(World(seed=SEED, scale=SCALE)) as sim:
         svc = service(sim)
         svc.stale_answer = "error"
-        portal = spse.Portal(HttpClient(FAST_HTTP), sim.url, "jatengprov")
+        portal = spse.Portal(HttpClient(FAST), sim.url, "jatengprov")
         portal.token = "stale"  # noqa: S105 - a token the portal never issued
         svc.break_listing("pl", 5)  # and the renewed one gets an error page too
         with pytest.raises(spse.SpseError, match="error page") as err:
@@ -328,7 +329,7 @@ def test_429_with_retry_after_is_honoured() -> None:
         service(sim).throttle(1, retry_after=1)
         started = time.monotonic()
         listing, details = spse.fetch(
-            HttpClient(FAST_HTTP), sim.url, "jatengprov", "nonspk", region="jatengprov", year=YEAR
+            HttpClient(FAST), sim.url, "jatengprov", "nonspk", region="jatengprov", year=YEAR
         )
         elapsed = time.monotonic() - started
         throttled = sim.requests["/jatengprov/lelang"]
@@ -377,7 +378,7 @@ def test_a_detail_page_error_quarantines_that_package_only() -> None:
     captures = require_shared(SHARED / "data" / "spse-national-2026")
     with Simulator(replay=captures) as sim:
         listing, details = spse.fetch(
-            HttpClient(FAST_HTTP), sim.url, "nasional", "nonspk", region="nasional", year=2026
+            HttpClient(FAST), sim.url, "nasional", "nonspk", region="nasional", year=2026
         )
     assert len(listing.keys) == 25
     assert details.keys == ["nonspk|10942236000"]

@@ -23,6 +23,7 @@ import pytest
 from conftest import BANDUNG, load_bandung
 from pantau.connectors import inspectorates, isb
 from pantau.connectors.base import Provenance
+from pantau.flows.config import load_config
 from pantau.models.db import open_warehouse
 from pantau.models.loader import land
 from pantau.models.publish import publish
@@ -30,7 +31,6 @@ from pantau.models.transform import build
 
 from pantau.cli import main
 from pantau.commands import report
-from pantau.config import load_config
 from pantau.workbench import (
     QUERIES_DIR,
     connect_analyst,

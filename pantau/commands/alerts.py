@@ -6,8 +6,8 @@ import argparse
 
 import duckdb
 
-from pantau.config import Config, load_config
 from pantau.errors import UserError
+from pantau.flows.config import Config, load_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,21 +28,22 @@ def alerts_command(args: argparse.Namespace) -> int:
 
 
 def _test(cfg: Config) -> int:
-    from pantau.flows.inspectorate_steps import channels, send_test  # noqa: PLC0415 - apprise is slow
+    from pantau.models import alerts  # noqa: PLC0415 - keeps --help fast
 
-    if not channels(cfg):
+    targets = alerts.channels(cfg.secrets)
+    if not targets:
         raise UserError("no alert channels: set [alerts] channels in the secrets file "
                         "(PANTAU_SECRETS)")
+    send = alerts.AppriseSender(alerts.redactor(cfg.secret_values(), targets))
     failed = 0
-    for channel, error in send_test(cfg):
+    for channel, error in alerts.send_test(targets, cfg.alerts.language, send):
         print(f"{channel}\t{'ok' if error is None else 'FAILED: ' + error}")
         failed += error is not None
     return 1 if failed else 0
 
 
 def _list(cfg: Config, *, pending_only: bool, limit: int) -> int:
-    from pantau.flows.inspectorate_steps import channels  # noqa: PLC0415 - keeps --help fast
-    from pantau.models.alerts import pending  # noqa: PLC0415
+    from pantau.models.alerts import channels, pending  # noqa: PLC0415 - keeps --help fast
 
     path = cfg.analyst_path
     if not path.is_file():
@@ -55,7 +56,7 @@ def _list(cfg: Config, *, pending_only: bool, limit: int) -> int:
         except duckdb.CatalogException:
             raise UserError("the analyst copy has no alerts view yet: run `pantau run`") from None
         owed: dict[str, list[str]] = {}
-        for key, channel, *_ in pending(con, channels(cfg)):
+        for key, channel, *_ in pending(con, channels(cfg.secrets), cfg.alerts.retry_days):
             owed.setdefault(key, []).append(channel)
     if pending_only:
         rows = [r for r in rows if r[0] in owed]

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import tomllib
 from pathlib import Path
 
 import duckdb
 
-from pantau.config import DEFAULT_CONFIG
 from pantau.connectors import isb
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
@@ -66,29 +64,17 @@ def _toml_value(value: object) -> str:
 def write_demo_files(out: Path, sim_url: str) -> tuple[Path, Path]:
     """A config (the embedded defaults pointed at the simulator) and a secrets file."""
     out.mkdir(parents=True, exist_ok=True)
-    base = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    # Laid over the embedded defaults (its regions, registers and alert rules) by load_config.
     lines = [
         "# Written by `pantau demo`: the embedded defaults, pointed at the local simulator.",
         "[database]",
         f"path = {_toml_value(str((out / 'demo.duckdb').resolve()))}",
-        "[run]",
-        f"years = {_toml_value(base['run']['years'])}",
-        "max_workers = 4",
-    ]
-    for region in base["regions"]:
-        lines.append("[[regions]]")
-        lines += [f"{k} = {_toml_value(v)}" for k, v in region.items()]
-    lines += [
         "[sources.isb]",
-        "enabled = true",
         f"satudata_url = {_toml_value(sim_url + '/isb-2/api/satudata')}",
         "[http]",
         "min_interval_seconds = 0",
         "per_host_concurrency = 4",
     ]
-    for section in ("inspectorates", "alerts"):  # as the embedded defaults have them
-        lines.append(f"[{section}]")
-        lines += [f"{k} = {_toml_value(v)}" for k, v in base.get(section, {}).items()]
     config = out / "demo" / "pantau.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -116,7 +102,7 @@ def demo(args: argparse.Namespace) -> int:
         config, secrets = write_demo_files(args.dir, sim.url)
         os.environ["PANTAU_SECRETS"] = str(secrets)
         run(argparse.Namespace(config=str(config), region=None, year=None, date=None))
-    from pantau.config import load_config  # noqa: PLC0415
+    from pantau.flows.config import load_config  # noqa: PLC0415
 
     analyst = load_config(str(config)).analyst_path
     with duckdb.connect(str(analyst), read_only=True) as con:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from pantau.config import Config, load_config
 from pantau.errors import UserError
+from pantau.flows.config import Config, load_config
 from pantau.models.transform import SQL_DIR
 
 _START = re.compile(r"^--\s*(flag|metric)\s+([\w-]+):\s*(.*)$")

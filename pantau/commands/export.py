@@ -24,8 +24,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pantau.config import Config, load_config
 from pantau.errors import UserError
+from pantau.flows.config import Config, load_config
 from pantau.workbench import (
     View,
     connect_analyst,

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from pantau.config import load_config
 from pantau.errors import UserError
+from pantau.flows.config import load_config
 
 NAME = "ocds"
 HELP = "write OCDS 1.1 compiled releases of every process as JSON Lines (--out FILE.jsonl)"

@@ -6,9 +6,9 @@ import argparse
 
 import duckdb
 
-from pantau.config import load_config
 from pantau.connectors.inspectorates import region_key
 from pantau.errors import UserError
+from pantau.flows.config import load_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import argparse
 
 import duckdb
 
-from pantau.config import load_config
+from pantau.flows.config import load_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -30,8 +30,8 @@ import duckdb
 from jinja2 import Environment
 
 from pantau import svgchart
-from pantau.config import load_config
 from pantau.errors import UserError
+from pantau.flows.config import load_config
 from pantau.workbench import (
     RegionRef,
     connect_analyst,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from pantau.config import load_config
 from pantau.errors import UserError
+from pantau.flows.config import load_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:

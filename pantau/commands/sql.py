@@ -27,8 +27,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pantau.config import load_config
 from pantau.errors import UserError
+from pantau.flows.config import load_config
 from pantau.workbench import (
     FORMATS,
     SavedQuestion,

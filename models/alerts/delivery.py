@@ -1,20 +1,83 @@
-"""Sending one message to one channel through apprise, with its tokens kept out of every log.
+"""Delivery: what the outbox still owes each configured channel, sent through apprise.
 
-Channel URLs (``tgram://<token>/<chat>``, ``mailto://user:pass@host``, ``json://host/path``, ...)
-come from the secrets file. apprise and urllib3 log the URLs they contact at DEBUG level, so while
-pantau sends, a filter on their loggers masks every configured secret in every record; the reason
-a send failed is taken from apprise's own warnings, masked the same way.
+Every alert still within ``[alerts] retry_days`` is sent to each configured channel that has not
+yet acknowledged it; each (alert, channel) attempt is recorded in ``ops.alert_deliveries``,
+committed one by one, so a failed channel is retried by the next run and a delivered one is never
+sent again (at-least-once: a crash between the send and its record would repeat that one
+message). Channel URLs (``tgram://<token>/<chat>``, ``mailto://user:pass@host``, ...) come from
+the secrets file's ``[alerts] channels``; apprise and urllib3 log the URLs they contact at DEBUG
+level, so while pantau sends, a filter on their loggers masks every configured secret in every
+record, and the reason a send failed is taken from apprise's own warnings, masked the same way.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import duckdb
 from pantau.connectors.http import Redactor
+from pantau.models.alerts.messages import JAKARTA, text
+from pantau.models.alerts.outbox import channel_id, pending, record_delivery
+
+log = logging.getLogger("pantau.alerts")
+
+# send(url, title, body) -> None on success, or the (redacted) reason it failed.
+Sender = Callable[[str, str, str], "str | None"]
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[tuple[str, str]] = field(default_factory=list)  # (alert key, channel id)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # (+ reason)
+
+    def summary(self) -> str:
+        return f"{len(self.sent)} alert message(s) delivered, {len(self.failed)} failed"
+
+
+def deliver(con: duckdb.DuckDBPyConnection, channels: list[str], send: Sender, *,
+            retry_days: int) -> DeliveryReport:
+    by_id = {channel_id(c): c for c in channels}
+    report = DeliveryReport()
+    for key, channel, title, message in pending(con, channels, retry_days):
+        error = send(by_id[channel], title, message)
+        record_delivery(con, key, channel, error)
+        if error is None:
+            report.sent.append((key, channel))
+        else:
+            report.failed.append((key, channel, error))
+            log.warning("alert %s not delivered to %s: %s", key, channel, error)
+    return report
+
+
+# --- channels -------------------------------------------------------------------------------
+
+
+def channels(secrets: Mapping[str, Any]) -> list[str]:
+    """The secrets file's ``[alerts] channels``."""
+    return [str(c) for c in secrets.get("alerts", {}).get("channels", []) if str(c).strip()]
+
+
+def redactor(secret_values: list[str], targets: list[str]) -> Redactor:
+    """Masks every secret and every part of a channel URL that may be a token."""
+    return Redactor([*secret_values, *(part for url in targets for part in channel_secrets(url))])
+
+
+def send_test(targets: list[str], lang: str, send: Sender) -> list[tuple[str, str | None]]:
+    """A test message to each channel: (channel id, None or the reason it failed)."""
+    when = datetime.now(JAKARTA).strftime("%Y-%m-%d %H:%M WIB")
+    return [(channel_id(url), send(url, text(lang, "test_title"),
+                                   text(lang, "test_body", when=when)))
+            for url in targets]
+
+
+# --- apprise --------------------------------------------------------------------------------
 
 _LOGGERS = ("apprise", "urllib3.connectionpool", "urllib3.util.retry", "urllib3.response",
             "mail.log", "smtplib")
