@@ -22,8 +22,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
+from pydantic import Field
 
 log = logging.getLogger("pantau.schedule")
 
@@ -36,9 +39,14 @@ class ScheduleError(RuntimeError):
 
 @dataclass(frozen=True)
 class Schedules:
-    nightly: str = "0 2 * * *"  # cron: 02:00, after the day's announcements
-    inspectorates: str = "0 */6 * * *"  # cron: a register change reaches staff within hours
-    timezone: str = "Asia/Jakarta"
+    """``[schedule]``: when `pantau schedule` runs each flow (cron, in ``timezone``)."""
+
+    nightly: Annotated[str, Field(description=(
+        "The nightly run: every source fetched, landed, built and published."))] = "0 2 * * *"
+    inspectorates: Annotated[str, Field(description=(
+        "The inspectorate registers, alert rules and delivery (a change reaches staff within "
+        "hours, not the next night)."))] = "0 */6 * * *"
+    timezone: Annotated[str, Field(description="The time zone of both crons.")] = "Asia/Jakarta"
 
 
 def _free_port() -> int:
@@ -103,24 +111,38 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def serve(config_path: Path | None, schedules: Schedules, log_dir: Path) -> None:
-    """Run until interrupted (Ctrl-C, SIGTERM): both flows on their schedules."""
-    with local_server(log_dir) as url:
-        # Imported here: Prefect reads its settings at import, and the flows import it.
-        from pantau.flows.inspectorates import inspectorates  # noqa: PLC0415
-        from pantau.flows.nightly import nightly  # noqa: PLC0415
-        from prefect import serve as prefect_serve  # noqa: PLC0415
-        from prefect.deployments.runner import EntrypointType  # noqa: PLC0415
-        from prefect.schedules import Cron  # noqa: PLC0415
-        from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: PLC0415
+    """Run until interrupted (Ctrl-C, or SIGTERM as a service manager stops it): both flows on
+    their schedules."""
+    # Imported here: Prefect is slow to import, and only this command needs its server.
+    from pantau.flows.inspectorates import inspectorates  # noqa: PLC0415
+    from pantau.flows.nightly import nightly  # noqa: PLC0415
+    from prefect import serve as prefect_serve  # noqa: PLC0415
+    from prefect.deployments.runner import EntrypointType  # noqa: PLC0415
+    from prefect.schedules import Cron  # noqa: PLC0415
+    from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: PLC0415
 
-        params = {"config_path": str(config_path.resolve())} if config_path else {}
-        with temporary_settings({PREFECT_API_URL: url}):
-            deployments = [
-                flow.to_deployment(
-                    name=flow.name, schedule=Cron(cron, timezone=schedules.timezone),
-                    parameters=params, concurrency_limit=1,
-                    entrypoint_type=EntrypointType.MODULE_PATH)
-                for flow, cron in ((nightly, schedules.nightly),
-                                   (inspectorates, schedules.inspectorates))
-            ]
-            prefect_serve(*deployments, pause_on_shutdown=False, print_starting_message=False)
+    try:
+        ZoneInfo(schedules.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ScheduleError(f"[schedule] timezone: unknown time zone {schedules.timezone!r}, "
+                            'e.g. "Asia/Jakarta"') from None
+    crons = []
+    for flow, key in ((nightly, "nightly"), (inspectorates, "inspectorates")):
+        try:  # a typo in a cron fails now, not after the server has started
+            crons.append((flow, Cron(getattr(schedules, key), timezone=schedules.timezone)))
+        except ValueError as exc:
+            raise ScheduleError(f"[schedule] {key}: not a cron in {schedules.timezone}: "
+                                f"{getattr(schedules, key)!r} ({type(exc).__name__})") from None
+    params = {"config_path": str(config_path.resolve())} if config_path else {}
+    signal.signal(signal.SIGTERM, _interrupt)
+    with local_server(log_dir) as url, temporary_settings({PREFECT_API_URL: url}):
+        deployments = [
+            flow.to_deployment(name=flow.name, schedule=cron, parameters=params,
+                               concurrency_limit=1, entrypoint_type=EntrypointType.MODULE_PATH)
+            for flow, cron in crons
+        ]
+        prefect_serve(*deployments, pause_on_shutdown=False, print_starting_message=False)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt

@@ -48,7 +48,7 @@ def test_schedule_runs_the_night_on_its_schedule_and_stops(tmp_path: Path) -> No
         log = tmp_path / "schedule.log"
         with log.open("wb") as out:
             proc = subprocess.Popen(
-                [PANTAU, "--config", str(config), "schedule", "--nightly", "* * * * *",
+                [PANTAU, "schedule", "--config", str(config), "--nightly", "* * * * *",
                  "--log-dir", str(tmp_path / "logs")],
                 stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
         try:
@@ -75,3 +75,17 @@ def test_schedule_runs_the_night_on_its_schedule_and_stops(tmp_path: Path) -> No
     port = int(re.search(r"127\.0\.0\.1:(\d+)/api", server_log).group(1))
     with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), 2):
         pass
+
+
+@pytest.mark.parametrize(("option", "value", "reason"), [
+    ("--nightly", "61 * * * *", "[schedule] nightly: not a cron"),
+    ("--timezone", "Asia/Semarang", "[schedule] timezone: unknown time zone"),
+])
+def test_a_bad_schedule_is_a_one_line_error_before_any_server_starts(
+        tmp_path: Path, option: str, value: str, reason: str) -> None:
+    done = subprocess.run([PANTAU, "schedule", option, value, "--log-dir", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"pantau: {reason}")
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "prefect-server.log").exists()

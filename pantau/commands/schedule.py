@@ -6,9 +6,9 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from pantau.config import load_config
 from pantau.errors import UserError
-from pantau.flows.schedule import ScheduleError, Schedules, serve
+from pantau.flows.config import load_config
+from pantau.flows.schedule import ScheduleError, serve
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,10 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run both flows on their schedules in this one process (starts its own Prefect "
              "server); Ctrl-C stops it",
     )
-    p.add_argument("--nightly", metavar="CRON", help='the nightly run (default "0 2 * * *")')
+    p.add_argument("--nightly", metavar="CRON", help="the nightly run (default: [schedule])")
     p.add_argument("--inspectorates", metavar="CRON",
-                   help='the inspectorate registers and alerts (default "0 */6 * * *")')
-    p.add_argument("--timezone", help="of both schedules (default Asia/Jakarta)")
+                   help="the inspectorate registers and alerts (default: [schedule])")
+    p.add_argument("--timezone", help="of both schedules (default: [schedule])")
     p.add_argument("--log-dir", type=Path, default=Path("var/logs"),
                    help="where the local Prefect server writes its log (default var/logs)")
     p.set_defaults(func=schedule)
@@ -30,7 +30,7 @@ def schedule(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     given = {k: v for k, v in (("nightly", args.nightly), ("inspectorates", args.inspectorates),
                                ("timezone", args.timezone)) if v}
-    schedules = replace(Schedules(), **given)
+    schedules = replace(cfg.schedule, **given)
     print(f"pantau schedule: nightly {schedules.nightly!r}, inspectorates "
           f"{schedules.inspectorates!r} ({schedules.timezone}); Ctrl-C stops", flush=True)
     try:
