@@ -242,8 +242,12 @@ class Config:
         return settings if settings is not None and settings.enabled else None
 
     def secret_values(self) -> list[str]:
-        """Every string in the secrets file: the redactor masks each wherever it appears."""
-        return [v for v in _walk_strings(self.secrets) if len(v) >= 6]
+        return secret_strings(self.secrets)
+
+
+def secret_strings(secrets: Mapping[str, Any]) -> list[str]:
+    """Every string in a secrets file: the redactor masks each wherever it appears."""
+    return [v for v in _walk_strings(secrets) if len(v) >= 6]
 
 
 def _walk_strings(obj: object) -> list[str]:
