@@ -27,6 +27,7 @@ from pantau.models.settings import SettingsError
 COMMAND_MODULES = (
     "pantau.commands.demo",
     "pantau.commands.run",
+    "pantau.commands.doctor",
     "pantau.commands.schedule",
     "pantau.commands.simulate",
     "pantau.commands.sql",

@@ -91,6 +91,7 @@ def write_demo_files(out: Path, sim_url: str) -> tuple[Path, Path]:
         for n, d in enumerate(isb.KEYED_DATASETS)
     ]
     secrets.write_text("[isb.datasets]\n" + "\n".join(urls) + "\n", encoding="utf-8")
+    secrets.chmod(0o600)  # as a secrets file should be (pantau doctor checks it)
     return config, secrets
 
 
