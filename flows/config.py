@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from pantau.connectors import registry
 from pantau.connectors.base import Region
 from pantau.connectors.http import HttpSettings
+from pantau.flows.schedule import Schedules
 from pantau.models import cardinal
 from pantau.models import settings as indicator_settings
 from pantau.models.alerts import AlertSettings
@@ -196,6 +197,7 @@ class ConfigFile(_Section):
     regions: list[RegionEntry] = Field(default_factory=list)
     sources: SourcesSection = Field(default_factory=SourcesSection)  # type: ignore[valid-type]
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    schedule: Schedules = Field(default_factory=Schedules)
     inspectorates: InspectoratesSection | None = None
     indicators: IndicatorsSection = Field(default_factory=IndicatorsSection)
 
@@ -212,6 +214,7 @@ class Config:
     regions: tuple[Region, ...]
     sources: Mapping[str, Any]  # name -> the settings of each source configured in [sources]
     alerts: AlertSettings
+    schedule: Schedules
     inspectorates: InspectoratesSection | None
     indicators: IndicatorsSection
     secrets: Mapping[str, Any] = field(repr=False)  # never printed
@@ -239,8 +242,12 @@ class Config:
         return settings if settings is not None and settings.enabled else None
 
     def secret_values(self) -> list[str]:
-        """Every string in the secrets file: the redactor masks each wherever it appears."""
-        return [v for v in _walk_strings(self.secrets) if len(v) >= 6]
+        return secret_strings(self.secrets)
+
+
+def secret_strings(secrets: Mapping[str, Any]) -> list[str]:
+    """Every string in a secrets file: the redactor masks each wherever it appears."""
+    return [v for v in _walk_strings(secrets) if len(v) >= 6]
 
 
 def _walk_strings(obj: object) -> list[str]:
@@ -329,6 +336,7 @@ def build_config(
     sources = {name: s for name, s in file.sources if s is not None}
     return Config(path=path, database_path=db_path, analyst_path=analyst, run=file.run,
                   http=file.http, regions=regions, sources=sources, alerts=file.alerts,
+                  schedule=file.schedule,
                   inspectorates=file.inspectorates, indicators=file.indicators,
                   secrets=dict(secrets or {}))
 

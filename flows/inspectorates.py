@@ -30,6 +30,5 @@ def inspectorates(config_path: str | None = None,
                              description="pantau inspectorate registers and alerts")
     logger.info("%d new alert(s)", len(summary.new_alerts))
     if not summary.ok:
-        names = "; ".join(f"{label} ({reason})" for label, reason in summary.failed)
-        raise RunFailedError(f"{len(summary.failed)} failed: {names}")
+        raise RunFailedError(summary.failed)
     return summary

@@ -23,6 +23,11 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 class RunFailedError(RuntimeError):
     """Some datasets could not be fetched; the others landed. The message names them."""
 
+    def __init__(self, failed: list[tuple[str, str]]) -> None:
+        names = "; ".join(f"{label} ({reason})" for label, reason in failed)
+        super().__init__(f"{len(failed)} failed: {names}")
+        self.failed = failed  # (what, one-line reason)
+
 
 def notify_failure(flow: Any, flow_run: Any, state: Any) -> None:  # noqa: ANN401
     """on_failure / on_crashed hook: tell the alert channels, once per flow run (issue 6)."""
@@ -88,6 +93,5 @@ def nightly(
     create_markdown_artifact(report, key="nightly-summary", description="pantau nightly run")
     logger.info("landed %d datasets, %d failed", len(summary.landed), len(summary.failed))
     if not summary.ok:
-        names = "; ".join(f"{label} ({reason})" for label, reason in summary.failed)
-        raise RunFailedError(f"{len(summary.failed)} failed: {names}")
+        raise RunFailedError(summary.failed)
     return summary

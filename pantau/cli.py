@@ -10,11 +10,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
+import traceback
+from pathlib import Path
 
+from pantau import logs
 from pantau.connectors.base import SourceError
+from pantau.connectors.http import Redactor
 from pantau.errors import UserError
-from pantau.flows.config import ConfigError
+from pantau.flows.config import ConfigError, load_config, load_secrets, secret_strings
 from pantau.models.db import WarehouseLockedError
 from pantau.models.settings import SettingsError
 
@@ -22,6 +27,8 @@ from pantau.models.settings import SettingsError
 COMMAND_MODULES = (
     "pantau.commands.demo",
     "pantau.commands.run",
+    "pantau.commands.doctor",
+    "pantau.commands.schedule",
     "pantau.commands.simulate",
     "pantau.commands.sql",
     "pantau.commands.export",
@@ -60,10 +67,9 @@ def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    log_file = logs.setup(_log_dir(args.config), verbose=args.verbose, redact=_redactor())
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
@@ -75,6 +81,40 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pantau: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug or an unforeseen failure: a sentence here, detail in the log
+        # INFO: to the log file only (the terminal shows warnings and up)
+        logging.getLogger("pantau").info("pantau %s failed", args.command, exc_info=True)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"pantau: {args.command} failed: {type(exc).__name__}: {first} "
+              f"(the traceback is in {log_file.resolve()}; -v shows it here)", file=sys.stderr)
+        if args.verbose:
+            traceback.print_exc()
+        return 1
+
+
+# Prefect's settings for a process that may run outside the checkout (where prefect.toml sets
+# them): no analytics (with it, ephemeral runs log alarming "database is locked" tracebacks),
+# and time for its temporary API server to start on a busy machine.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+}
+
+
+def _log_dir(config: str | None) -> Path:
+    """``logs/`` beside the warehouse (var/logs by default), or ./var/logs without a config."""
+    try:
+        return load_config(config).database_path.parent / "logs"
+    except ConfigError:
+        return Path("var/logs")
+
+
+def _redactor() -> Redactor:
+    try:
+        secrets = load_secrets()
+    except ConfigError:  # the command itself will say what is wrong with the file
+        secrets = {}
+    return Redactor(secret_strings(secrets))
 
 
 if __name__ == "__main__":

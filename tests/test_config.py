@@ -26,6 +26,7 @@ MISSPELT = [
     ({"sources": {"spse": {"page_sise": 10}}}, "'page_sise' in [sources.spse]"),
     ({"sources": {"ocds": {"publication": []}}}, "'publication' in [sources.ocds]"),
     ({"alerts": {"retry_day": 3}}, "'retry_day' in [alerts]"),
+    ({"schedule": {"nightlyy": "0 2 * * *"}}, "'nightlyy' in [schedule]"),
     ({"alerts": {"metrics": [{"metric": "m", "above": 1, "satkr": True}]}},
      "'satkr' in [[alerts.metrics]] #1"),
     ({"inspectorates": {"wacth": []}}, "'wacth' in [inspectorates]"),

@@ -90,6 +90,7 @@ def write_demo_files(out: Path, sim_url: str) -> tuple[Path, Path]:
         for n, d in enumerate(isb.KEYED_DATASETS)
     ]
     secrets.write_text("[isb.datasets]\n" + "\n".join(urls) + "\n", encoding="utf-8")
+    secrets.chmod(0o600)  # as a secrets file should be (pantau doctor checks it)
     return config, secrets
 
 
@@ -100,7 +101,8 @@ def demo(args: argparse.Namespace) -> int:
         print(f"simulator listening on {sim.url}", flush=True)
         config, secrets = write_demo_files(args.dir, sim.url)
         os.environ["PANTAU_SECRETS"] = str(secrets)
-        run(argparse.Namespace(config=str(config), region=None, year=None, date=None))
+        run(argparse.Namespace(config=str(config), region=None, year=None, date=None,
+                               verbose=args.verbose))
     from pantau.flows.config import load_config  # noqa: PLC0415
 
     analyst = load_config(str(config)).analyst_path

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from pantau import logs
 from pantau.errors import UserError
 from pantau.flows.config import load_config
 
@@ -22,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pantau.flows.nightly import RunFailedError, nightly, task_runner  # noqa: PLC0415 - Prefect is slow to import
 
+    logs.quiet_tracebacks(verbose=args.verbose)  # Prefect has set up its handlers by now
     cfg = load_config(args.config)
     flow = nightly.with_options(task_runner=task_runner(cfg))
     try:
@@ -32,5 +34,8 @@ def run(args: argparse.Namespace) -> int:
             run_date=args.date,
         )
     except RunFailedError as exc:
-        raise UserError(f"run finished with failures: {exc}") from None
+        lines = [f"the night ran, but {len(exc.failed)} dataset(s) failed (exit code 1):"]
+        lines += [f"  {label}: {reason}" for label, reason in exc.failed]
+        lines.append(f"  the full log is {logs.log_file()}")
+        raise UserError("\n".join(lines)) from None
     return 0
