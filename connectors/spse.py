@@ -72,6 +72,7 @@ from pantau.connectors.spse_pages import (
     COLUMNS_SENT,
     KINDS,
     PARSERS,
+    LayoutError,
     SpseError,
     SpseErrorPage,
     SpseNotFound,
@@ -122,6 +123,17 @@ _SCRIPT_TOKEN = re.compile(r"d\.authenticityToken[\s+]=[\s+]['\"]([0-9a-zA-Z]+)[
 
 class SlugNotFoundError(SpseError):
     """The region's slug does not exist on the portal: a configuration error to fix."""
+
+
+def page_dataset(jenis: str, page: str) -> str:
+    """The dataset that counts one list's quarantined pages of one kind (a run row with no
+    records), so that a layout change of one page kind on the portal shows in ``runs`` the
+    next morning."""
+    return f"detail/{jenis}/{page}"
+
+
+DATASET_TABLES |= {page_dataset(j, name): RAW_DETAIL
+                   for j, names in DETAIL_PAGES.items() for name, _ in names}
 
 
 def portal_base(base_url: str, slug: str) -> str:
@@ -248,13 +260,20 @@ class Portal:
         raise SpseError(f"{self.base}/dt/{jenis} still had rows after {MAX_PAGES} pages",
                         url=first.url if first else "")
 
-    def detail(self, jenis: str, kode: str) -> dict[str, Any]:
-        """Every detail page of one package, parsed; raises on the first page that fails."""
+    def detail(self, jenis: str, kode: str) -> tuple[dict[str, Any], dict[str, Rejected]]:
+        """Every detail page of one package, parsed, and the pages set aside: a page in a
+        layout the parsers do not know, or holding a value that cannot be (an impossible
+        date), is quarantined whole while the others are kept. An error page or a failed
+        request raises: the package is fetched again next run."""
         record: dict[str, Any] = {}
+        quarantined: dict[str, Rejected] = {}
         for name, path in DETAIL_PAGES[jenis]:
             resp = self.client.get(f"{self.base}/{path.format(id=kode)}")
-            record[name] = PARSERS[name](resp.body, resp.url)
-        return record
+            try:
+                record[name] = PARSERS[name](resp.body, resp.url)
+            except (LayoutError, ValueError) as exc:
+                quarantined[name] = Rejected(f"page {name} of {jenis} {kode}: {exc}", resp.body)
+        return record, quarantined
 
 
 def fetch(
@@ -270,6 +289,7 @@ def fetch(
     listing = Batch(SOURCE, f"dt/{jenis}", region, year, prov, rejected=result.rejected)
     details = Batch(SOURCE, f"detail/{jenis}", region, year,
                     Provenance(SOURCE, portal.base, datetime.now(UTC), result.digest))
+    pages_set_aside: dict[str, Batch] = {}
     done = set(known)
     failures = 0
     for row in result.rows:
@@ -278,7 +298,7 @@ def fetch(
         if (row["kode"], row_hash) in done:
             continue
         try:
-            pages = portal.detail(jenis, row["kode"])
+            pages, quarantined = portal.detail(jenis, row["kode"])
         except (SourceError, ValueError) as exc:
             body = exc.body if isinstance(exc, SourceError) else None
             details.rejected.append(Rejected(
@@ -292,7 +312,13 @@ def fetch(
                                 body=body) from None
             continue
         failures = 0
+        for name, rejected in quarantined.items():
+            dataset = page_dataset(jenis, name)
+            pages_set_aside.setdefault(dataset, Batch(
+                SOURCE, dataset, region, year, details.provenance)).rejected.append(rejected)
+        # A package with a page set aside is not final: it is fetched again next run.
         record = {"jenis": jenis, "kind": KINDS[jenis], "kode": row["kode"], "tahun": year,
-                  "listing_hash": row_hash, "final": row["final"], **pages}
+                  "listing_hash": row_hash, "final": row["final"] and not quarantined,
+                  "quarantined": sorted(quarantined), **pages}
         details.add(key, canonical_json(record))
-    return [listing, details]
+    return [listing, details, *pages_set_aside.values()]

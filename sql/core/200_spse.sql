@@ -8,15 +8,104 @@
 -- ../shared/sources.md §1. Listing values are abbreviated ("15,9 M"): pagu/hps come from the
 -- detail page when it was fetched, else from the listing (approximate). The portal shows no
 -- K/L/PD or satker codes, only names; masked NPWP (10*1**1****35**2) normalise to null.
+-- Masked participants ("Peserta 1", "Peserta 2", ... before evaluation on the national portal)
+-- are registrations: counted in n_registered, never a bid, a supplier or an offer; the
+-- evaluation page, once published, names them. A page quarantined for its layout is absent
+-- from the record: what the package's other pages gave still lands.
+-- Every identified participant (peserta page) with its evaluation results (hasil page), matched
+-- by NPWP, else by name; evaluated bidders missing from the peserta page (e.g. it was masked)
+-- are kept too. The winner is the hasil page's star, or the winner pages' NPWP / name.
+CREATE OR REPLACE TABLE core.spse_bids AS
+WITH
+d AS (SELECT payload AS p FROM raw.spse_detail WHERE payload->>'kind' IN ('tender', 'non_tender')),
+peserta AS (
+    SELECT * FROM (
+        SELECT p->>'kind' AS kind, p->>'kode' AS source_id, unnest(p->'$.peserta[*]') AS x,
+            generate_subscripts(p->'$.peserta[*]', 1) AS n
+        FROM d)
+    WHERE NOT coalesce(TRY_CAST(x->>'masked' AS BOOLEAN), false)
+),
+hasil AS (
+    SELECT * FROM (
+        SELECT p->>'kind' AS kind, p->>'kode' AS source_id, unnest(p->'$.hasil[*]') AS h,
+            generate_subscripts(p->'$.hasil[*]', 1) AS n
+        FROM d)
+    WHERE NOT coalesce(TRY_CAST(h->>'masked' AS BOOLEAN), false)
+),
+winner AS (
+    SELECT p->>'kind' AS kind, p->>'kode' AS source_id,
+        coalesce(p->'$.pemenang_berkontrak.pemenang[0]', p->'$.pemenang.pemenang[0]') AS w
+    FROM d
+),
+joined AS (
+    SELECT coalesce(pe.kind, ha.kind) AS kind, coalesce(pe.source_id, ha.source_id) AS source_id,
+        pe.x, ha.h, coalesce(pe.n, 1000000 + ha.n) AS n
+    FROM peserta pe
+    FULL JOIN hasil ha ON ha.kind = pe.kind AND ha.source_id = pe.source_id AND (
+        core.npwp15(ha.h->>'npwp') = core.npwp15(pe.x->>'npwp')
+        OR ((core.npwp15(ha.h->>'npwp') IS NULL OR core.npwp15(pe.x->>'npwp') IS NULL)
+            AND lower(core.squash(ha.h->>'nama')) = lower(core.squash(pe.x->>'nama'))))
+),
+bids AS (
+    SELECT j.*, core.npwp15(coalesce(x->>'npwp', h->>'npwp')) AS npwp,
+        coalesce(x->>'nama', h->>'nama') AS name,
+        coalesce(TRY_CAST(h->>'pemenang' AS BOOLEAN), false)
+            OR core.npwp15(w.w->>'npwp') = core.npwp15(coalesce(x->>'npwp', h->>'npwp'))
+            OR (core.npwp15(w.w->>'npwp') IS NULL
+                AND lower(core.squash(w.w->>'nama_pemenang'))
+                    = lower(core.squash(coalesce(x->>'nama', h->>'nama'))))
+            AS winner,
+        w.w
+    FROM joined j LEFT JOIN winner w USING (kind, source_id)
+)
+SELECT
+    'spse' AS source,
+    source_id,
+    CAST(NULL AS VARCHAR) AS participant_id,
+    CAST(NULL AS VARCHAR) AS supplier_id,
+    npwp AS supplier_npwp,
+    name AS supplier_name,
+    core.rupiah(coalesce(h->>'penawaran', x->>'harga_penawaran')) AS offer_value,
+    core.rupiah(coalesce(h->>'penawaran_terkoreksi', x->>'harga_terkoreksi')) AS corrected_value,
+    core.rupiah(coalesce(h->>'hasil_negosiasi', CASE WHEN winner THEN w->>'hasil_negosiasi' END))
+        AS negotiated_value,
+    coalesce(winner, false) AS is_winner,
+    coalesce(h->>'penawaran', x->>'harga_penawaran') IS NOT NULL AS is_bid,
+    TRY_CAST(h->>'evaluasi_administrasi' AS BOOLEAN) AS passed_administration,
+    TRY_CAST(h->>'evaluasi_teknis' AS BOOLEAN) AS passed_technical,
+    TRY_CAST(h->>'evaluasi_harga_biaya' AS BOOLEAN) AS passed_price,
+    -- qualification is evaluated (K), then proven (B): failing either fails it
+    CASE WHEN TRY_CAST(h->>'evaluasi_kualifikasi' AS BOOLEAN) = false
+              OR TRY_CAST(h->>'pembuktian_kualifikasi' AS BOOLEAN) = false THEN false
+         ELSE coalesce(TRY_CAST(h->>'pembuktian_kualifikasi' AS BOOLEAN),
+                       TRY_CAST(h->>'evaluasi_kualifikasi' AS BOOLEAN)) END
+        AS passed_qualification,
+    nullif(core.squash(h->>'alasan'), '') AS reason,
+    kind
+FROM bids;
+
 CREATE OR REPLACE TABLE core.spse_processes AS
 WITH
 l AS (SELECT key, year, source_url, payload AS p FROM raw.spse_listing),
 d AS (SELECT key, payload AS p FROM raw.spse_detail),
 -- The winner of a tender / non-tender: the contract page first, then the winner page.
 win AS (
-    SELECT key,
+    SELECT key, p->'$.pemenang_berkontrak.pemenang[0]' AS contract,
         coalesce(p->'$.pemenang_berkontrak.pemenang[0]', p->'$.pemenang.pemenang[0]') AS w
     FROM d
+),
+-- Who registered: every row of the peserta page, masked ones too.
+registered AS (
+    SELECT key, json_array_length(p->'peserta') AS n_rows,
+        len(list_filter(p->>'$.peserta[*].masked', lambda m: m = 'true')) AS n_masked
+    FROM d WHERE json_type(p->'peserta') = 'ARRAY'
+),
+-- Identified participants and their offers (core.spse_bids), and the evaluation's winner.
+bid_counts AS (
+    SELECT kind, source_id, count(*) AS n_identified, count(*) FILTER (WHERE is_bid) AS n_offers,
+        min(supplier_npwp) FILTER (WHERE is_winner) AS winner_npwp,
+        min(supplier_name) FILTER (WHERE is_winner) AS winner_name
+    FROM core.spse_bids GROUP BY kind, source_id
 ),
 -- A recorded package's supplier: the party named on its payments, when they all agree.
 pihak AS (
@@ -41,9 +130,10 @@ SELECT
     l.p->>'kode' AS source_id,
     nullif(array_to_string(d.p->>'$.pengumuman.rup[*].kode_rup', ';'), '') AS kd_rup,
     CAST(NULL AS VARCHAR) AS kd_klpd,
-    coalesce(d.p->>'$.pengumuman.klpd', l.p->>'instansi') AS klpd_name,
+    coalesce(d.p->>'$.pengumuman.klpd', d.p->>'$.pemenang.klpd', l.p->>'instansi') AS klpd_name,
     CAST(NULL AS VARCHAR) AS kd_satker,
-    coalesce(d.p->>'$.pengumuman.satuan_kerja', d.p->>'$.realisasi.satuan_kerja') AS satker_name,
+    coalesce(d.p->>'$.pengumuman.satuan_kerja', d.p->>'$.realisasi.satuan_kerja',
+             d.p->>'$.pemenang.satuan_kerja') AS satker_name,
     CAST(NULL AS INTEGER) AS kd_lpse,
     coalesce(d.p->>'$.pengumuman.nama_paket', l.p->>'nama_paket') AS title,
     coalesce(d.p->>'$.pengumuman.jenis_pengadaan', l.p->>'jenis_pengadaan') AS category,
@@ -55,19 +145,32 @@ SELECT
              TRY_CAST(d.p->>'$.pengumuman.tahun_anggaran.tahun' AS INTEGER), l.year) AS year,
     coalesce(core.rupiah(d.p->>'$.pengumuman.nilai_pagu_paket'),
              core.rupiah(d.p->>'$.realisasi.nilai_pagu_paket'),
+             core.rupiah(d.p->>'$.pemenang_berkontrak.nilai_pagu_paket'),
+             core.rupiah(d.p->>'$.pemenang.nilai_pagu_paket'),
              core.rupiah(l.p->>'nilai_rp')) AS pagu,
-    coalesce(core.rupiah(d.p->>'$.pengumuman.nilai_hps_paket'), core.rupiah(l.p->>'hps_rp')) AS hps,
+    coalesce(core.rupiah(d.p->>'$.pengumuman.nilai_hps_paket'),
+             core.rupiah(d.p->>'$.pemenang_berkontrak.nilai_hps_paket'),
+             core.rupiah(d.p->>'$.pemenang.nilai_hps_paket'),
+             core.rupiah(l.p->>'hps_rp')) AS hps,
+    -- The contract exists once the pemenangberkontrak page names the winner (an empty table
+    -- there is "no contract yet"); the listing's "Nilai Kontrak" is exact when shown.
     CASE WHEN l.p->>'kind' IN ('tender', 'non_tender')
-         THEN coalesce(core.rupiah(w.w->>'nilai_kontrak'), core.rupiah(w.w->>'hasil_negosiasi'),
-                       core.rupiah(l.p->>'nilai_kontrak_rp'))
+         THEN coalesce(core.rupiah(w.contract->>'nilai_kontrak'),
+                       core.rupiah(w.contract->>'hasil_negosiasi'),
+                       core.rupiah(l.p->>'nilai_kontrak_rp'),
+                       core.rupiah(w.contract->>'harga_terkoreksi'))
          ELSE core.rupiah(d.p->>'$.realisasi.nilai_total_realisasi') END AS contract_value,
-    coalesce(core.npwp15(w.w->>'npwp'), pihak.npwp) AS supplier_npwp,
-    coalesce(w.w->>'nama_pemenang', pihak.name) AS supplier_name,
-    CASE WHEN (d.p->'peserta') IS NOT NULL THEN json_array_length(d.p->'peserta') END
-        AS n_participants,
-    CASE WHEN (d.p->'peserta') IS NOT NULL
-         THEN len(list_filter(d.p->>'$.peserta[*].harga_penawaran', lambda x: x IS NOT NULL)) END
-        AS n_bids,
+    coalesce(core.npwp15(w.w->>'npwp'), b.winner_npwp, pihak.npwp) AS supplier_npwp,
+    coalesce(w.w->>'nama_pemenang', b.winner_name, pihak.name) AS supplier_name,
+    -- Identified participants and offers; unknown (null) while the registrations are masked.
+    CASE WHEN b.n_identified > 0 THEN b.n_identified
+         WHEN (r.n_rows IS NOT NULL OR json_type(d.p->'hasil') = 'ARRAY')
+              AND coalesce(r.n_masked, 0) = 0 THEN 0 END AS n_participants,
+    CASE WHEN b.n_identified > 0 THEN b.n_offers
+         WHEN (r.n_rows IS NOT NULL OR json_type(d.p->'hasil') = 'ARRAY')
+              AND coalesce(r.n_masked, 0) = 0 THEN 0 END AS n_bids,
+    coalesce(r.n_rows, TRY_CAST(d.p->>'$.pengumuman.peserta' AS INTEGER), b.n_identified)
+        AS n_registered,
     coalesce(stages.first_start, core.wib(d.p->>'$.pengumuman.tanggal_pembuatan')) AS announced_at,
     coalesce(stages.award_start, core.wib(d.p->>'$.realisasi.tanggal_paket_selesai'))
         AS awarded_at,
@@ -78,53 +181,10 @@ SELECT
 FROM l
 LEFT JOIN d USING (key)
 LEFT JOIN win w USING (key)
+LEFT JOIN registered r USING (key)
+LEFT JOIN bid_counts b ON b.kind = l.p->>'kind' AND b.source_id = l.p->>'kode'
 LEFT JOIN pihak USING (key)
 LEFT JOIN stages USING (key);
-
--- Every registered participant (peserta page) with its evaluation results (hasil page), matched
--- by NPWP, else by name; evaluated bidders missing from the peserta page are kept too.
-CREATE OR REPLACE TABLE core.spse_bids AS
-WITH
-d AS (SELECT payload AS p FROM raw.spse_detail WHERE payload->>'kind' IN ('tender', 'non_tender')),
-peserta AS (
-    SELECT p->>'kind' AS kind, p->>'kode' AS source_id, unnest(p->'$.peserta[*]') AS x,
-        generate_subscripts(p->'$.peserta[*]', 1) AS n
-    FROM d
-),
-hasil AS (
-    SELECT p->>'kind' AS kind, p->>'kode' AS source_id, unnest(p->'$.hasil[*]') AS h,
-        generate_subscripts(p->'$.hasil[*]', 1) AS n
-    FROM d
-),
-joined AS (
-    SELECT coalesce(pe.kind, ha.kind) AS kind, coalesce(pe.source_id, ha.source_id) AS source_id,
-        pe.x, ha.h, coalesce(pe.n, 1000 + ha.n) AS n
-    FROM peserta pe
-    FULL JOIN hasil ha ON ha.kind = pe.kind AND ha.source_id = pe.source_id AND (
-        core.npwp15(ha.h->>'npwp') = core.npwp15(pe.x->>'npwp')
-        OR ((core.npwp15(ha.h->>'npwp') IS NULL OR core.npwp15(pe.x->>'npwp') IS NULL)
-            AND lower(core.squash(ha.h->>'nama')) = lower(core.squash(pe.x->>'nama'))))
-)
-SELECT
-    'spse' AS source,
-    source_id,
-    CAST(NULL AS VARCHAR) AS participant_id,
-    CAST(NULL AS VARCHAR) AS supplier_id,
-    core.npwp15(coalesce(x->>'npwp', h->>'npwp')) AS supplier_npwp,
-    coalesce(x->>'nama', h->>'nama') AS supplier_name,
-    core.rupiah(coalesce(h->>'penawaran', x->>'harga_penawaran')) AS offer_value,
-    core.rupiah(coalesce(h->>'penawaran_terkoreksi', x->>'harga_terkoreksi')) AS corrected_value,
-    core.rupiah(h->>'hasil_negosiasi') AS negotiated_value,
-    coalesce(TRY_CAST(h->>'pemenang' AS BOOLEAN), false) AS is_winner,
-    coalesce(h->>'penawaran', x->>'harga_penawaran') IS NOT NULL AS is_bid,
-    TRY_CAST(h->>'evaluasi_administrasi' AS BOOLEAN) AS passed_administration,
-    TRY_CAST(h->>'evaluasi_teknis' AS BOOLEAN) AS passed_technical,
-    TRY_CAST(h->>'evaluasi_harga_biaya' AS BOOLEAN) AS passed_price,
-    TRY_CAST(coalesce(h->>'evaluasi_kualifikasi', h->>'pembuktian_kualifikasi') AS BOOLEAN)
-        AS passed_qualification,
-    CAST(NULL AS VARCHAR) AS reason,
-    kind
-FROM joined;
 
 CREATE OR REPLACE TABLE core.spse_schedule AS
 SELECT 'spse' AS source, source_id, CAST(n AS VARCHAR) AS stage_id, s->>'tahap' AS stage_name,
