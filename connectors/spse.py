@@ -1,4 +1,5 @@
-"""The national SPSE portal (``https://spse.inaproc.id/{slug}``): listings and detail pages.
+"""The national SPSE portal (``https://spse.inaproc.id/{slug}``) and the per-LPSE eproc4 portals:
+listings and detail pages.
 
 One fetch is one (region slug, budget year, package list): every page of the list's DataTables
 JSON, then the detail pages of the packages that need them. It yields two batches: the listing
@@ -32,9 +33,23 @@ Quirks of this source (../shared/sources.md §1, checked on ../shared/data/spse-
   are masked on recorded packages' pages (``10*1**1****35**2``: kept, flagged, never matched);
   ``Tahun Anggaran`` repeats "APBN 2026" once per funding line; dates are ``10 Juni 2026``,
   ``15 Januari 2025 08:00`` or ``29-05-2026`` (WIB);
-- evaluation results use abbreviated headers (``a t st p pt hn sh sa b k sk sb h p pk``; the
-  first ``p`` is the offer, the second the winner) and icons (``fa-check`` passed, ``fa-close``
-  failed, ``fa-minus`` not evaluated, ``star.gif`` winner);
+- tender pages come in two layouts, the national portal's and the per-LPSE eproc4 portals'
+  (../shared/data/spse-eproc4-jakarta-2022/): columns are found by header text, never by
+  position. The national evaluation page abbreviates (``a t st p pt hn sh sa b k sk sb h p pk``:
+  the first ``p`` the offer, the second the winner); eproc4's puts letters in badges (K B A T
+  H P PK, explained by a legend) and words on the money columns (``Penawaran``, ``Penawaran
+  Terkoreksi``), so its single ``P`` is the winner (``star.gif``); icons ``fa-check`` passed,
+  ``fa-close`` failed, ``fa-minus`` not evaluated; names come as "NAME - NPWP"; ``Alasan`` is
+  why a bidder was eliminated; the winner page says ``Pagu`` / ``HPS``;
+- before evaluation the national portal masks the participants ("Peserta 1", ...: no NPWP, no
+  prices): registrations, never suppliers; a winner table with no row (the contract page before
+  the contract) is "none yet";
+- a page whose layout is not recognised (an unknown header, a table missing or moved), holding
+  an unreadable value (an impossible date such as "31 Februari 2025") or not found while the
+  announcement is, is quarantined whole (dataset ``detail/{jenis}/{page}``: counted per page
+  kind in ``runs``); the package lands with its other pages, not final, and is fetched again;
+- eproc4 listings have 14 cells, "TA null" (no year) and "TA 2018,2019" (multi-year) and
+  ``label label-warning`` badges inside names;
 - error pages: ``Maaf, terjadi error pada aplikasi SPSE.``, ``Terjadi Kesalahan`` + ``Kode
   Error``, and ``Halaman yang dituju tidak ditemukan`` (a package that does not exist). A
   package whose page errs is quarantined with that page; the other packages land, and the next
@@ -55,6 +70,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import Any
 
 import requests
@@ -262,17 +278,25 @@ class Portal:
 
     def detail(self, jenis: str, kode: str) -> tuple[dict[str, Any], dict[str, Rejected]]:
         """Every detail page of one package, parsed, and the pages set aside: a page in a
-        layout the parsers do not know, or holding a value that cannot be (an impossible
-        date), is quarantined whole while the others are kept. An error page or a failed
-        request raises: the package is fetched again next run."""
+        layout the parsers do not know, holding a value that cannot be (an impossible date),
+        or not found while the announcement is, is quarantined whole while the others are
+        kept. An error page, a failed request or a package without announcement raises: the
+        package is fetched again next run."""
         record: dict[str, Any] = {}
         quarantined: dict[str, Rejected] = {}
-        for name, path in DETAIL_PAGES[jenis]:
-            resp = self.client.get(f"{self.base}/{path.format(id=kode)}")
+        for n, (name, path) in enumerate(DETAIL_PAGES[jenis]):
+            reason = f"page {name} of {jenis} {kode}"
             try:
+                resp = self.client.get(f"{self.base}/{path.format(id=kode)}")
                 record[name] = PARSERS[name](resp.body, resp.url)
             except (LayoutError, ValueError) as exc:
-                quarantined[name] = Rejected(f"page {name} of {jenis} {kode}: {exc}", resp.body)
+                quarantined[name] = Rejected(f"{reason}: {exc}", resp.body)
+            except SourceError as exc:
+                # A page missing while the announcement is there is that page missing; no
+                # announcement, or a portal error, has the whole package retried next run.
+                if n == 0 or exc.status != HTTPStatus.NOT_FOUND:
+                    raise
+                quarantined[name] = Rejected(f"{reason}: {exc}", exc.body or b"")
         return record, quarantined
 
 

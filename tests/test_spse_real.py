@@ -278,8 +278,7 @@ def write_portal(root: Path) -> Path:
         SCHEDULE_HEADER, [["1", "Pengumuman", "31 Februari 2022 08:00", "3 Maret 2022", ""]])))
     (broken / "hasil.html").write_bytes(page("jakarta", "Hasil", grid(
         ["No", "Nama Peserta", "Skor Rahasia"], [["1", "CV Satu", "9"]])))
-    for name in ("pemenang.html", "pemenangberkontrak.html"):
-        (broken / name).write_bytes(empty)
+    (broken / "pemenang.html").write_bytes(empty)  # and no contract page: not found
     return root
 
 
@@ -358,14 +357,20 @@ def test_masked_participants_land_no_supplier_and_no_offer(night: Path) -> None:
 
 def test_unknown_layout_is_quarantined_whole_and_counted_in_runs(night: Path) -> None:
     reasons = query(night, "SELECT dataset, reason FROM quarantine ORDER BY dataset")
-    assert [d for d, _ in reasons] == ["detail/lelang/hasil", "detail/lelang/jadwal"]
+    assert [d for d, _ in reasons] == ["detail/lelang/hasil", "detail/lelang/jadwal",
+                                       "detail/lelang/pemenang_berkontrak"]
     assert "unknown column 'Skor Rahasia'" in reasons[0][1]
     assert "impossible date: '31 Februari 2022 08:00'" in reasons[1][1]
-    assert all(BROKEN in r for _, r in reasons)
+    assert "not found" in reasons[2][1]
+    assert all(f"of lelang {BROKEN}:" in r for _, r in reasons)
     runs = query(night, "SELECT dataset, n_records, n_quarantined FROM runs "
                  "WHERE dataset LIKE 'detail/lelang%' ORDER BY dataset")
     assert runs == [("detail/lelang", 3, 0), ("detail/lelang/hasil", 0, 1),
-                    ("detail/lelang/jadwal", 0, 1)]
+                    ("detail/lelang/jadwal", 0, 1), ("detail/lelang/pemenang_berkontrak", 0, 1)]
+    # The package is not final: the next night fetches it again.
+    [state] = query(night, "SELECT payload->>'final', payload->'quarantined' FROM "
+                    "raw.spse_detail WHERE key = ?", f"lelang|{BROKEN}")
+    assert state == ("false", '["hasil","jadwal","pemenang_berkontrak"]')
     # The package keeps what its other pages gave, and guesses nothing from the broken ones.
     assert query(night, "SELECT n_participants, n_bids, announced_at IS NULL FROM tenders "
                  "WHERE source_id = ?", BROKEN) == [(2, 2, False)]
