@@ -686,38 +686,49 @@ def _grid_row(columns: list[Column], row: list[LexborNode], url: str, body: byte
     return rec
 
 
+_NOTHING_YET = re.compile(r"(?i)\b(belum|tidak ada|kosong)\b")
+
+
+def _nothing_yet(content: LexborNode) -> bool:
+    """A page with nothing to show yet: no table row at all, and no text, or only words such as
+    "belum ada" / "tidak ada data" (an empty ``<table>`` is how eproc4 says "none yet")."""
+    if any(own_rows(t) for t in content.css("table")):
+        return False
+    text = text_of(content)
+    return not text or bool(_NOTHING_YET.search(text))
+
+
+def _grid_page(body: bytes, url: str, wanted: set[str], page: str) -> list[dict[str, Any]]:
+    content = _content(check_page(body, url), url, body)
+    rows = read_grid(content, wanted, url, body, page=page)
+    if rows is not None:
+        return rows
+    if _nothing_yet(content):
+        return []
+    raise LayoutError(f"{page} page without a table headed {sorted(wanted)} at {url}", url=url,
+                      body=body)
+
+
 def parse_participants(body: bytes, url: str = "") -> list[dict[str, Any]]:
     """``lelang/{id}/peserta``: No, Nama Peserta, NPWP, Harga Penawaran, Harga Terkoreksi;
     before evaluation the national portal shows only "Peserta 1", "Peserta 2", ... (masked)."""
-    rows = read_grid(_content(check_page(body, url), url, body), {"nama"}, url, body,
-                     page="peserta")
-    if rows is None:
-        raise LayoutError(f"peserta page without a participants table at {url}", url=url,
-                          body=body)
     return [r if r["masked"] else {
         "no": r.get("no"), "nama": r.get("nama"), "npwp": r.get("npwp"),
         "harga_penawaran": r.get("penawaran"), "harga_terkoreksi": r.get("penawaran_terkoreksi"),
-        "masked": False} for r in rows]
+        "masked": False} for r in _grid_page(body, url, {"nama"}, "peserta")]
 
 
 def parse_schedule(body: bytes, url: str = "") -> list[dict[str, Any]]:
     """``lelang/{id}/jadwal``: No, Tahap, Mulai, Sampai, Perubahan ("15 Januari 2025 08:00")."""
-    rows = read_grid(_content(check_page(body, url), url, body), {"tahap", "mulai", "sampai"},
-                     url, body, page="jadwal")
-    if rows is None:
-        raise LayoutError(f"jadwal page without a schedule table at {url}", url=url, body=body)
     return [{"no": r.get("no"), "tahap": r.get("tahap"), "mulai": r.get("mulai"),
-             "sampai": r.get("sampai"), "perubahan": r.get("perubahan")} for r in rows]
+             "sampai": r.get("sampai"), "perubahan": r.get("perubahan")}
+            for r in _grid_page(body, url, {"tahap", "mulai", "sampai"}, "jadwal")]
 
 
 def parse_evaluation(body: bytes, url: str = "") -> list[dict[str, Any]]:
     """``evaluasi/{id}/hasil``: one row per participant with each stage's pass/fail, offers,
     the winner (``pemenang``) and the reason (``alasan``) of an elimination."""
-    rows = read_grid(_content(check_page(body, url), url, body), {"nama"}, url, body,
-                     page="hasil")
-    if rows is None:
-        raise LayoutError(f"hasil page without an evaluation table at {url}", url=url, body=body)
-    return rows
+    return _grid_page(body, url, {"nama"}, "hasil")
 
 
 def parse_winner(body: bytes, url: str = "") -> dict[str, Any]:
@@ -726,13 +737,12 @@ def parse_winner(body: bytes, url: str = "") -> dict[str, Any]:
     A table without a winner row means "none yet" (no contract signed), not an error."""
     content = _content(check_page(body, url), url, body)
     tables = _outer_tables(content)
-    if not tables and text_of(content):
-        raise LayoutError(f"winner page without a table at {url}", url=url, body=body)
     record = parse_info(tables[0]) if tables else {}
     winners = read_grid(content, {"nama"}, url, body, page="pemenang")
     if winners is None:
-        if any(_is_grid(t) for t in content.css("table")):
-            raise LayoutError(f"winner page whose table has no winner name column at {url}",
+        if any(_is_grid(t) for t in content.css("table")) or not (record or _nothing_yet(
+                content)):
+            raise LayoutError(f"winner page without a table headed ['nama'] at {url}",
                               url=url, body=body)
         winners = []
     record["pemenang"] = [

@@ -175,10 +175,18 @@ def test_unknown_column_is_a_layout_error() -> None:
     body = _content(grid(["No", "Nama Peserta", "NPWP", "Skor Rahasia"], [["1", "CV A", "", ""]]))
     with pytest.raises(pages.LayoutError, match="unknown column 'Skor Rahasia'"):
         pages.parse_evaluation(body)
-    with pytest.raises(pages.LayoutError, match="without a participants table"):
+    with pytest.raises(pages.LayoutError, match="peserta page without a table"):
         pages.parse_participants(_content("<p>Daftar peserta dipindahkan</p>"))
-    with pytest.raises(pages.LayoutError, match="no winner name column"):
+    with pytest.raises(pages.LayoutError, match="winner page without a table"):
         pages.parse_winner(_content(grid(["Penyedia Terpilih", "NPWP"], [["CV A", "1"]])))
+
+
+@pytest.mark.parametrize("inner", ["", '<table class="table table-sm"></table>',
+                                   "<p>Belum ada peserta</p>", "<p>Tidak ada data</p>"])
+def test_nothing_published_yet_is_empty_not_an_error(inner: str) -> None:
+    for parse in (pages.parse_participants, pages.parse_evaluation, pages.parse_schedule):
+        assert parse(_content(inner)) == []
+    assert pages.parse_winner(_content(inner)) == {"pemenang": []}
 
 
 def test_a_lone_p_column_is_read_from_its_cells() -> None:
