@@ -5,7 +5,8 @@ One fetch is one (region slug, budget year, package list): every page of the lis
 JSON, then the detail pages of the packages that need them. It yields two batches: the listing
 rows (dataset ``dt/{jenis}``) and one record per fetched package holding all its parsed pages
 (dataset ``detail/{jenis}``); and, when pages were set aside, one batch of them per page kind
-(``detail/{jenis}/{page}``: quarantine only, no records). Parsing lives in ``connectors/spse_pages.py``; no database here.
+(``detail/{jenis}/{page}``: quarantine only, no records). Parsing lives in
+``connectors/spse_pages.py``; no database here.
 
 Quirks of this source (../shared/sources.md §1, checked on ../shared/data/spse-national-2026/):
 - the base is ``{base_url}/{slug}``; the legacy per-LPSE portals (``https://lpse.x.go.id/eproc4``)

@@ -524,10 +524,10 @@ class Column:
     holds: str
 
 
-def _header_text(cell: LexborNode) -> tuple[str, bool]:
-    """A header's words, and whether it is a badge (``<span class="badge">K</span>``)."""
+def _header_text(cell: LexborNode) -> str:
+    """A header's words: the badge's letters when it holds one (``<span class="badge">K``)."""
     badge = cell.css_first("span.badge, span.label")
-    return (text_of(badge), True) if badge is not None else (text_of(cell), False)
+    return text_of(badge if badge is not None else cell)
 
 
 def _legend(content: LexborNode) -> dict[str, str]:
@@ -545,30 +545,30 @@ def _legend(content: LexborNode) -> dict[str, str]:
     return out
 
 
-def _grid_header(labels: list[tuple[str, bool]], legend: dict[str, str], url: str,
+def _grid_header(labels: list[str], legend: dict[str, str], url: str,
                  body: bytes) -> list[str | None]:
-    """Each header's words (None for a ``P`` decided by its cells, see _letter_p)."""
+    """Each header's words; None for a ``P``, decided by _letter_p."""
     words: list[str | None] = []
-    for text, _badge in labels:
+    for text in labels:
         key = text.lower()
-        if key in WORDS:
+        if key == "p":
+            words.append(None)
+        elif key in WORDS:
             words.append(key)
         elif key in legend:
             words.append(legend[key])
         elif key in LETTERS:
             words.append(LETTERS[key])
-        elif key == "p":
-            words.append(None)
         else:
             raise LayoutError(f"unknown column {text!r} at {url}", url=url, body=body)
     return words
 
 
-def _letter_p(words: list[str | None], rows: list[list[LexborNode]], url: str,
-              body: bytes) -> list[str]:
-    """Resolve ``P`` columns the page's legend did not explain: two of them are the offer then
-    the winner (national portal); one beside a worded offer column is the winner (eproc4); a
-    lone one is what its cells show (``star.gif`` a winner, rupiah an offer)."""
+def _letter_p(words: list[str | None], rows: list[list[LexborNode]], legend: dict[str, str],
+              url: str, body: bytes) -> list[str]:
+    """Resolve the ``P`` columns: two of them are the offer then the winner (national portal);
+    one beside a worded offer column is the winner (eproc4); a lone one is what the page's
+    legend says, else what its cells show (``star.gif`` a winner, rupiah an offer)."""
     at = [i for i, w in enumerate(words) if w is None]
     if len(at) == 2:  # the national portal's two P columns
         return [w or ("penawaran" if i == at[0] else "pemenang") for i, w in enumerate(words)]
@@ -576,11 +576,12 @@ def _letter_p(words: list[str | None], rows: list[list[LexborNode]], url: str,
         raise LayoutError(f"{len(at)} columns headed P at {url}", url=url, body=body)
     if not at:
         return [w for w in words if w is not None]
-    i = at[0]
-    if "penawaran" in words:
+    if any(w is not None and WORDS[w][0] == "penawaran" for w in words):
         kind = "pemenang"
+    elif "p" in legend:
+        kind = legend["p"]
     else:
-        column = [r[i] for r in rows if len(r) == len(words)]
+        column = [r[at[0]] for r in rows if len(r) == len(words)]
         stars = any(_is_star(c) for c in column)
         money = any(text_of(c).lower().startswith("rp") for c in column)
         if stars == money:
@@ -647,17 +648,33 @@ def read_grid(content: LexborNode, wanted: set[str], url: str, body: bytes, *,
             continue
         rows = [cells(r) for r in own_rows(table)]
         labels = [_header_text(c) for c in rows[0]]
-        if not wanted <= {WORDS.get(t.lower(), ("",))[0] for t, _ in labels}:
+        if not wanted <= {WORDS.get(t.lower(), ("",))[0] for t in labels}:
             continue
-        words = _letter_p(_grid_header(labels, legend, url, body), rows[1:], url, body)
+        rows, labels = _without_unnamed(rows[1:], labels, url, body)
+        words = _letter_p(_grid_header(labels, legend, url, body), rows, legend, url, body)
         columns = [Column(*WORDS[w]) for w in words]
         keys = [c.key for c in columns]
         if len(set(keys)) != len(keys):
             raise LayoutError(f"{page}: columns {keys} repeat a meaning at {url}", url=url,
                               body=body)
-        return [_grid_row(columns, row, url, body, page) for row in rows[1:]
+        return [_grid_row(columns, row, url, body, page) for row in rows
                 if not _is_blank(row, len(columns), url, body, page)]
     return None
+
+
+def _without_unnamed(rows: list[list[LexborNode]], labels: list[str], url: str,
+                     body: bytes) -> tuple[list[list[LexborNode]], list[str]]:
+    """Drop columns with an empty header (spacers, action buttons) when all their cells are
+    empty too; an unnamed column holding values is a layout we do not know."""
+    named = [i for i, t in enumerate(labels) if t]
+    if len(named) == len(labels):
+        return rows, labels
+    full = [r for r in rows if len(r) == len(labels)]
+    if any(text_of(r[i]) or r[i].css("i, img") for r in full for i in set(range(len(labels)))
+           - set(named)):
+        raise LayoutError(f"a column without header holds values at {url}", url=url, body=body)
+    return ([[r[i] for i in named] if len(r) == len(labels) else r for r in rows],
+            [labels[i] for i in named])
 
 
 def _is_blank(row: list[LexborNode], width: int, url: str, body: bytes, page: str) -> bool:

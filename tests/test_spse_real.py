@@ -175,6 +175,11 @@ def test_unknown_column_is_a_layout_error() -> None:
     body = _content(grid(["No", "Nama Peserta", "NPWP", "Skor Rahasia"], [["1", "CV A", "", ""]]))
     with pytest.raises(pages.LayoutError, match="unknown column 'Skor Rahasia'"):
         pages.parse_evaluation(body)
+    with pytest.raises(pages.LayoutError, match="a column without header holds values"):
+        pages.parse_participants(_content(grid(["No", "Nama Peserta", ""], [["1", "CV A", "x"]])))
+    # an unnamed spacer column that holds nothing is no layout change
+    assert pages.parse_participants(_content(grid(["No", "Nama Peserta", ""],
+                                                  [["1", "CV A", ""]])))[0]["nama"] == "CV A"
     with pytest.raises(pages.LayoutError, match="peserta page without a table"):
         pages.parse_participants(_content("<p>Daftar peserta dipindahkan</p>"))
     with pytest.raises(pages.LayoutError, match="winner page without a table"):
