@@ -255,6 +255,7 @@ def test_swakelola_pages(cap: Path) -> None:
     "parse",
     [
         pages.parse_announcement,
+        pages.parse_participants,
         pages.parse_realisation_page,
         pages.parse_evaluation,
         pages.parse_winner,

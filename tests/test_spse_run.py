@@ -176,8 +176,8 @@ def test_real_layouts_land_registrations_offers_and_winners(incremental: dict[st
     region = world.by_slug["jatengprov"]
     db = incremental["cfg"].analyst_path
     got = {s: rest for s, *rest in query(
-        db, "SELECT source_id, n_registered, n_participants, n_bids, supplier_npwp FROM tenders "
-        "WHERE kind = 'tender'")}
+        db, "SELECT source_id, n_registered, n_participants, n_bids, supplier_npwp, "
+        "contract_value FROM tenders WHERE kind = 'tender'")}
     bids = dict(query(db, "SELECT source_id, count(*) FILTER (WHERE is_winner) FROM bids "
                       "GROUP BY 1"))
     layouts, masked = set(), 0
@@ -185,8 +185,11 @@ def test_real_layouts_land_registrations_offers_and_winners(incremental: dict[st
         t = {**world.tender(region, YEAR, i), "i": i}
         people = world.participants(region, YEAR, i)
         winner = next((p["npwp_penyedia"] for p in people if p["winner"]), None)
-        n_registered, n_participants, n_bids, npwp = got[str(t["code"])]
+        n_registered, n_participants, n_bids, npwp, contract = got[str(t["code"])]
         assert n_registered == len(people)
+        value = gen.contract_value("lelang", region, YEAR, t)  # the contract, once it exists
+        assert (None if contract is None else float(contract)) == (
+            None if value is None else pytest.approx(value, abs=0.005))
         layouts.add(gen.eproc4(t))
         if gen.masked("lelang", t):
             masked += 1
