@@ -515,7 +515,8 @@ LETTERS = {
     "pk": "pemenang berkontrak",
 }
 _NPWP_TAIL = re.compile(r"^(.*\S)\s+-\s+([0-9*][0-9.*-]{13,}[0-9*])$")
-_MASKED = re.compile(r"(?i)^peserta\s+\d+$")
+# The national portal's stand-ins for participants it does not name yet: "Peserta 1", ...
+_MASKED = re.compile(r"(?i)^(?:peserta|penyedia)\s*(?:ke\s*-?\s*)?#?\s*\d+$")
 
 
 @dataclass(frozen=True)
@@ -641,7 +642,7 @@ def read_grid(content: LexborNode, wanted: set[str], url: str, body: bytes, *,
               page: str) -> list[dict[str, Any]] | None:
     """The rows of the content's table whose header holds every key in ``wanted``, as records
     keyed by column key; None when no table has such a header. Names "NAME - NPWP" are split;
-    masked participants ("Peserta 3", no NPWP) come out as ``{"masked": True}`` rows."""
+    masked participants ("Peserta 3") come out as ``{"no": 3, "masked": True}`` rows."""
     legend = _legend(content)
     for table in content.css("table"):
         if not _is_grid(table):
@@ -689,14 +690,16 @@ def _is_blank(row: list[LexborNode], width: int, url: str, body: bytes, page: st
 
 def _grid_row(columns: list[Column], row: list[LexborNode], url: str, body: bytes,
               page: str) -> dict[str, Any]:
+    texts = {c.key: text_of(cell) for c, cell in zip(columns, row, strict=True)}
+    if _MASKED.match(texts.get("nama", "")):
+        # Before evaluation the national portal hides who registered: a count, not a supplier
+        # (whatever its NPWP and price cells show, e.g. asterisks: they are not read).
+        return {"no": int_prefix(texts.get("no")), "masked": True}
     try:
         rec = {c.key: _cell(c, cell, url, body) for c, cell in zip(columns, row, strict=True)}
     except ValueError as exc:
         raise ValueError(f"{page}: {exc}") from None
     name = rec.get("nama") or ""
-    if _MASKED.match(name) and not rec.get("npwp"):
-        # Before evaluation the national portal hides who registered: a count, not a supplier.
-        return {"no": rec.get("no"), "masked": True}
     if (m := _NPWP_TAIL.match(name)) and not rec.get("npwp"):
         rec["nama"], rec["npwp"] = m.group(1), m.group(2)
     rec["masked"] = False

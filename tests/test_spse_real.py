@@ -169,6 +169,11 @@ def test_masked_participants_are_registrations() -> None:
     body = _content(grid(["No", "Nama Peserta"], [["1", "Peserta 1"], ["2", "Peserta 2"]]))
     assert pages.parse_participants(body) == [{"no": 1, "masked": True},
                                               {"no": 2, "masked": True}]
+    # masked NPWP and prices do not make a stand-in a supplier or an offer
+    body = _content(grid(["No", "Nama Peserta", "NPWP", "Harga Penawaran"],
+                         [["1", "Peserta ke-1", "**.***.***.*-***.***", "Rp ***"]]))
+    assert pages.parse_participants(body) == [{"no": 1, "masked": True}]
+    assert pages.parse_evaluation(body) == [{"no": 1, "masked": True}]
 
 
 def test_unknown_column_is_a_layout_error() -> None:
