@@ -56,6 +56,7 @@ LISTING_COLUMNS: dict[str, tuple[str, ...]] = {
     "darurat-list": ("kode", "nama_paket", "instansi", "nilai", "tahun", "col5",
                      "jenis_pengadaan", "tahap"),
 }
+_LELANG_TA = LISTING_COLUMNS["lelang"].index("jenis_tahun")
 # How many columns the DataTables request declares per list (sources.md §1.2).
 COLUMNS_SENT = {"lelang": 5, "pl": 5, "nonspk": 9, "swakelola": 8, "darurat-list": 8}
 
@@ -248,8 +249,12 @@ def listing_row(raw: object, jenis: str) -> dict[str, Any]:
     """Name a listing row's cells; keep every cell as published under ``cells``."""
     if not isinstance(raw, list) or not raw:
         raise ValueError(f"listing row is not a non-empty array: {str(raw)[:60]!r}")
-    names = LISTING_COLUMNS[jenis]
     cells = ["" if c is None else str(c) for c in raw]
+    names = LISTING_COLUMNS[jenis]
+    if jenis == "pl" and len(cells) > _LELANG_TA and _TA.match(squash(cells[_LELANG_TA])):
+        # A dt/pl row laid out as dt/lelang's ("<jenis> - TA <yyyy>" at index 8, as eproc4
+        # portals may send): read it as one, from what the cell says, not from a guess.
+        names = LISTING_COLUMNS["lelang"]
     row: dict[str, Any] = {"jenis": jenis, "kind": KINDS[jenis]}
     for i, cell in enumerate(cells[: len(names)]):
         row[names[i]] = squash(_TAG.sub(" ", cell))

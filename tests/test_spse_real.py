@@ -238,6 +238,28 @@ def test_kota_semarang_listing_lands_whole() -> None:
         "TA null" in r[8] for r in raw)
 
 
+@pytest.mark.parametrize("eproc4", [True, False])
+def test_pl_rows_in_either_layout(eproc4: bool) -> None:
+    # No dt/pl capture: an eproc4 row shaped like dt/lelang's (14 cells, the year at index 8),
+    # and the national one the parser assumes (the year at index 6, sources.md §1.2).
+    cells: list[str | None] = (
+        ["123", "Belanja <span class='label label-warning'>Pengadaan Ulang</span>", "Kota X",
+         "Paket Sudah Selesai", "150 Jt", "Pengadaan Langsung", "Pengadaan Langsung",
+         "Harga Terendah", "Pengadaan Barang - TA null", "3", "Rp 145.000.000,00", None, None,
+         "0"] if eproc4 else
+        ["123", "Belanja <span class='badge badge-warning'>Pengadaan Ulang</span>", "Kota X",
+         "Paket Sudah Selesai", "150 Jt", "Pengadaan Langsung", "Pengadaan Barang - TA 2026",
+         "Nilai Kontrak belum dibuat"])
+    row = pages.listing_row(cells, "pl")
+    assert (row["kode"], row["nama_paket"], row["label_paket"]) == (
+        "123", "Belanja", "Pengadaan Ulang")
+    assert (row["jenis_pengadaan"], row["tahun"]) == (
+        "Pengadaan Barang", None if eproc4 else 2026)
+    assert (row["hps_rp"], row["nilai_kontrak_rp"]) == (
+        150_000_000, 145_000_000 if eproc4 else None)
+    assert row["metode_pemilihan"] == "Pengadaan Langsung"
+
+
 # --- a night against a stand-in portal serving the real pages -----------------------------------
 
 MASKED, BROKEN = "52349128", "52349129"
