@@ -601,20 +601,26 @@ def _is_star(cell: LexborNode) -> bool:
     return any("star" in (img.attributes.get("src") or "") for img in cell.css("img"))
 
 
-def icon_value(cell: LexborNode) -> bool | None:
-    """``fa-check`` = passed, ``fa-close``/``fa-times`` = failed, ``fa-minus`` = not evaluated;
-    the winner's ``star.gif`` = True. None when the cell shows nothing of these."""
+# Font Awesome icons of the evaluation pages (``fa-check-circle`` is ``fa-check`` too).
+_ICONS: tuple[tuple[str, bool | None], ...] = (
+    ("fa-check", True), ("fa-star", True), ("fa-close", False), ("fa-times", False),
+    ("fa-minus", None))
+_UNKNOWN = "unknown"
+
+
+def _icon(cell: LexborNode) -> bool | str | None:
+    """The cell's mark: ``fa-check`` passed (True), ``fa-close``/``fa-times`` failed (False),
+    ``fa-minus`` not evaluated (None), the winner's ``star.gif`` True; None for an empty cell,
+    _UNKNOWN for an icon or image that is none of these."""
     if _is_star(cell):
         return True
-    for icon in cell.css("i, span"):
-        classes = set((icon.attributes.get("class") or "").split())
-        if "fa-check" in classes:
-            return True
-        if {"fa-close", "fa-times"} & classes:
-            return False
-        if "fa-minus" in classes:
-            return None
-    return None
+    marks = cell.css("i, span, img")
+    for node in marks:
+        for name in (node.attributes.get("class") or "").split():
+            for prefix, value in _ICONS:
+                if name.startswith(prefix):
+                    return value
+    return _UNKNOWN if any(m.tag in {"i", "img"} for m in marks) else None
 
 
 def _cell(  # noqa: PLR0911 - one reading per kind of column
@@ -634,10 +640,10 @@ def _cell(  # noqa: PLR0911 - one reading per kind of column
     if column.holds == NUMBER:
         return int_prefix(text)
     if column.holds in {FLAG, MARK}:
-        value = icon_value(cell)
-        if value is None and text and not cell.css("i, img"):
-            raise LayoutError(f"column {column.key} holds {text[:30]!r}, not an icon, at {url}",
-                              url=url, body=body)
+        value = _icon(cell)
+        if value == _UNKNOWN or (value is None and text and not cell.css("i, img")):
+            raise LayoutError(f"column {column.key} holds {text[:30] or 'an icon'!r} that is "
+                              f"no known mark at {url}", url=url, body=body)
         # A winner column marks the winner only: an empty cell is "not the winner".
         return bool(value) if column.holds == MARK else value
     return text or None

@@ -199,6 +199,21 @@ def test_nothing_published_yet_is_empty_not_an_error(inner: str) -> None:
     assert pages.parse_winner(_content(inner)) == {"pemenang": []}
 
 
+def test_marks_known_and_unknown() -> None:
+    def mark(cell: str) -> tuple[bool | None, bool | None]:
+        [row] = pages.parse_evaluation(_content(grid(["No", "Nama Peserta", "A", "PK"],
+                                                     [["1", "CV A", cell, cell]])))
+        return row["evaluasi_administrasi"], row["pemenang_berkontrak"]
+    assert mark('<i class="fa fa-check-circle"></i>') == (True, True)
+    assert mark('<i class="fa fa-star"></i>') == (True, True)
+    assert mark('<i class="fa fa-times"></i>') == (False, False)
+    assert mark('<i class="fa fa-minus"></i>') == (None, False)
+    assert mark("") == (None, False)
+    for unknown in ('<i class="fa fa-question"></i>', '<img src="/x/trophy.png">', "Lulus"):
+        with pytest.raises(pages.LayoutError, match="no known mark"):
+            mark(unknown)
+
+
 def test_a_lone_p_column_is_read_from_its_cells() -> None:
     def one_p(cell: str) -> dict[str, Any]:
         [row] = pages.parse_evaluation(_content(grid(["No", "Nama Peserta", "P"],
