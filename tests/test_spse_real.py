@@ -277,7 +277,7 @@ def test_pl_rows_in_either_layout(eproc4: bool) -> None:
 
 # --- a night against a stand-in portal serving the real pages -----------------------------------
 
-MASKED, BROKEN = "52349128", "52349129"
+MASKED, BROKEN, EVALUATED = "52349128", "52349129", "52349130"
 SCHEDULE_HEADER = ["No", "Tahap", "Mulai", "Sampai", "Perubahan"]
 
 
@@ -302,7 +302,8 @@ def write_portal(root: Path) -> Path:
     (root / "dt_lelang.json").write_text(json.dumps({
         "draw": 1, "recordsTotal": 3, "recordsFiltered": 3,
         "data": [listing_row(CODE, "Pembangunan Waduk Marunda Tahap I"),
-                 listing_row(MASKED, "Paket Tertutup"), listing_row(BROKEN, "Paket Berubah")]}))
+                 listing_row(MASKED, "Paket Tertutup"), listing_row(BROKEN, "Paket Berubah"),
+                 listing_row(EVALUATED, "Paket Dievaluasi")]}))
     real = root / "lelang" / CODE
     real.mkdir(parents=True)
     for name in ("index.html", "peserta.html", "hasil-evaluasi.html", "pemenang.html",
@@ -334,6 +335,23 @@ def write_portal(root: Path) -> Path:
     (broken / "hasil.html").write_bytes(page("jakarta", "Hasil", grid(
         ["No", "Nama Peserta", "Skor Rahasia"], [["1", "CV Satu", "9"]])))
     (broken / "pemenang.html").write_bytes(empty)  # and no contract page: not found
+    # Registrations still masked, the evaluation already naming them (eproc4 layout).
+    evaluated = root / "lelang" / EVALUATED
+    evaluated.mkdir(parents=True)
+    (evaluated / "index.html").write_bytes(announcement(EVALUATED, "Paket Dievaluasi"))
+    (evaluated / "peserta.html").write_bytes(page("jakarta", "Peserta", grid(
+        ["No", "Nama Peserta"], [[str(n), f"Peserta {n}"] for n in range(1, 4)])))
+    (evaluated / "jadwal.html").write_bytes(page("jakarta", "Jadwal", grid(SCHEDULE_HEADER, [])))
+    star = '<img src="/eproc4/public/images/star.gif" />'
+    (evaluated / "hasil.html").write_bytes(page("jakarta", "Hasil", grid(
+        ["No", "Nama Peserta", "Penawaran", "Penawaran Terkoreksi", "P", "Alasan"],
+        [["1", "CV Tiga - 03.234.567.8-901.000", "Rp. 800.000.000,00", "Rp. 790.000.000,00",
+          star, ""],
+         ["2", "CV Empat - 04.234.567.8-901.000", "Rp. 850.000.000,00", "Rp. 850.000.000,00",
+          "", "Harga tidak wajar"],
+         ["3", "CV Lima - 05.234.567.8-901.000", "", "", "", ""]])))
+    for name in ("pemenang.html", "pemenangberkontrak.html"):
+        (evaluated / name).write_bytes(empty)
     return root
 
 
@@ -410,6 +428,18 @@ def test_masked_participants_land_no_supplier_and_no_offer(night: Path) -> None:
     assert query(night, "SELECT count(*) FROM bids WHERE supplier_name ILIKE 'peserta%'") == [(0,)]
 
 
+def test_published_evaluation_replaces_masked_registrations(night: Path) -> None:
+    assert query(night, "SELECT n_registered, n_participants, n_bids, supplier_npwp, "
+                 "supplier_name FROM tenders WHERE source_id = ?", EVALUATED) == [
+        (3, 3, 2, "032345678901000", "CV Tiga")]
+    assert query(night, "SELECT supplier_name, supplier_npwp, offer_value, corrected_value, "
+                 "is_winner, reason FROM bids WHERE source_id = ? ORDER BY 1", EVALUATED) == [
+        ("CV Empat", "042345678901000", Decimal(850_000_000), Decimal(850_000_000), False,
+         "Harga tidak wajar"),
+        ("CV Lima", "052345678901000", None, None, False, None),
+        ("CV Tiga", "032345678901000", Decimal(800_000_000), Decimal(790_000_000), True, None)]
+
+
 def test_unknown_layout_is_quarantined_whole_and_counted_in_runs(night: Path) -> None:
     reasons = query(night, "SELECT dataset, reason FROM quarantine ORDER BY dataset")
     assert [d for d, _ in reasons] == ["detail/lelang/hasil", "detail/lelang/jadwal",
@@ -420,7 +450,7 @@ def test_unknown_layout_is_quarantined_whole_and_counted_in_runs(night: Path) ->
     assert all(f"of lelang {BROKEN}:" in r for _, r in reasons)
     runs = query(night, "SELECT dataset, n_records, n_quarantined FROM runs "
                  "WHERE dataset LIKE 'detail/lelang%' ORDER BY dataset")
-    assert runs == [("detail/lelang", 3, 0), ("detail/lelang/hasil", 0, 1),
+    assert runs == [("detail/lelang", 4, 0), ("detail/lelang/hasil", 0, 1),
                     ("detail/lelang/jadwal", 0, 1), ("detail/lelang/pemenang_berkontrak", 0, 1)]
     # The package is not final: the next night fetches it again.
     [state] = query(night, "SELECT payload->>'final', payload->'quarantined' FROM "
@@ -432,3 +462,33 @@ def test_unknown_layout_is_quarantined_whole_and_counted_in_runs(night: Path) ->
     assert query(night, "SELECT count(*) FROM schedule WHERE source_id = ?", BROKEN) == [(0,)]
     assert query(night, "SELECT list_sort(list(supplier_name)), count(passed_administration) "
                  "FROM bids WHERE source_id = ?", BROKEN) == [(["CV Dua", "CV Satu"], 0)]
+
+
+def test_kota_semarang_answer_lands_whole(tmp_path: Path) -> None:
+    """The real 3103-row eproc4 answer served as the listing: every package is a tender row."""
+    raw = json.loads(require_shared(SEMARANG).read_bytes())["data"]
+    portal = tmp_path / "portal"
+    portal.mkdir()
+    (portal / "dt_lelang.json").symlink_to(SEMARANG)
+    with Simulator(replay=portal) as sim:
+        cfg = build_config({
+            "database": {"path": str(tmp_path / "pantau.duckdb")}, "run": {"years": [2021]},
+            "regions": [{"spse_slug": "semarangkota"}],
+            "sources": {"spse": {"enabled": True, "base_url": sim.url, "lists": ["lelang"],
+                                 "min_interval_seconds": 0}},
+            "http": {"min_interval_seconds": 0, "max_attempts": 1, "timeout_seconds": 5}},
+            secrets={})
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            steps.run_night(cfg, functools.partial(pool.submit, steps.extract_group),
+                            run_date=date(2021, 12, 31))
+    got = {r[0]: r[1:] for r in query(
+        cfg.analyst_path, "SELECT source_id, title, year, status, category FROM tenders "
+        "WHERE kind = 'tender' AND source = 'spse'")}
+    assert len(got) == len(raw) == 3103
+    for cells in raw:
+        title = " ".join(re.sub(r"<span.*?</span>", " ", cells[1]).split())
+        category, year = re.fullmatch(r"(.*) - TA (\d{4}|null)\S*", cells[8]).groups()
+        assert got[cells[0]] == (title, 2021 if year == "null" else int(year), cells[3],
+                                 category)
+    assert query(cfg.analyst_path, "SELECT n_records, n_quarantined FROM runs "
+                 "WHERE dataset = 'dt/lelang'") == [(3103, 0)]
