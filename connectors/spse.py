@@ -1,9 +1,12 @@
-"""The national SPSE portal (``https://spse.inaproc.id/{slug}``): listings and detail pages.
+"""The national SPSE portal (``https://spse.inaproc.id/{slug}``) and the per-LPSE eproc4 portals:
+listings and detail pages.
 
 One fetch is one (region slug, budget year, package list): every page of the list's DataTables
 JSON, then the detail pages of the packages that need them. It yields two batches: the listing
 rows (dataset ``dt/{jenis}``) and one record per fetched package holding all its parsed pages
-(dataset ``detail/{jenis}``). Parsing lives in ``connectors/spse_pages.py``; no database here.
+(dataset ``detail/{jenis}``); and, when pages were set aside, one batch of them per page kind
+(``detail/{jenis}/{page}``: quarantine only, no records). Parsing lives in
+``connectors/spse_pages.py``; no database here.
 
 Quirks of this source (../shared/sources.md §1, checked on ../shared/data/spse-national-2026/):
 - the base is ``{base_url}/{slug}``; the legacy per-LPSE portals (``https://lpse.x.go.id/eproc4``)
@@ -32,9 +35,23 @@ Quirks of this source (../shared/sources.md §1, checked on ../shared/data/spse-
   are masked on recorded packages' pages (``10*1**1****35**2``: kept, flagged, never matched);
   ``Tahun Anggaran`` repeats "APBN 2026" once per funding line; dates are ``10 Juni 2026``,
   ``15 Januari 2025 08:00`` or ``29-05-2026`` (WIB);
-- evaluation results use abbreviated headers (``a t st p pt hn sh sa b k sk sb h p pk``; the
-  first ``p`` is the offer, the second the winner) and icons (``fa-check`` passed, ``fa-close``
-  failed, ``fa-minus`` not evaluated, ``star.gif`` winner);
+- tender pages come in two layouts, the national portal's and the per-LPSE eproc4 portals'
+  (../shared/data/spse-eproc4-jakarta-2022/): columns are found by header text, never by
+  position. The national evaluation page abbreviates (``a t st p pt hn sh sa b k sk sb h p pk``:
+  the first ``p`` the offer, the second the winner); eproc4's puts letters in badges (K B A T
+  H P PK, explained by a legend) and words on the money columns (``Penawaran``, ``Penawaran
+  Terkoreksi``), so its single ``P`` is the winner (``star.gif``); icons ``fa-check`` passed,
+  ``fa-close`` failed, ``fa-minus`` not evaluated; names come as "NAME - NPWP"; ``Alasan`` is
+  why a bidder was eliminated; the winner page says ``Pagu`` / ``HPS``;
+- before evaluation the national portal masks the participants ("Peserta 1", ...: no NPWP, no
+  prices): registrations, never suppliers; a winner table with no row (the contract page before
+  the contract) is "none yet";
+- a page whose layout is not recognised (an unknown header, a table missing or moved), holding
+  an unreadable value (an impossible date such as "31 Februari 2025") or not found while the
+  announcement is, is quarantined whole (dataset ``detail/{jenis}/{page}``: counted per page
+  kind in ``runs``); the package lands with its other pages, not final, and is fetched again;
+- eproc4 listings have 14 cells, "TA null" (no year) and "TA 2018,2019" (multi-year) and
+  ``label label-warning`` badges inside names;
 - error pages: ``Maaf, terjadi error pada aplikasi SPSE.``, ``Terjadi Kesalahan`` + ``Kode
   Error``, and ``Halaman yang dituju tidak ditemukan`` (a package that does not exist). A
   package whose page errs is quarantined with that page; the other packages land, and the next
@@ -55,6 +72,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import Annotated, Any
 
 import requests
@@ -75,6 +93,7 @@ from pantau.connectors.spse_pages import (
     COLUMNS_SENT,
     KINDS,
     PARSERS,
+    LayoutError,
     SpseError,
     SpseErrorPage,
     SpseNotFound,
@@ -121,6 +140,17 @@ _SCRIPT_TOKEN = re.compile(r"d\.authenticityToken[\s+]=[\s+]['\"]([0-9a-zA-Z]+)[
 
 class SlugNotFoundError(SpseError):
     """The region's slug does not exist on the portal: a configuration error to fix."""
+
+
+def page_dataset(jenis: str, page: str) -> str:
+    """The dataset that counts one list's quarantined pages of one kind (a run row with no
+    records), so that a layout change of one page kind on the portal shows in ``runs`` the
+    next morning."""
+    return f"detail/{jenis}/{page}"
+
+
+DATASET_TABLES |= {page_dataset(j, name): RAW_DETAIL
+                   for j, names in DETAIL_PAGES.items() for name, _ in names}
 
 
 def portal_base(base_url: str, slug: str) -> str:
@@ -242,13 +272,28 @@ class Portal:
         raise SpseError(f"{self.base}/dt/{jenis} still had rows after {MAX_PAGES} pages",
                         url=first.url if first else "")
 
-    def detail(self, jenis: str, kode: str) -> dict[str, Any]:
-        """Every detail page of one package, parsed; raises on the first page that fails."""
+    def detail(self, jenis: str, kode: str) -> tuple[dict[str, Any], dict[str, Rejected]]:
+        """Every detail page of one package, parsed, and the pages set aside: a page in a
+        layout the parsers do not know, holding a value that cannot be (an impossible date),
+        or not found while the announcement is, is quarantined whole while the others are
+        kept. An error page, a failed request or a package without announcement raises: the
+        package is fetched again next run."""
         record: dict[str, Any] = {}
-        for name, path in DETAIL_PAGES[jenis]:
-            resp = self.client.get(f"{self.base}/{path.format(id=kode)}")
-            record[name] = PARSERS[name](resp.body, resp.url)
-        return record
+        quarantined: dict[str, Rejected] = {}
+        for n, (name, path) in enumerate(DETAIL_PAGES[jenis]):
+            reason = f"page {name} of {jenis} {kode}"
+            try:
+                resp = self.client.get(f"{self.base}/{path.format(id=kode)}")
+                record[name] = PARSERS[name](resp.body, resp.url)
+            except (LayoutError, ValueError) as exc:
+                quarantined[name] = Rejected(f"{reason}: {exc}", resp.body)
+            except SourceError as exc:
+                # A page missing while the announcement is there is that page missing; no
+                # announcement, or a portal error, has the whole package retried next run.
+                if n == 0 or exc.status != HTTPStatus.NOT_FOUND:
+                    raise
+                quarantined[name] = Rejected(f"{reason}: {exc}", exc.body or b"")
+        return record, quarantined
 
 
 def fetch(
@@ -266,6 +311,7 @@ def fetch(
     details = Batch(SOURCE, f"detail/{jenis}", region, year,
                     Provenance(SOURCE, portal.base, datetime.now(UTC), result.digest),
                     table=RAW_DETAIL)
+    pages_set_aside: dict[str, Batch] = {}
     done = set(known)
     failures = 0
     for row in result.rows:
@@ -274,7 +320,7 @@ def fetch(
         if (row["kode"], row_hash) in done:
             continue
         try:
-            pages = portal.detail(jenis, row["kode"])
+            pages, quarantined = portal.detail(jenis, row["kode"])
         except (SourceError, ValueError) as exc:
             body = exc.body if isinstance(exc, SourceError) else None
             details.rejected.append(Rejected(
@@ -288,10 +334,16 @@ def fetch(
                                 body=body) from None
             continue
         failures = 0
+        for name, rejected in quarantined.items():
+            dataset = page_dataset(jenis, name)
+            pages_set_aside.setdefault(dataset, Batch(
+                SOURCE, dataset, region, year, details.provenance)).rejected.append(rejected)
+        # A package with a page set aside is not final: it is fetched again next run.
         record = {"jenis": jenis, "kind": KINDS[jenis], "kode": row["kode"], "tahun": year,
-                  "listing_hash": row_hash, "final": row["final"], **pages}
+                  "listing_hash": row_hash, "final": row["final"] and not quarantined,
+                  "quarantined": sorted(quarantined), **pages}
         details.add(key, canonical_json(record))
-    return [listing, details]
+    return [listing, details, *pages_set_aside.values()]
 
 
 # --- the source's declaration (connectors/registry.py) -------------------------------------

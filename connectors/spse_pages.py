@@ -11,7 +11,8 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pantau.connectors.base import SourceError
@@ -55,6 +56,7 @@ LISTING_COLUMNS: dict[str, tuple[str, ...]] = {
     "darurat-list": ("kode", "nama_paket", "instansi", "nilai", "tahun", "col5",
                      "jenis_pengadaan", "tahap"),
 }
+_LELANG_TA = LISTING_COLUMNS["lelang"].index("jenis_tahun")
 # How many columns the DataTables request declares per list (sources.md §1.2).
 COLUMNS_SENT = {"lelang": 5, "pl": 5, "nonspk": 9, "swakelola": 8, "darurat-list": 8}
 
@@ -127,11 +129,11 @@ def parse_date(text: str | None) -> str | None:
         hour, minute = m.group(4), m.group(5)
     else:
         raise ValueError(f"not a date: {s!r}")
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        raise ValueError(f"impossible date: {s!r}")
-    if hour is None:
-        return f"{year:04d}-{month:02d}-{day:02d}"
-    return f"{year:04d}-{month:02d}-{day:02d} {int(hour):02d}:{int(minute):02d}:00"
+    try:  # "31 Februari 2025" is no date: the page goes to quarantine, never a NULL in core
+        at = datetime(year, month, day, int(hour or 0), int(minute or 0))  # noqa: DTZ001 - WIB
+    except ValueError:
+        raise ValueError(f"impossible date: {s!r}") from None
+    return at.strftime("%Y-%m-%d" if hour is None else "%Y-%m-%d %H:%M:%S")
 
 
 _FINAL = re.compile(r"(?i)(sudah selesai|^selesai$|paket selesai|batal|gagal|dibatalkan)")
@@ -207,7 +209,9 @@ def looks_like_html(body: bytes) -> bool:
 _TAG = re.compile(r"<[^>]+>")
 _BADGE = re.compile(r"<span[^>]*class=['\"][^'\"]*(?:badge|label)[^'\"]*['\"][^>]*>(.*?)</span>",
                     re.IGNORECASE | re.DOTALL)
-_TA = re.compile(r"^(.*?)\s*-\s*TA\s*(\d{4})$")
+# "Jasa Lainnya - TA 2021", multi-year "- TA 2018,2019" (the first is the budget year the
+# package starts in), and "- TA null" on eproc4 portals (no year: the request's year stands).
+_TA = re.compile(r"^(.*?)\s*-\s*TA\s*(?:(\d{4})(?:\s*,\s*\d{4})*|null)?$")
 
 
 @dataclass
@@ -245,8 +249,12 @@ def listing_row(raw: object, jenis: str) -> dict[str, Any]:
     """Name a listing row's cells; keep every cell as published under ``cells``."""
     if not isinstance(raw, list) or not raw:
         raise ValueError(f"listing row is not a non-empty array: {str(raw)[:60]!r}")
-    names = LISTING_COLUMNS[jenis]
     cells = ["" if c is None else str(c) for c in raw]
+    names = LISTING_COLUMNS[jenis]
+    if jenis == "pl" and len(cells) > _LELANG_TA and _TA.match(squash(cells[_LELANG_TA])):
+        # A dt/pl row laid out as dt/lelang's ("<jenis> - TA <yyyy>" at index 8, as eproc4
+        # portals may send): read it as one, from what the cell says, not from a guess.
+        names = LISTING_COLUMNS["lelang"]
     row: dict[str, Any] = {"jenis": jenis, "kind": KINDS[jenis]}
     for i, cell in enumerate(cells[: len(names)]):
         row[names[i]] = squash(_TAG.sub(" ", cell))
@@ -257,7 +265,7 @@ def listing_row(raw: object, jenis: str) -> dict[str, Any]:
         row["label_paket"] = squash(_TAG.sub(" ", badge.group(1)))
         row["nama_paket"] = squash(_TAG.sub(" ", _BADGE.sub(" ", cells[1])))
     if "jenis_tahun" in row and (m := _TA.match(row["jenis_tahun"])):
-        row["jenis_pengadaan"], row["tahun"] = m.group(1), m.group(2)
+        row["jenis_pengadaan"], row["tahun"] = m.group(1), m.group(2) or ""
     row["tahun"] = int(row["tahun"]) if re.fullmatch(r"\d{4}", row.get("tahun", "")) else None
     for field in ("hps", "nilai", "nilai_kontrak"):
         if field in row:
@@ -269,6 +277,17 @@ def listing_row(raw: object, jenis: str) -> dict[str, Any]:
 
 
 # --- detail pages ---------------------------------------------------------------------------
+#
+# Two families of portals publish the same pages (sources.md §1.3): the national SPSE and the
+# per-LPSE eproc4 portals (../shared/data/spse-eproc4-jakarta-2022/). Columns are found by their
+# header text, never by position; a header the parser does not know, or a table that is not
+# where the page kind keeps it, is a LayoutError: the page is quarantined whole by the connector
+# and no value of it is guessed.
+
+
+class LayoutError(SpseError):
+    """A detail page whose layout is not recognised (unknown header, table missing or moved)."""
+
 
 # Label on the page (lower case, squashed) -> key in the record. Others get a slug of the label.
 LABELS = {
@@ -282,6 +301,8 @@ LABELS = {
     "peserta tender": "peserta", "peserta non tender": "peserta",
     "tipe pelaksana swakelola": "tipe_pelaksana", "tipe pelaksana": "tipe_pelaksana",
     "nilai pdn": "nilai_pdn", "nilai umk": "nilai_umk",
+    # the winner pages of eproc4 portals say just "Pagu" and "HPS"
+    "pagu": "nilai_pagu_paket", "hps": "nilai_hps_paket",
 }
 MONEY_KEYS = {"nilai_pagu_paket", "nilai_hps_paket", "nilai_total_realisasi", "nilai_pdn",
               "nilai_umk", "nilai_kontrak", "nilai_realisasi"}
@@ -314,10 +335,10 @@ def text_of(node: LexborNode | None) -> str:
     return squash(node.text(deep=True, separator=" ")) if node is not None else ""
 
 
-def _content(tree: LexborHTMLParser) -> LexborNode:
+def _content(tree: LexborHTMLParser, url: str, body: bytes) -> LexborNode:
     content = tree.css_first("div.content")
     if content is None:
-        raise SpseError("detail page has no div.content")
+        raise LayoutError(f"detail page without div.content at {url}", url=url, body=body)
     return content
 
 
@@ -394,14 +415,14 @@ def _put(record: dict[str, Any], key: str, cell: LexborNode) -> None:
 def parse_announcement(body: bytes, url: str = "") -> dict[str, Any]:
     """``pengumumanlelang``, ``pengumumanpl``, ``pengumumannonspk``, ``swakelola/{id}/pengumuman``,
     ``pengumumandarurat``: the first key-value table of the content."""
-    content = _content(check_page(body, url))
+    content = _content(check_page(body, url), url, body)
     tables = _outer_tables(content)
     if not tables:
-        raise SpseError(f"announcement page without a table at {url}", url=url, body=body)
+        raise LayoutError(f"announcement page without a table at {url}", url=url, body=body)
     record = parse_info(tables[0])
     if not record.get("kode") and not record.get("nama_paket"):
-        raise SpseError(f"announcement page without package code or name at {url}", url=url,
-                        body=body)
+        raise LayoutError(f"announcement page without package code or name at {url}", url=url,
+                          body=body)
     if "tahap" in record:
         record.update(parse_stage(record["tahap"]).as_json())
     return record
@@ -423,10 +444,11 @@ def parse_realisation_page(body: bytes, url: str = "") -> dict[str, Any]:
     ``pengumumanswakelolapelaksana``: a summary table, then the ``Realisasi`` table whose rows
     (No., Jenis Realisasi, Nilai Realisasi, Tanggal Realisasi dd-mm-yyyy) are each followed by a
     row holding the supplier / implementer (pelaksana) table of that payment, when published."""
-    content = _content(check_page(body, url))
+    content = _content(check_page(body, url), url, body)
     tables = _outer_tables(content)
     if not tables:
-        raise SpseError(f"winner/realisation page without a table at {url}", url=url, body=body)
+        raise LayoutError(f"winner/realisation page without a table at {url}", url=url,
+                          body=body)
     record = parse_info(tables[0])
     realisasi: list[dict[str, Any]] = []
     for table in tables[1:]:
@@ -452,146 +474,323 @@ def parse_realisation_page(body: bytes, url: str = "") -> dict[str, Any]:
     return record
 
 
-def _first_table_with(content: LexborNode, *headers: str) -> LexborNode | None:
-    for table in content.css("table"):
-        rows = own_rows(table)
-        if rows and set(headers) <= {slug(text_of(c)) for c in cells(rows[0])}:
-            return table
-    return None
+# --- grids: participants, evaluation, schedule, winners ---------------------------------------
+
+# What a column holds decides how its cells are read.
+MONEY, FLAG, MARK, SCORE, TEXT, NUMBER, DATE, NAME = (
+    "money", "flag", "mark", "score", "text", "number", "date", "name")
+
+# Full-word headers (lower case, squashed) -> (key, what the cells hold). The same words name
+# the badges in the evaluation page's legend ("A Evaluasi Administrasi", "P Pemenang").
+WORDS: dict[str, tuple[str, str]] = {
+    "no": ("no", NUMBER), "no.": ("no", NUMBER),
+    "nama peserta": ("nama", NAME), "nama penyedia": ("nama", NAME),
+    "nama peserta - npwp": ("nama", NAME), "nama pemenang": ("nama", NAME),
+    "npwp": ("npwp", TEXT), "alamat": ("alamat", TEXT),
+    "penawaran": ("penawaran", MONEY), "harga penawaran": ("penawaran", MONEY),
+    "penawaran terkoreksi": ("penawaran_terkoreksi", MONEY),
+    "harga terkoreksi": ("penawaran_terkoreksi", MONEY),
+    "hasil negosiasi": ("hasil_negosiasi", MONEY), "harga negosiasi": ("hasil_negosiasi", MONEY),
+    "reverse auction": ("hasil_negosiasi", MONEY),
+    "harga reverse auction": ("hasil_negosiasi", MONEY),
+    "nilai kontrak": ("nilai_kontrak", MONEY), "harga kontrak": ("nilai_kontrak", MONEY),
+    "skor teknis": ("skor_teknis", SCORE), "skor harga": ("skor_harga", SCORE),
+    "skor akhir": ("skor_akhir", SCORE), "skor kualifikasi": ("skor_kualifikasi", SCORE),
+    "skor pembuktian": ("skor_pembuktian", SCORE),
+    "evaluasi administrasi": ("evaluasi_administrasi", FLAG),
+    "evaluasi teknis": ("evaluasi_teknis", FLAG),
+    "evaluasi kualifikasi": ("evaluasi_kualifikasi", FLAG),
+    "pembuktian kualifikasi": ("pembuktian_kualifikasi", FLAG),
+    "evaluasi harga/biaya": ("evaluasi_harga_biaya", FLAG),
+    "evaluasi harga": ("evaluasi_harga_biaya", FLAG),
+    "pemenang": ("pemenang", MARK), "pemenang berkontrak": ("pemenang_berkontrak", MARK),
+    "alasan": ("alasan", TEXT), "keterangan": ("alasan", TEXT),
+    "tahap": ("tahap", TEXT), "mulai": ("mulai", DATE), "sampai": ("sampai", DATE),
+    "tanggal mulai": ("mulai", DATE), "tanggal sampai": ("sampai", DATE),
+    "tanggal selesai": ("sampai", DATE), "perubahan": ("perubahan", TEXT),
+}
+# Badge letters (sources.md §1.3, pyproc's header_ref) -> their words. ``P`` is not here: on the
+# national portal the first ``P`` is the offer and the second the winner, on eproc4 portals
+# (whose money columns carry words) the single ``P`` is the winner: see _letter_p.
+LETTERS = {
+    "a": "evaluasi administrasi", "t": "evaluasi teknis", "st": "skor teknis",
+    "pt": "penawaran terkoreksi", "hn": "hasil negosiasi", "sh": "skor harga",
+    "sa": "skor akhir", "b": "pembuktian kualifikasi", "k": "evaluasi kualifikasi",
+    "sk": "skor kualifikasi", "sb": "skor pembuktian", "h": "evaluasi harga/biaya",
+    "pk": "pemenang berkontrak",
+}
+_NPWP_TAIL = re.compile(r"^(.*\S)\s+-\s+([0-9*][0-9.*-]{13,}[0-9*])$")
+# The national portal's stand-ins for participants it does not name yet: "Peserta 1", ...
+_MASKED = re.compile(r"(?i)^(?:peserta|penyedia)\s*(?:ke\s*-?\s*)?#?\s*\d+$")
 
 
-def parse_participants(body: bytes, url: str = "") -> list[dict[str, Any]]:
-    """``lelang/{id}/peserta``: No, Nama Peserta, NPWP, Harga Penawaran, Harga Terkoreksi."""
-    content = _content(check_page(body, url))
-    table = _first_table_with(content, "nama_peserta")
-    if table is None:
-        return []
-    out = []
-    for row in _table_records(table):
-        name, npwp = _name_npwp(row)
-        out.append({"nama": name, "npwp": npwp,
-                    "harga_penawaran": money_json(parse_money(row.get("harga_penawaran"))),
-                    "harga_terkoreksi": money_json(parse_money(row.get("harga_terkoreksi")))})
+@dataclass(frozen=True)
+class Column:
+    key: str
+    holds: str
+
+
+def _header_text(cell: LexborNode) -> str:
+    """A header's words: the badge's letters when it holds one (``<span class="badge">K``)."""
+    badge = cell.css_first("span.badge, span.label")
+    return text_of(badge if badge is not None else cell)
+
+
+def _legend(content: LexborNode) -> dict[str, str]:
+    """The evaluation page's own key to its badges: ``<li><span class="badge">P</span>
+    Pemenang</li>`` -> {"p": "pemenang"} (only badges it explains in known words)."""
+    out = {}
+    for item in content.css("li"):
+        badge = item.css_first("span.badge, span.label")
+        if badge is None:
+            continue
+        letter = text_of(badge).lower()
+        words = squash(text_of(item).removeprefix(text_of(badge))).lower()
+        if words in WORDS:
+            out[letter] = words
     return out
 
 
-def _name_npwp(row: dict[str, str]) -> tuple[str, str | None]:
-    if "nama_peserta_npwp" in row:  # older pages: "Nama Peserta - NPWP"
-        name, _, npwp = row["nama_peserta_npwp"].rpartition(" - ")
-        return (name or npwp), (npwp if name else None)
-    return row.get("nama_peserta", ""), row.get("npwp") or None
+def _grid_header(labels: list[str], legend: dict[str, str], url: str,
+                 body: bytes) -> list[str | None]:
+    """Each header's words; None for a ``P``, decided by _letter_p."""
+    words: list[str | None] = []
+    for text in labels:
+        key = text.lower()
+        if key == "p":
+            words.append(None)
+        elif key in WORDS:
+            words.append(key)
+        elif key in legend:
+            words.append(legend[key])
+        elif key in LETTERS:
+            words.append(LETTERS[key])
+        else:
+            raise LayoutError(f"unknown column {text!r} at {url}", url=url, body=body)
+    return words
+
+
+def _letter_p(words: list[str | None], rows: list[list[LexborNode]], legend: dict[str, str],
+              url: str, body: bytes) -> list[str]:
+    """Resolve the ``P`` columns: two of them are the offer then the winner (national portal);
+    one beside a worded offer column is the winner (eproc4); a lone one is what the page's
+    legend says, else what its cells show (``star.gif`` a winner, rupiah an offer)."""
+    at = [i for i, w in enumerate(words) if w is None]
+    if len(at) == 2:  # the national portal's two P columns
+        return [w or ("penawaran" if i == at[0] else "pemenang") for i, w in enumerate(words)]
+    if len(at) > 2:
+        raise LayoutError(f"{len(at)} columns headed P at {url}", url=url, body=body)
+    if not at:
+        return [w for w in words if w is not None]
+    if any(w is not None and WORDS[w][0] == "penawaran" for w in words):
+        kind = "pemenang"
+    elif "p" in legend:
+        kind = legend["p"]
+    else:
+        column = [r[at[0]] for r in rows if len(r) == len(words)]
+        stars = any(_is_star(c) for c in column)
+        money = any(text_of(c).lower().startswith("rp") for c in column)
+        if stars == money:
+            raise LayoutError(f"column P is neither offer nor winner at {url}", url=url,
+                              body=body)
+        kind = "pemenang" if stars else "penawaran"
+    return [w if w is not None else kind for w in words]
+
+
+def _is_star(cell: LexborNode) -> bool:
+    return any("star" in (img.attributes.get("src") or "") for img in cell.css("img"))
+
+
+# Font Awesome icons of the evaluation pages (``fa-check-circle`` is ``fa-check`` too).
+_ICONS: tuple[tuple[str, bool | None], ...] = (
+    ("fa-check", True), ("fa-star", True), ("fa-close", False), ("fa-times", False),
+    ("fa-minus", None))
+_UNKNOWN = "unknown"
+
+
+def _icon(cell: LexborNode) -> bool | str | None:
+    """The cell's mark: ``fa-check`` passed (True), ``fa-close``/``fa-times`` failed (False),
+    ``fa-minus`` not evaluated (None), the winner's ``star.gif`` True; None for an empty cell,
+    _UNKNOWN for an icon or image that is none of these."""
+    if _is_star(cell):
+        return True
+    marks = cell.css("i, span, img")
+    for node in marks:
+        for name in (node.attributes.get("class") or "").split():
+            for prefix, value in _ICONS:
+                if name.startswith(prefix):
+                    return value
+    return _UNKNOWN if any(m.tag in {"i", "img"} for m in marks) else None
+
+
+def _cell(  # noqa: PLR0911 - one reading per kind of column
+        column: Column, cell: LexborNode, url: str, body: bytes) -> Any:  # noqa: ANN401
+    text = text_of(cell)
+    if column.holds == MONEY:
+        return money_json(parse_money(text))
+    if column.holds == DATE:
+        return parse_date(text)
+    if column.holds == SCORE:
+        if text in {"", "-"}:
+            return None
+        try:
+            return float(text.replace(",", "."))
+        except ValueError:
+            raise ValueError(f"not a score: {text[:30]!r}") from None
+    if column.holds == NUMBER:
+        return int_prefix(text)
+    if column.holds in {FLAG, MARK}:
+        value = _icon(cell)
+        if value == _UNKNOWN or (value is None and text and not cell.css("i, img")):
+            raise LayoutError(f"column {column.key} holds {text[:30] or 'an icon'!r} that is "
+                              f"no known mark at {url}", url=url, body=body)
+        # A winner column marks the winner only: an empty cell is "not the winner".
+        return bool(value) if column.holds == MARK else value
+    return text or None
+
+
+def read_grid(content: LexborNode, wanted: set[str], url: str, body: bytes, *,
+              page: str) -> list[dict[str, Any]] | None:
+    """The rows of the content's table whose header holds every key in ``wanted``, as records
+    keyed by column key; None when no table has such a header. Names "NAME - NPWP" are split;
+    masked participants ("Peserta 3") come out as ``{"no": 3, "masked": True}`` rows."""
+    legend = _legend(content)
+    for table in content.css("table"):
+        if not _is_grid(table):
+            continue
+        rows = [cells(r) for r in own_rows(table)]
+        labels = [_header_text(c) for c in rows[0]]
+        if not wanted <= {WORDS.get(t.lower(), ("",))[0] for t in labels}:
+            continue
+        rows, labels = _without_unnamed(rows[1:], labels, url, body)
+        words = _letter_p(_grid_header(labels, legend, url, body), rows, legend, url, body)
+        columns = [Column(*WORDS[w]) for w in words]
+        keys = [c.key for c in columns]
+        if len(set(keys)) != len(keys):
+            raise LayoutError(f"{page}: columns {keys} repeat a meaning at {url}", url=url,
+                              body=body)
+        return [_grid_row(columns, row, url, body, page) for row in rows
+                if not _is_blank(row, len(columns), url, body, page)]
+    return None
+
+
+def _without_unnamed(rows: list[list[LexborNode]], labels: list[str], url: str,
+                     body: bytes) -> tuple[list[list[LexborNode]], list[str]]:
+    """Drop columns with an empty header (spacers, action buttons) when all their cells are
+    empty too; an unnamed column holding values is a layout we do not know."""
+    named = [i for i, t in enumerate(labels) if t]
+    if len(named) == len(labels):
+        return rows, labels
+    full = [r for r in rows if len(r) == len(labels)]
+    if any(text_of(r[i]) or r[i].css("i, img") for r in full for i in set(range(len(labels)))
+           - set(named)):
+        raise LayoutError(f"a column without header holds values at {url}", url=url, body=body)
+    return ([[r[i] for i in named] if len(r) == len(labels) else r for r in rows],
+            [labels[i] for i in named])
+
+
+def _is_blank(row: list[LexborNode], width: int, url: str, body: bytes, page: str) -> bool:
+    """A row that holds no record: empty, or one cell spanning the table ("Tidak ada data")."""
+    if len(row) == width:
+        return not any(text_of(c) or c.css("i, img") for c in row)
+    if len(row) <= 1:
+        return True
+    raise LayoutError(f"{page}: a row of {len(row)} cells under {width} headers at {url}",
+                      url=url, body=body)
+
+
+def _grid_row(columns: list[Column], row: list[LexborNode], url: str, body: bytes,
+              page: str) -> dict[str, Any]:
+    texts = {c.key: text_of(cell) for c, cell in zip(columns, row, strict=True)}
+    if _MASKED.match(texts.get("nama", "")):
+        # Before evaluation the national portal hides who registered: a count, not a supplier
+        # (whatever its NPWP and price cells show, e.g. asterisks: they are not read).
+        return {"no": int_prefix(texts.get("no")), "masked": True}
+    try:
+        rec = {c.key: _cell(c, cell, url, body) for c, cell in zip(columns, row, strict=True)}
+    except ValueError as exc:
+        raise ValueError(f"{page}: {exc}") from None
+    name = rec.get("nama") or ""
+    if (m := _NPWP_TAIL.match(name)) and not rec.get("npwp"):
+        rec["nama"], rec["npwp"] = m.group(1), m.group(2)
+    rec["masked"] = False
+    return rec
+
+
+_NOTHING_YET = re.compile(r"(?i)\b(belum|tidak ada|kosong)\b")
+
+
+def _nothing_yet(content: LexborNode) -> bool:
+    """A page with nothing to show yet: no table row at all, and no text, or only words such as
+    "belum ada" / "tidak ada data" (an empty ``<table>`` is how eproc4 says "none yet")."""
+    if any(own_rows(t) for t in content.css("table")):
+        return False
+    text = text_of(content)
+    return not text or bool(_NOTHING_YET.search(text))
+
+
+def _grid_page(body: bytes, url: str, wanted: set[str], page: str) -> list[dict[str, Any]]:
+    content = _content(check_page(body, url), url, body)
+    rows = read_grid(content, wanted, url, body, page=page)
+    if rows is not None:
+        return rows
+    if _nothing_yet(content):
+        return []
+    raise LayoutError(f"{page} page without a table headed {sorted(wanted)} at {url}", url=url,
+                      body=body)
+
+
+def parse_participants(body: bytes, url: str = "") -> list[dict[str, Any]]:
+    """``lelang/{id}/peserta``: No, Nama Peserta, NPWP, Harga Penawaran, Harga Terkoreksi;
+    before evaluation the national portal shows only "Peserta 1", "Peserta 2", ... (masked)."""
+    return [r if r["masked"] else {
+        "no": r.get("no"), "nama": r.get("nama"), "npwp": r.get("npwp"),
+        "harga_penawaran": r.get("penawaran"), "harga_terkoreksi": r.get("penawaran_terkoreksi"),
+        "masked": False} for r in _grid_page(body, url, {"nama"}, "peserta")]
 
 
 def parse_schedule(body: bytes, url: str = "") -> list[dict[str, Any]]:
     """``lelang/{id}/jadwal``: No, Tahap, Mulai, Sampai, Perubahan ("15 Januari 2025 08:00")."""
-    content = _content(check_page(body, url))
-    table = _first_table_with(content, "tahap", "mulai", "sampai")
-    if table is None:
-        return []
-    return [{"no": int_prefix(r.get("no")), "tahap": r.get("tahap"),
-             "mulai": parse_date(r.get("mulai")), "sampai": parse_date(r.get("sampai")),
-             "perubahan": r.get("perubahan") or None}
-            for r in _table_records(table)]
-
-
-# Abbreviated evaluation headers of the new SPSE (Nov 2025), sources.md §1.3. ``p`` appears
-# twice: first the offer (penawaran), then the winner (pemenang).
-HEADER_REF = {
-    "a": "evaluasi_administrasi", "t": "evaluasi_teknis", "st": "skor_teknis",
-    "pt": "penawaran_terkoreksi", "hn": "hasil_negosiasi", "sh": "skor_harga", "sa": "skor_akhir",
-    "b": "pembuktian_kualifikasi", "k": "evaluasi_kualifikasi", "sk": "skor_kualifikasi",
-    "sb": "skor_pembuktian", "h": "evaluasi_harga_biaya", "pk": "pemenang_berkontrak",
-}
-_EVAL_MONEY = {"penawaran", "penawaran_terkoreksi", "hasil_negosiasi"}
-_EVAL_FLAGS = {"evaluasi_administrasi", "evaluasi_teknis", "pembuktian_kualifikasi",
-               "evaluasi_kualifikasi", "evaluasi_harga_biaya", "pemenang", "pemenang_berkontrak"}
-
-
-def evaluation_headers(labels: list[str]) -> list[str]:
-    out, seen_p = [], False
-    for label in labels:
-        key = squash(label).lower()
-        if key == "p":
-            out.append("pemenang" if seen_p else "penawaran")
-            seen_p = True
-        else:
-            out.append(HEADER_REF.get(key) or slug(label))
-    return out
-
-
-def icon_value(cell: LexborNode) -> bool | None:
-    """``fa-check`` = passed, ``fa-close``/``fa-times`` = failed, ``fa-minus``/nothing = not
-    evaluated; the winner's ``star.gif`` = True."""
-    for img in cell.css("img"):
-        if "star" in (img.attributes.get("src") or ""):
-            return True
-    for icon in cell.css("i, span"):
-        classes = (icon.attributes.get("class") or "").split()
-        if "fa-check" in classes:
-            return True
-        if {"fa-close", "fa-times"} & set(classes):
-            return False
-        if "fa-minus" in classes:
-            return None
-    return None
+    return [{"no": r.get("no"), "tahap": r.get("tahap"), "mulai": r.get("mulai"),
+             "sampai": r.get("sampai"), "perubahan": r.get("perubahan")}
+            for r in _grid_page(body, url, {"tahap", "mulai", "sampai"}, "jadwal")]
 
 
 def parse_evaluation(body: bytes, url: str = "") -> list[dict[str, Any]]:
-    """``evaluasi/{id}/hasil``: one row per evaluated bidder with each stage's pass/fail."""
-    content = _content(check_page(body, url))
-    table = None
-    for t in content.css("table"):
-        rows = own_rows(t)
-        labels = [slug(text_of(c)) for c in cells(rows[0])] if rows else []
-        if "nama_peserta" in labels or "nama_peserta_npwp" in labels:
-            table = t
-            break
-    if table is None:
-        return []
-    rows = own_rows(table)
-    header = evaluation_headers([text_of(c) for c in cells(rows[0])])
-    out = []
-    for row in rows[1:]:
-        cs = cells(row)
-        if len(cs) != len(header):
-            continue
-        texts = {h: text_of(c) for h, c in zip(header, cs, strict=True)}
-        name, npwp = _name_npwp(texts)
-        rec: dict[str, Any] = {"nama": name, "npwp": npwp}
-        for h, c in zip(header, cs, strict=True):
-            if h in _EVAL_FLAGS:
-                rec[h] = icon_value(c)
-            elif h in _EVAL_MONEY:
-                rec[h] = money_json(parse_money(texts[h]))
-            elif h.startswith("skor_"):
-                rec[h] = float(texts[h].replace(",", ".")) if texts[h] else None
-        out.append(rec)
-    return out
+    """``evaluasi/{id}/hasil``: one row per participant with each stage's pass/fail, offers,
+    the winner (``pemenang``) and the reason (``alasan``) of an elimination."""
+    return _grid_page(body, url, {"nama"}, "hasil")
 
 
 def parse_winner(body: bytes, url: str = "") -> dict[str, Any]:
-    """``evaluasi/{id}/pemenang`` and ``pemenangberkontrak``: the summary rows, and the winners'
-    table nested in the last row of the content table (header names vary between builds; a
-    ``reverse_auction`` column is the negotiated price)."""
-    content = _content(check_page(body, url))
+    """``evaluasi/{id}/pemenang`` and ``pemenangberkontrak``: the summary rows (Pagu and HPS as
+    numbers) and the winners' table (nested in the last row; header names vary between builds).
+    A table without a winner row means "none yet" (no contract signed), not an error."""
+    content = _content(check_page(body, url), url, body)
     tables = _outer_tables(content)
-    if not tables:
-        return {"pemenang": []}
-    record = parse_info(tables[0])
-    rows = own_rows(tables[0])
-    nested = rows[-1].css_first("table") if rows else None
-    winners = []
-    for raw in _table_records(nested) if nested is not None else []:
-        w: dict[str, Any] = {}
-        for key, value in raw.items():
-            name = "hasil_negosiasi" if "reverse_auction" in key else key
-            if name.startswith(("harga", "hasil_negosiasi", "nilai")):
-                w[name] = money_json(parse_money(value))
-            else:
-                w[name] = value or None
-        winners.append(w)
-    record["pemenang"] = winners
+    record = parse_info(tables[0]) if tables else {}
+    winners = read_grid(content, {"nama"}, url, body, page="pemenang")
+    if winners is None:
+        if any(_is_grid(t) for t in content.css("table")) or not (record or _nothing_yet(
+                content)):
+            raise LayoutError(f"winner page without a table headed ['nama'] at {url}",
+                              url=url, body=body)
+        winners = []
+    record["pemenang"] = [
+        {"nama_pemenang": w["nama"], "alamat": w.get("alamat"), "npwp": w.get("npwp"),
+         **{name: w[key] for key, name in _WINNER_MONEY.items() if key in w}}
+        for w in winners if not w["masked"]]
     return record
+
+
+_WINNER_MONEY = {"penawaran": "harga_penawaran", "penawaran_terkoreksi": "harga_terkoreksi",
+                 "hasil_negosiasi": "hasil_negosiasi", "nilai_kontrak": "nilai_kontrak"}
+
+
+def _is_grid(table: LexborNode) -> bool:
+    rows = own_rows(table)
+    head = cells(rows[0]) if rows else []
+    return len(head) > 1 and all(c.tag == "th" for c in head)
 
 
 # page name -> parser, per jenis (paths in connectors/spse.py DETAIL_PAGES)
@@ -605,10 +804,3 @@ PARSERS: dict[str, PageParser] = {
     "pemenang_berkontrak": parse_winner,
     "realisasi": parse_realisation_page,
 }
-
-
-def to_decimal(value: object) -> Decimal | None:
-    try:
-        return Decimal(str(value)) if value is not None else None
-    except InvalidOperation:
-        return None

@@ -255,6 +255,7 @@ def test_swakelola_pages(cap: Path) -> None:
     "parse",
     [
         pages.parse_announcement,
+        pages.parse_participants,
         pages.parse_realisation_page,
         pages.parse_evaluation,
         pages.parse_winner,
@@ -378,6 +379,8 @@ def test_evaluation_headers_and_icons() -> None:
     </table></div></body></html>"""
     one, two = pages.parse_evaluation(body)
     assert one == {
+        "no": 1,
+        "masked": False,
         "nama": "CV Satu",
         "npwp": "01.234.567.8-901.000",
         "evaluasi_administrasi": True,
@@ -389,12 +392,12 @@ def test_evaluation_headers_and_icons() -> None:
         "pembuktian_kualifikasi": True,
         "evaluasi_kualifikasi": True,
         "pemenang": True,
-        "pemenang_berkontrak": None,
+        "pemenang_berkontrak": False,  # an empty winner cell: not the winner (with contract)
     }
     assert (two["evaluasi_teknis"], two["pembuktian_kualifikasi"], two["pemenang"]) == (
         False,
         None,
-        None,
+        False,
     )
     assert two["npwp"] is None
 

@@ -6,6 +6,7 @@ Expected packages are computed from the simulator's own SPSE view of the world, 
 from __future__ import annotations
 
 import functools
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
@@ -141,6 +142,8 @@ def test_full_run_lands_exactly_what_the_portal_serves(incremental: dict[str, An
         assert landed[f"dt/{jenis}"].n_records == len(js)
         assert landed[f"detail/{jenis}"].n_records == len(js)
         assert landed[f"detail/{jenis}"].n_quarantined == 0
+    # no page of the simulator's layouts (eproc4 and national) was set aside
+    assert [d for d in landed if d.count("/") == 2] == []
     pages = {j: len(p) for j, p in spse.DETAIL_PAGES.items()}
     assert detail_requests(incremental["first_requests"]) == sum(
         pages[j] * len(js) for j, js in before.items()
@@ -165,6 +168,72 @@ def test_pagu_is_exact_from_the_detail_page(incremental: dict[str, Any]) -> None
         assert float(pagu) == pytest.approx(round(p["pagu"], 2), abs=0.005)
         assert float(contract) == pytest.approx(sum(p["payments"]), abs=0.005)
         assert status in {"Paket Sudah Selesai", "Paket Sedang Berjalan"}
+
+
+def test_real_layouts_land_registrations_offers_and_winners(incremental: dict[str, Any]) -> None:
+    """The simulator serves tenders in both portals' layouts, masks the participants of tenders
+    still running and leaves winner tables empty until there is one (as the real portal)."""
+    world, gen = incremental["world"], SpseWorld(incremental["world"])
+    region = world.by_slug["jatengprov"]
+    db = incremental["cfg"].analyst_path
+    got = {s: rest for s, *rest in query(
+        db, "SELECT source_id, n_registered, n_participants, n_bids, supplier_npwp, "
+        "contract_value FROM tenders WHERE kind = 'tender'")}
+    bids = dict(query(db, "SELECT source_id, count(*) FILTER (WHERE is_winner) FROM bids "
+                      "GROUP BY 1"))
+    layouts, masked = set(), 0
+    for i in range(world.count("tender")):
+        t = {**world.tender(region, YEAR, i), "i": i}
+        people = world.participants(region, YEAR, i)
+        winner = next((p["npwp_penyedia"] for p in people if p["winner"]), None)
+        n_registered, n_participants, n_bids, npwp, contract = got[str(t["code"])]
+        assert n_registered == len(people)
+        value = gen.contract_value("lelang", region, YEAR, t)  # the contract, once it exists
+        assert (None if contract is None else float(contract)) == (
+            None if value is None else pytest.approx(value, abs=0.005))
+        layouts.add(gen.eproc4(t))
+        if gen.masked("lelang", t):
+            masked += 1
+            assert (n_participants, n_bids, npwp) == (None, None, None)
+            assert str(t["code"]) not in bids
+            continue
+        assert (n_participants, n_bids) == (len(people), sum(p["offer"] is not None
+                                                            for p in people))
+        assert npwp == (re.sub(r"\D", "", winner)[-15:] if winner else None)
+        assert bids.get(str(t["code"]), 0) == (1 if winner else 0)
+    assert layouts == {True, False}
+    assert query(db, "SELECT count(*) FROM suppliers WHERE name ILIKE 'peserta%'") == [(0,)]
+
+
+def test_simulated_pages_in_each_layout_parse() -> None:
+    """Every simulated tender's pages, in the layout the simulator picked, read back to what
+    the world holds: masked participants before evaluation, empty winner tables."""
+    world = World(seed=SEED, scale=0.3)
+    service, region = SpseService(world), world.by_slug["jatengprov"]
+    gen, seen = service.gen, set()
+    for i in range(world.count("tender")):
+        t = {**world.tender(region, YEAR, i), "i": i}
+        people = world.participants(region, YEAR, i)
+
+        def parsed(name: str, code: int = t["code"]) -> Any:
+            path = dict(spse.DETAIL_PAGES["lelang"])[name].format(id=code)
+            answer = service.handle_request("GET", f"/jatengprov/{path}", {})
+            return spse.PARSERS[name](answer[2], path)
+
+        peserta, hasil = parsed("peserta"), parsed("hasil")
+        winners = parsed("pemenang")["pemenang"]
+        masked = gen.masked("lelang", t)
+        seen.add((gen.eproc4(t), masked))
+        assert len(peserta) == len(people)
+        assert all(p["masked"] for p in peserta) is masked
+        if masked:
+            assert (hasil, winners) == ([], [])
+            continue
+        assert [p["npwp"] for p in peserta] == [p["npwp_penyedia"] for p in people]
+        winner = [p["npwp_penyedia"] for p in people if p["winner"]]
+        assert [h["npwp"] for h in hasil if h["pemenang"]] == winner
+        assert [w["npwp"] for w in winners] == winner
+    assert seen == {(True, True), (True, False), (False, True), (False, False)}
 
 
 def test_second_run_fetches_only_changed_and_unfinished(incremental: dict[str, Any]) -> None:

@@ -323,13 +323,29 @@ class SpseWorld:
                         "qual": True if x["winner"] else (None if not ok else rng.random() < 0.5)})
         return out
 
+    def masked(self, jenis: str, p: dict[str, Any]) -> bool:
+        """Before evaluation the national portal hides who registered ("Peserta 1", ...)."""
+        return jenis == "lelang" and p["status"] == "Berlangsung"
+
+    def eproc4(self, p: dict[str, Any]) -> bool:
+        """Every other package is shown in the per-LPSE eproc4 layout (badges K B A T, worded
+        money columns, the single P the winner's star, "NAME - NPWP"), the rest in the national
+        portal's (abbreviated A T P PT HN ... P PK headers, NPWP in its own column)."""
+        return p["i"] % 2 == 1
+
     def participants_page(self, jenis: str, r: SimRegion, year: int, p: dict[str, Any]) -> bytes:
+        bidders = self.bidders(jenis, r, year, p)
+        if self.masked(jenis, p):
+            content = grid(["No", "Nama Peserta"],
+                           [[str(n + 1), f"Peserta {n + 1}"] for n in range(len(bidders))],
+                           "table table-sm")
+            return page(r.slug, "Peserta", content)
         rows = [[str(n + 1), _e(b["nama_penyedia"]), b["npwp_penyedia"],
-                 rupiah(b["offer"]) if b["offer"] is not None else "",
-                 rupiah(b["offer"]) if b["offer"] is not None else ""]
-                for n, b in enumerate(self.bidders(jenis, r, year, p))]
+                 rupiah(b["offer"], dot=True) if b["offer"] is not None else "",
+                 rupiah(b["offer"], dot=True) if b["offer"] is not None else ""]
+                for n, b in enumerate(bidders)]
         content = grid(["No", "Nama Peserta", "NPWP", "Harga Penawaran", "Harga Terkoreksi"], rows,
-                       "table table-sm table-bordered")
+                       "table table-sm")
         return page(r.slug, "Peserta", content)
 
     def schedule_page(self, r: SimRegion, p: dict[str, Any]) -> bytes:
@@ -344,9 +360,12 @@ class SpseWorld:
         return page(r.slug, "Jadwal", content)
 
     def evaluation_page(self, jenis: str, r: SimRegion, year: int, p: dict[str, Any]) -> bytes:
-        rows = []
+        bidders = [] if self.masked(jenis, p) else self.bidders(jenis, r, year, p)
         negotiated = self.contract_value(jenis, r, year, p)
-        for n, b in enumerate(x for x in self.bidders(jenis, r, year, p) if x["offer"] is not None):
+        if self.eproc4(p):
+            return page(r.slug, "Hasil Evaluasi", self._eproc4_evaluation(bidders, negotiated))
+        rows = []
+        for n, b in enumerate(x for x in bidders if x["offer"] is not None):
             rows.append([
                 str(n + 1), _e(b["nama_penyedia"]), b["npwp_penyedia"], ICON[b["adm"]],
                 ICON[b["tek"]], rupiah(b["offer"]), rupiah(b["offer"]),
@@ -359,25 +378,53 @@ class SpseWorld:
                         "P", "PK"], rows, "table table-sm table-bordered")
         return page(r.slug, "Hasil Evaluasi", content)
 
+    @staticmethod
+    def _eproc4_evaluation(bidders: list[dict], negotiated: float | None) -> str:
+        """The eproc4 layout of ../shared/data/spse-eproc4-jakarta-2022/hasil-evaluasi.html:
+        every registered participant, letters in badges, worded money columns, a legend."""
+        badge = '<span class="badge  badge-info">{}</span>'.format
+        head = ["No", "Nama Peserta", badge("K"), badge("B"), badge("A"), badge("T"), "Penawaran",
+                "Penawaran Terkoreksi", badge("H"), badge("P"), badge("PK"), "Alasan"]
+        rows = []
+        for n, b in enumerate(bidders):
+            offer = rupiah(b["offer"], dot=True) if b["offer"] is not None else ""
+            failed = False in (b["adm"], b["tek"], b["price"], b["qual"])
+            rows.append([
+                str(n + 1), f"{_e(b['nama_penyedia'])} - {b['npwp_penyedia']}", ICON[b["qual"]],
+                ICON[b["qual"]], ICON[b["adm"]], ICON[b["tek"]], offer, offer, ICON[b["price"]],
+                STAR if b["winner"] else "", STAR if b["winner"] and negotiated else "",
+                "Tidak memenuhi persyaratan" if failed else " "])
+        header = "".join(f"<th>{h}</th>" for h in head)
+        body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+        legend = "".join(f'<li class="list-inline-item">{badge(k)} {v}</li>' for k, v in (
+            ("A", "Evaluasi Administrasi"), ("T", "Evaluasi Teknis"), ("K", "Evaluasi Kualifikasi"),
+            ("B", "Pembuktian Kualifikasi"), ("H", "Evaluasi Harga/Biaya"), ("P", "Pemenang"),
+            ("PK", "Pemenang Berkontrak")))
+        return (f'<table class="table table-sm"><thead><tr>{header}</tr></thead><tbody>{body}'
+                f'</tbody></table><p><ul class="list-inline">{legend}</ul></p>')
+
     def winner_page(self, jenis: str, r: SimRegion, year: int, p: dict[str, Any], *,
                     contract: bool) -> bytes:
         win = next((b for b in self.bidders(jenis, r, year, p) if b["winner"]), None)
         value = self.contract_value(jenis, r, year, p)
-        info = info_rows([("Kode Tender" if jenis == "lelang" else "Kode Paket", str(p["code"])),
-                          ("Nama Paket", _e(p["title"])), ("K/L/PD", _e(r.nama_klpd)),
-                          ("Satuan Kerja", _e(p["satker"]["nama_satker"])),
-                          ("Nilai Pagu Paket", rupiah(p["pagu"])),
-                          ("Nilai HPS Paket", rupiah(p["hps"]))])
-        nested = ""
+        eproc4 = self.eproc4(p)
+        if eproc4 and (win is None or value is None):  # as captured: the table is there, empty
+            return page(r.slug, "Pemenang", '<table class="table table-sm">\n</table>')
+        info = info_rows([
+            ("Kode Tender" if jenis == "lelang" else "Kode Paket", str(p["code"])),
+            ("Nama Tender" if eproc4 else "Nama Paket", _e(p["title"])),
+            ("K/L/PD", _e(r.nama_klpd)), ("Satuan Kerja", _e(p["satker"]["nama_satker"])),
+            ("Pagu" if eproc4 else "Nilai Pagu Paket", rupiah(p["pagu"], dot=eproc4)),
+            ("HPS" if eproc4 else "Nilai HPS Paket", rupiah(p["hps"], dot=eproc4))])
+        headers = ["Nama Pemenang", "Alamat", "NPWP", "Harga Penawaran", "Harga Terkoreksi",
+                   "Hasil Negosiasi", *(["Nilai Kontrak"] if contract else [])]
+        winners = []
         if win is not None and value is not None:
-            headers = ["Nama Pemenang", "Alamat", "NPWP", "Harga Penawaran", "Harga Terkoreksi",
-                       "Hasil Negosiasi"]
-            cells = [_e(win["nama_penyedia"]), "Kota Simulasi", win["npwp_penyedia"],
-                     rupiah(win["offer"]), rupiah(win["offer"]), rupiah(value)]
-            if contract:
-                headers.append("Nilai Kontrak")
-                cells.append(rupiah(value))
-            nested = f'<tr><td colspan="4">{grid(headers, [cells])}</td></tr>'
+            winners = [[_e(win["nama_penyedia"]), "Kota Simulasi", win["npwp_penyedia"],
+                        rupiah(win["offer"]), rupiah(win["offer"]), rupiah(value),
+                        *([rupiah(value)] if contract else [])]]
+        # No winner yet: the national portal keeps the header row with no winner row.
+        nested = f'<tr><td colspan="4">{grid(headers, winners)}</td></tr>'
         content = f'<table class="table table-sm"><tbody>{info}{nested}</tbody></table>'
         return page(r.slug, "Pemenang", content)
 
@@ -407,8 +454,22 @@ _SPSE_PATH = re.compile(
     r"^/(?P<slug>[a-z0-9-]+)/(?P<rest>(?:lelang|dt|nontender|evaluasi|evaluasinontender|"
     r"pencatatan|swakelola|darurat)(?:/.*)?)$"
 )
-# Replay: which capture answers which page (sources.md §5, ../shared/data/spse-national-2026/).
+# Replay: which capture answers which page (sources.md §5, ../shared/data/spse-national-2026/
+# and the eproc4 names of ../shared/data/spse-eproc4-jakarta-2022/). A package's own folder
+# ``{replay}/{jenis}/{code}/`` holds its pages; otherwise a flat capture naming the code does.
 _REPLAY_PAGES = {
+    ("lelang", "pengumuman"): ("pengumumanlelang.html", "index.html"),
+    ("lelang", "peserta"): ("peserta.html",),
+    ("lelang", "jadwal"): ("jadwal.html",),
+    ("lelang", "hasil"): ("hasil.html", "hasil-evaluasi.html"),
+    ("lelang", "pemenang"): ("pemenang.html",),
+    ("lelang", "pemenang_berkontrak"): ("pemenangberkontrak.html", "pemenang-berkontrak.html"),
+    ("pl", "pengumuman"): ("pengumumanpl.html", "index.html"),
+    ("pl", "peserta"): ("peserta.html",),
+    ("pl", "jadwal"): ("jadwal.html",),
+    ("pl", "hasil"): ("hasil.html", "hasil-evaluasi.html"),
+    ("pl", "pemenang"): ("pemenang.html",),
+    ("pl", "pemenang_berkontrak"): ("pemenangberkontrak.html", "pemenang-berkontrak.html"),
     ("nonspk", "pengumuman"): ("nonspk_pengumuman.html",),
     ("nonspk", "realisasi"): ("nonspk_pemenang_berkontrak.html",
                               "nonspk_pemenang_bug_10941898000.html"),
@@ -565,6 +626,12 @@ class SpseService:
         return 200, HTML_TYPE, body
 
     def _replay_detail(self, jenis: str, name: str, code: str) -> Answer:
+        folder = self.replay / jenis / code if self.replay else None
+        if folder is not None and folder.is_dir():
+            for filename in _REPLAY_PAGES.get((jenis, name), ()):
+                if (folder / filename).is_file():
+                    return 200, HTML_TYPE, (folder / filename).read_bytes()
+            return 200, HTML_TYPE, NOT_FOUND_PAGE.encode()
         for filename in _REPLAY_PAGES.get((jenis, name), ()):
             path = self.replay / filename if self.replay else None
             if path is not None and path.is_file() and re.search(

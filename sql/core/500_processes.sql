@@ -40,6 +40,8 @@ SELECT
     arg_min(supplier_name, preference) AS supplier_name,
     arg_min(n_participants, preference) AS n_participants,
     arg_min(n_bids, preference) AS n_bids,
+    -- registrations, masked ones too (SPSE); ISB lists every registered participant
+    arg_min(coalesce(n_registered, n_participants), preference) AS n_registered,
     arg_min(announced_at, preference) AS announced_at,
     arg_min(awarded_at, preference) AS awarded_at,
     arg_min(pdn_value, preference) AS pdn_value,

@@ -3,7 +3,7 @@
 -- Source: ops.runs, written by the loader in the same transaction as the data.
 -- column run_id: the nightly run
 -- column source: source name
--- column dataset: dataset name
+-- column dataset: dataset name; SPSE's detail/{list}/{page} rows count that night's detail pages of one kind quarantined for their layout or values (n_records 0)
 -- column region: region label (K/L/PD code or SPSE slug)
 -- column year: budget year
 -- column started_at: when the fetch started, WIB

@@ -22,8 +22,9 @@
 -- column contract_value: contract value (recorded packages: total realised; e-purchasing: order total), rupiah
 -- column supplier_npwp: the winner's NPWP, 15 digits
 -- column supplier_name: the winner's name
--- column n_participants: registered participants (tenders)
--- column n_bids: participants who submitted an offer (tenders)
+-- column n_participants: registered participants whose identity is published (tenders); null while SPSE masks them
+-- column n_bids: participants who submitted an offer (tenders); null while SPSE masks the participants
+-- column n_registered: registrations, masked ones included (SPSE lists "Peserta 1", "Peserta 2", ... before evaluation)
 -- column announced_at: announcement (recorded packages: start; e-purchasing: order date), WIB
 -- column awarded_at: winner determination (non-tender: completion), WIB
 -- column pdn_value: contract value going to domestic products (PDN), where reported
@@ -37,7 +38,7 @@
 CREATE OR REPLACE VIEW main.tenders AS
 SELECT source, kind, source_id, kd_rup, kd_klpd, klpd_name, kd_satker, satker_name, kd_lpse,
     title, category, method, status, core.status_class(status) AS status_class, year,
-    pagu, hps, contract_value, supplier_npwp, supplier_name, n_participants, n_bids,
+    pagu, hps, contract_value, supplier_npwp, supplier_name, n_participants, n_bids, n_registered,
     timezone('Asia/Jakarta', announced_at) AS announced_at,
     timezone('Asia/Jakarta', awarded_at) AS awarded_at,
     pdn_value, umk_value, qualification, sources
