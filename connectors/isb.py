@@ -455,7 +455,7 @@ def fetch(
     client: HttpClient, dataset: Dataset, url: str, *, region: str, year: int | None
 ) -> Batch:
     response = client.get(url, expect_json=True)
-    provenance = Provenance(SOURCE, response.url, response.fetched_at, response.content_hash)
+    provenance = Provenance(SOURCE, response.url, response.fetched_at)
     return to_batch(dataset, response.body, provenance, region=region, year=year)
 
 

@@ -49,7 +49,6 @@ lives in the same row as the data, written in the same transaction.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from collections.abc import Iterable
@@ -162,7 +161,6 @@ class ListingResult:
     rows: list[dict[str, Any]]
     rejected: list[Rejected]
     first: Response
-    digest: str  # over every page's body
 
 
 class Portal:
@@ -229,20 +227,17 @@ class Portal:
     def listing(self, jenis: str, year: int, page_size: int) -> ListingResult:
         rows: dict[str, dict[str, Any]] = {}
         rejected: list[Rejected] = []
-        digest = hashlib.sha256()
         first: Response | None = None
         for n in range(MAX_PAGES):
             page, resp = self.listing_page(jenis, year, n * page_size, page_size, n + 1)
             first = first or resp
-            digest.update(resp.body)
             rejected += [Rejected(reason, to_bytes(raw)) for reason, raw in page.rejected]
             if not page.rows and not page.rejected and n > 0:
                 # An empty page mid-listing happens on a struggling portal: ask once more
                 # before believing the listing has ended (a truncated listing loses packages).
                 page, resp = self.listing_page(jenis, year, n * page_size, page_size, n + 1)
-                digest.update(resp.body)
             if not page.rows and not page.rejected:
-                return ListingResult(list(rows.values()), rejected, first, digest.hexdigest())
+                return ListingResult(list(rows.values()), rejected, first)
             for row in page.rows:
                 rows.setdefault(row["kode"], row)
         raise SpseError(f"{self.base}/dt/{jenis} still had rows after {MAX_PAGES} pages",
@@ -253,7 +248,14 @@ class Portal:
         record: dict[str, Any] = {}
         for name, path in DETAIL_PAGES[jenis]:
             resp = self.client.get(f"{self.base}/{path.format(id=kode)}")
-            record[name] = PARSERS[name](resp.body, resp.url)
+            try:
+                record[name] = PARSERS[name](resp.body, resp.url)
+            except (SourceError, ValueError) as exc:
+                if isinstance(exc, SourceError) and exc.body is not None:
+                    raise
+                # A page the parser could not read (an HTML error page of a proxy, an empty
+                # answer): quarantine that page, not just the package's listing row.
+                raise SpseError(f"{exc} at {resp.url}", url=resp.url, body=resp.body) from None
         return record
 
 
@@ -266,10 +268,10 @@ def fetch(
     portal = Portal(client, base_url, slug)
     portal.open()
     result = portal.listing(jenis, year, page_size)
-    prov = Provenance(SOURCE, result.first.url, result.first.fetched_at, result.digest)
+    prov = Provenance(SOURCE, result.first.url, result.first.fetched_at)
     listing = Batch(SOURCE, f"dt/{jenis}", region, year, prov, rejected=result.rejected)
     details = Batch(SOURCE, f"detail/{jenis}", region, year,
-                    Provenance(SOURCE, portal.base, datetime.now(UTC), result.digest))
+                    Provenance(SOURCE, portal.base, datetime.now(UTC)))
     done = set(known)
     failures = 0
     for row in result.rows:
