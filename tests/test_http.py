@@ -252,12 +252,15 @@ def test_the_longest_interval_of_the_clients_on_a_host_holds(server: tuple[str, 
     polite = HttpClient({**FAST, "min_interval_seconds": 0.2})
     eager = HttpClient(FAST)  # no interval of its own
     polite.get(url + "/a")
+    eager.get(url + "/a")  # its connection opened: the arrivals below are the gate's pace
     script.started.clear()
     for _ in range(3):
         eager.get(url + "/a")
     gaps = [b - a for a, b in zip(script.started, script.started[1:], strict=False)]
     assert len(gaps) == 2
-    assert min(gaps) >= 0.2 * 0.75  # the interval, less its largest jitter
+    # The interval less its largest jitter (0.15 s), less slack for a loaded machine; without
+    # the polite client's interval the gaps are a millisecond.
+    assert min(gaps) >= 0.1
 
 
 def test_a_client_that_is_gone_no_longer_holds_the_host_back(server: tuple[str, Script]) -> None:
