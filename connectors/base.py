@@ -38,7 +38,6 @@ class Provenance:
     source: str
     url: str  # always redacted
     fetched_at: datetime
-    content_hash: str  # sha256 of the response body
 
 
 @dataclass(frozen=True)
@@ -193,6 +192,19 @@ def _maybe_small_float(out: bytes, marker: bytes, starts: bytes) -> bool:
             return True
         at = out.find(marker, at + 1)
     return False
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def without_bom(body: bytes) -> bytes:
+    """A JSON answer without the UTF-8 byte-order mark some servers put before it.
+
+    RFC 8259 lets a parser ignore one; orjson and ``json.loads`` on a ``str`` refuse it, so every
+    connector reads a JSON body through this before parsing (the raw body, BOM and all, is what
+    is kept for quarantine).
+    """
+    return body.removeprefix(UTF8_BOM)
 
 
 def content_hash(text: str) -> str:

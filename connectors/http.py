@@ -2,28 +2,32 @@
 
 It gives each request: a timeout; retries with exponential backoff and jitter on 429, 5xx,
 connection errors, stalls and truncated bodies (honouring ``Retry-After``); a per-host limit on
-concurrent requests and a minimum interval between them (shared by every client in the process,
-so parallel tasks stay polite together); a cap on the response size; an honest User-Agent; only
-http(s) URLs and no redirect to another host unless allowed; and redaction of secrets in every
-URL it logs, raises or returns.
+concurrent requests and a minimum interval between them (one gate per host, shared by every
+client in the process, so parallel tasks stay polite together: see ``_HostGate`` for which
+settings win); a cap on the response size; an honest User-Agent; only http(s) URLs, at most
+``MAX_REDIRECTS`` redirects and none to another host unless allowed; and redaction of secrets
+in every URL it logs, raises or returns. What each source makes of a failure is in
+docs/source-contract.md (tests/test_source_contract.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
 import re
 import threading
 import time
-from dataclasses import dataclass, field, replace
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Annotated, Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from pantau.connectors.base import SourceError
+from pantau.connectors.base import SourceError, without_bom
 from pydantic import Field
 from tenacity import (
     RetryCallState,
@@ -34,6 +38,7 @@ from tenacity import (
 
 log = logging.getLogger("pantau.http")
 
+MAX_REDIRECTS = 5  # hops of one request; more is a loop or a portal gone wrong
 USER_AGENT = "pantau/0.1 (procurement-transparency monitor; +https://github.com/pattiro/pantau)"
 _SENSITIVE_PARAMS = re.compile(
     r"(?i)([?&](?:key|api_key|apikey|token|access_token|authenticitytoken|password|secret)=)[^&#]*"
@@ -85,9 +90,15 @@ class TransientError(SourceError):
     """Worth another try: 429, 5xx, a dropped connection, a stall, a truncated body."""
 
     def __init__(
-        self, message: str, *, url: str, retry_after: float | None = None, body: bytes | None = None
+        self,
+        message: str,
+        *,
+        url: str,
+        retry_after: float | None = None,
+        body: bytes | None = None,
+        status: int | None = None,
     ) -> None:
-        super().__init__(message, url=url, body=body)
+        super().__init__(message, url=url, body=body, status=status)
         self.retry_after = retry_after
 
 
@@ -98,10 +109,6 @@ class Response:
     body: bytes
     headers: dict[str, str]
     fetched_at: datetime
-    content_hash: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.content_hash = hashlib.sha256(self.body).hexdigest()
 
     @property
     def text(self) -> str:
@@ -120,35 +127,56 @@ class _Call:
 
 
 class _HostGate:
-    """At most ``concurrency`` requests in flight to one host, ``interval`` seconds apart."""
+    """The one gate of a host: at most ``concurrency`` requests in flight, started ``interval``
+    seconds apart, for every client of the process together.
 
-    def __init__(self, concurrency: int, interval: float) -> None:
-        self.semaphore = threading.BoundedSemaphore(max(1, concurrency))
-        self.interval = interval
-        self._lock = threading.Lock()
+    Clients with different settings can talk to one host (the simulator serves every source on
+    one port; an OCDS publication may sit on a host another source reads). The strictest
+    settings of the live clients that have used the host win: the lowest concurrency and the
+    longest interval, so no client's limit is ever exceeded. A client that is gone (garbage
+    collected) no longer holds the host back.
+    """
+
+    def __init__(self) -> None:
+        self._clients: weakref.WeakSet[HttpClient] = weakref.WeakSet()
+        self._changed = threading.Condition()
+        self._in_flight = 0
         self._next_start = 0.0
 
-    def wait_turn(self) -> None:
-        if self.interval <= 0:
-            return
-        with self._lock:
+    def _limits(self) -> tuple[int, float]:
+        clients = list(self._clients)
+        return min(c.concurrency for c in clients), max(c.interval for c in clients)
+
+    @contextmanager
+    def turn(self, client: HttpClient) -> Iterator[None]:
+        """Hold one of the host's slots for one request of ``client``."""
+        with self._changed:
+            self._clients.add(client)
+            while self._in_flight >= self._limits()[0]:
+                self._changed.wait()
+            self._in_flight += 1
+            interval = self._limits()[1]
             now = time.monotonic()
             start = max(now, self._next_start)
-            # Jitter keeps many workers from hitting the portal in lock-step.
-            self._next_start = start + self.interval * random.uniform(0.75, 1.25)
-        time.sleep(max(0.0, start - now))
+            if interval > 0:
+                # Jitter keeps many workers from hitting the portal in lock-step.
+                self._next_start = start + interval * random.uniform(0.75, 1.25)
+        try:
+            time.sleep(start - now)
+            yield
+        finally:
+            with self._changed:
+                self._in_flight -= 1
+                self._changed.notify_all()
 
 
 _gates: dict[str, _HostGate] = {}
 _gates_lock = threading.Lock()
 
 
-def _gate(host: str, concurrency: int, interval: float) -> _HostGate:
+def _gate(host: str) -> _HostGate:
     with _gates_lock:
-        gate = _gates.get(host)
-        if gate is None or gate.interval != interval:
-            gate = _gates[host] = _HostGate(concurrency, interval)
-        return gate
+        return _gates.setdefault(host, _HostGate())
 
 
 @dataclass(frozen=True)
@@ -219,8 +247,9 @@ class HttpClient:
     ) -> Response:
         """One logical request with retries; raises SourceError when it finally fails.
 
-        With ``expect_json``, an HTML page in place of JSON (a portal's error page served with
-        200) counts as a transient failure: retried, and its body kept if it persists.
+        With ``expect_json``, an HTML page or an empty answer in place of JSON (a portal's error
+        page served with 200, a proxy that lost the body) counts as a transient failure:
+        retried, and its body kept if it persists.
         """
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts),
@@ -234,9 +263,13 @@ class HttpClient:
 
     def _attempt(self, call: _Call, *, expect_json: bool) -> Response:
         response = self._once(call)
-        if expect_json and response.body.lstrip()[:1] == b"<":
+        if not expect_json:
+            return response
+        first = without_bom(response.body).lstrip()[:1]
+        if first in {b"<", b""}:
+            what = "HTML page" if first else "empty answer"
             raise TransientError(
-                f"HTML page where JSON belongs from {response.url}",
+                f"{what} where JSON belongs from {response.url}",
                 url=response.url,
                 body=response.body,
             )
@@ -255,14 +288,25 @@ class HttpClient:
         log.warning("retry %d after: %s", state.attempt_number, exc)
 
     def _once(self, call: _Call) -> Response:
+        """One try of a call, its same-host redirects followed (at most ``MAX_REDIRECTS``)."""
+        first = call
+        for _ in range(MAX_REDIRECTS + 1):
+            answer = self._exchange(call)
+            if isinstance(answer, Response):
+                return answer
+            call = answer
+        safe_url = self.redact(first.url)
+        raise SourceError(f"more than {MAX_REDIRECTS} redirects from {safe_url}", url=safe_url)
+
+    def _exchange(self, call: _Call) -> Response | _Call:
+        """One HTTP exchange: the answer, or the call a redirect asks for next."""
         url = call.url
         safe_url = self.redact(url)
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"}:
             raise SourceError(f"refused non-http(s) URL scheme {parts.scheme!r}", url=safe_url)
-        gate = _gate(parts.netloc, self.concurrency, self.interval)
-        with gate.semaphore:
-            gate.wait_turn()
+        # A redirect returns from inside the gate: its slot is free again before the next hop.
+        with _gate(parts.netloc).turn(self):
             try:
                 resp = self.session.request(
                     call.method,
@@ -276,13 +320,14 @@ class HttpClient:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 raise TransientError(f"{type(exc).__name__} on {safe_url}", url=safe_url) from None
             try:
-                redirect = self._redirect_target(resp, url) if resp.is_redirect else None
-                body = b"" if redirect else self._read(resp, safe_url)
+                if resp.is_redirect:
+                    target = self._redirect_target(resp, url)
+                    if resp.status_code == 303:  # See Other: fetch the target, send nothing
+                        return replace(call, method="GET", url=target, data=None)
+                    return replace(call, url=target)
+                body = self._read(resp, safe_url)
             finally:
                 resp.close()
-        if redirect:  # followed outside the gate, so the slot is free again
-            method = "GET" if resp.status_code == 303 else call.method
-            return self._once(replace(call, method=method, url=redirect))
         return self._check(resp, body, safe_url, call.ok_statuses)
 
     def _redirect_target(self, resp: requests.Response, url: str) -> str:
@@ -335,6 +380,8 @@ class HttpClient:
                 f"HTTP {status} from {safe_url}",
                 url=safe_url,
                 retry_after=_retry_after(resp.headers.get("Retry-After")),
+                body=body,
+                status=status,
             )
         if status not in ok_statuses:
             raise SourceError(

@@ -154,12 +154,11 @@ def fetch(client: HttpClient, source: RegisterSource, *, today: date | None = No
         except OSError as exc:
             raise SourceError(f"cannot read register {source.path}: {exc.strerror}",
                               url=str(source.path)) from None
-        provenance = Provenance(SOURCE, f"file://{source.path.name}", datetime.now(UTC),
-                                content_hash(body.decode("utf-8", "replace")))
+        provenance = Provenance(SOURCE, f"file://{source.path.name}", datetime.now(UTC))
         page_url = None
     else:
-        response = client.get(str(source.url))
-        provenance = Provenance(SOURCE, response.url, response.fetched_at, response.content_hash)
+        response = client.get(str(source.url), expect_json=source.format == "json")
+        provenance = Provenance(SOURCE, response.url, response.fetched_at)
         body = response.body
         page_url = str(source.url)
     return to_batch(source, body, provenance, page_url=page_url, today=today)

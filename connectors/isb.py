@@ -3,8 +3,9 @@
 Quirks of this source (../shared/sources.md §2, checked on the real Kab. Bandung 2025 captures):
 - keyed URLs are issued per subscriber and carry the access key as a path segment; they come
   from the secrets file with the placeholders {tahun}, {kd_lpse}, {kd_klpd};
-- an answer is a bare JSON array, or wrapped in ``data``/``result``; an unknown dataset or bad
-  parameter answers plain text such as ``URL-NOT-DEFINED`` (an error, its body quarantined);
+- an answer is a bare JSON array, or wrapped in ``data``/``result``, at times after a UTF-8
+  byte-order mark (read past); an unknown dataset or bad parameter answers plain text such as
+  ``URL-NOT-DEFINED`` (an error, its body quarantined);
 - numbers arrive as JSON numbers or null; ``kd_satker`` is numeric text in most datasets and the
   dotted code in SPSE-TenderSelesaiNilai (the core SQL reconciles them);
 - dates come as ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM:SS`` and ``...T..:..:...000000Z``; the ``Z``
@@ -460,7 +461,7 @@ def fetch(
     client: HttpClient, dataset: Dataset, url: str, *, region: str, year: int | None
 ) -> Batch:
     response = client.get(url, expect_json=True)
-    provenance = Provenance(SOURCE, response.url, response.fetched_at, response.content_hash)
+    provenance = Provenance(SOURCE, response.url, response.fetched_at)
     return to_batch(dataset, response.body, provenance, region=region, year=year)
 
 

@@ -20,7 +20,7 @@ import re
 from typing import Any, NamedTuple
 
 import orjson
-from pantau.connectors.base import Rejected, SourceError
+from pantau.connectors.base import Rejected, SourceError, without_bom
 
 WRAPPER_KEYS = (
     "data",
@@ -45,7 +45,7 @@ def parse_records(body: bytes, *, url: str) -> tuple[list[Any], list[Rejected]]:
 def parse_answer(body: bytes, *, url: str, fast: bool) -> Parsed:
     """``parse_records``; with ``fast`` orjson reads the answer if it can (``Parsed.by_orjson``:
     the caller then rules out floats of magnitude 9.2e18 or more, see the module doc)."""
-    stripped = body.strip()
+    stripped = without_bom(body).strip()
     if stripped[:1] not in (b"[", b"{"):
         preview = stripped[:80].decode("utf-8", errors="replace")
         raise SourceError(f"answer is not JSON: {preview!r}", url=url, body=body)

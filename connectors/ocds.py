@@ -42,6 +42,7 @@ from pantau.connectors.base import (
     Source,
     SourceError,
     canonical_json,
+    without_bom,
 )
 from pantau.connectors.http import HttpClient, HttpSettings
 from pydantic import ConfigDict, Field, with_config
@@ -101,8 +102,9 @@ def iter_documents(body: bytes, *, name: str = "", depth: int = 0) -> Iterator[A
 
 def _iter_json(body: bytes, *, name: str) -> Iterator[Any | Rejected]:
     label = f"{name}: " if name else ""
+    body = without_bom(body)
     try:
-        text = body.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         text = body.decode("utf-8", errors="surrogateescape")
     try:
@@ -233,19 +235,16 @@ def to_batch(
 
 
 def fetch(client: HttpClient, url: str, *, region: str, year: int | None) -> Batch:
-    response = client.get(url)
-    provenance = Provenance(SOURCE, response.url, response.fetched_at, response.content_hash)
+    # expect_json: an HTML page or an empty answer is a failed fetch, not an empty publication
+    # (a ZIP starts with "PK" and passes).
+    response = client.get(url, expect_json=True)
+    provenance = Provenance(SOURCE, response.url, response.fetched_at)
     return to_batch(response.body, provenance, region=region, year=year)
 
 
 def read_file(path: Path, *, region: str = "*", year: int | None = None) -> Batch:
-    import hashlib  # noqa: PLC0415
-
-    body = path.read_bytes()
-    provenance = Provenance(
-        SOURCE, path.resolve().as_uri(), datetime.now(UTC), hashlib.sha256(body).hexdigest()
-    )
-    return to_batch(body, provenance, region=region, year=year, name=path.name)
+    provenance = Provenance(SOURCE, path.resolve().as_uri(), datetime.now(UTC))
+    return to_batch(path.read_bytes(), provenance, region=region, year=year, name=path.name)
 
 
 def is_url(location: str) -> bool:
@@ -275,9 +274,9 @@ def fetch_publication(
 
 def opentender_lpse_codes(client: HttpClient, base_url: str, year: int) -> list[str]:
     url = f"{base_url.rstrip('/')}/api/master/lpse/?year={year}&format=json"
-    response = client.get(url)
+    response = client.get(url, expect_json=True)
     try:
-        doc = json.loads(response.body)
+        doc = json.loads(without_bom(response.body))
     except ValueError:
         raise SourceError(
             "opentender LPSE list is not JSON", url=response.url, body=response.body

@@ -66,7 +66,6 @@ lives in the same row as the data, written in the same transaction.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from collections.abc import Iterable
@@ -186,7 +185,6 @@ class ListingResult:
     rows: list[dict[str, Any]]
     rejected: list[Rejected]
     first: Response
-    digest: str  # over every page's body
 
 
 class Portal:
@@ -253,20 +251,17 @@ class Portal:
     def listing(self, jenis: str, year: int, page_size: int) -> ListingResult:
         rows: dict[str, dict[str, Any]] = {}
         rejected: list[Rejected] = []
-        digest = hashlib.sha256()
         first: Response | None = None
         for n in range(MAX_PAGES):
             page, resp = self.listing_page(jenis, year, n * page_size, page_size, n + 1)
             first = first or resp
-            digest.update(resp.body)
             rejected += [Rejected(reason, to_bytes(raw)) for reason, raw in page.rejected]
             if not page.rows and not page.rejected and n > 0:
                 # An empty page mid-listing happens on a struggling portal: ask once more
                 # before believing the listing has ended (a truncated listing loses packages).
                 page, resp = self.listing_page(jenis, year, n * page_size, page_size, n + 1)
-                digest.update(resp.body)
             if not page.rows and not page.rejected:
-                return ListingResult(list(rows.values()), rejected, first, digest.hexdigest())
+                return ListingResult(list(rows.values()), rejected, first)
             for row in page.rows:
                 rows.setdefault(row["kode"], row)
         raise SpseError(f"{self.base}/dt/{jenis} still had rows after {MAX_PAGES} pages",
@@ -305,11 +300,11 @@ def fetch(
     portal = Portal(client, base_url, slug)
     portal.open()
     result = portal.listing(jenis, year, page_size)
-    prov = Provenance(SOURCE, result.first.url, result.first.fetched_at, result.digest)
+    prov = Provenance(SOURCE, result.first.url, result.first.fetched_at)
     listing = Batch(SOURCE, f"dt/{jenis}", region, year, prov, table=RAW_LISTING,
                     rejected=result.rejected)
     details = Batch(SOURCE, f"detail/{jenis}", region, year,
-                    Provenance(SOURCE, portal.base, datetime.now(UTC), result.digest),
+                    Provenance(SOURCE, portal.base, datetime.now(UTC)),
                     table=RAW_DETAIL)
     pages_set_aside: dict[str, Batch] = {}
     done = set(known)
@@ -337,7 +332,8 @@ def fetch(
         for name, rejected in quarantined.items():
             dataset = page_dataset(jenis, name)
             pages_set_aside.setdefault(dataset, Batch(
-                SOURCE, dataset, region, year, details.provenance)).rejected.append(rejected)
+                SOURCE, dataset, region, year, details.provenance, table=RAW_DETAIL,
+            )).rejected.append(rejected)
         # A package with a page set aside is not final: it is fetched again next run.
         record = {"jenis": jenis, "kind": KINDS[jenis], "kode": row["kode"], "tahun": year,
                   "listing_hash": row_hash, "final": row["final"] and not quarantined,

@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pantau.connectors.base import SourceError
+from pantau.connectors.base import SourceError, without_bom
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 
@@ -225,7 +225,7 @@ def parse_listing(body: bytes, jenis: str, url: str = "") -> Listing:
     """One DataTables answer of ``dt/{jenis}``. An HTML page where JSON belongs is an error
     (the portal's error page, its not-found page, or anything else), its body kept."""
     try:
-        doc = json.loads(body)
+        doc = json.loads(without_bom(body))
     except ValueError:
         if looks_like_html(body):
             check_page(body, url)  # raises for the portal's own error pages

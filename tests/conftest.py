@@ -35,7 +35,7 @@ def load_bandung(db: Path, run_date: date | None = None) -> None:
         for ds in isb.KEYED_DATASETS:
             path = BANDUNG / f"{ds.name}.json"
             if path.exists():
-                prov = Provenance("isb", f"file://{path.name}", datetime.now(UTC), "-")
+                prov = Provenance("isb", f"file://{path.name}", datetime.now(UTC))
                 land(con, isb.to_batch(ds, path.read_bytes(), prov, region="D107", year=2025), "t")
         build(con, run_date=run_date)
 

@@ -200,7 +200,7 @@ def every_text(path: Path) -> str:
 
 
 def _prov() -> Provenance:
-    return Provenance("inspectorates", "http://127.0.0.1/r.csv", datetime.now(UTC), "-")
+    return Provenance("inspectorates", "http://127.0.0.1/r.csv", datetime.now(UTC))
 
 
 def test_csv_register_rows_and_rejects() -> None:

@@ -10,7 +10,7 @@ import pytest
 from pantau.connectors import isb
 from pantau.connectors.base import Provenance, SourceError
 
-PROV = Provenance("isb", "http://127.0.0.1/x", datetime.now(UTC), "-")
+PROV = Provenance("isb", "http://127.0.0.1/x", datetime.now(UTC))
 
 
 def batch_of(name: str, body: bytes) -> isb.Batch:  # type: ignore[name-defined]

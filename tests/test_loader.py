@@ -19,7 +19,7 @@ T0 = datetime(2025, 10, 4, 19, tzinfo=UTC)
 
 
 def batch(records: list[dict], night: int) -> isb.Batch:  # type: ignore[name-defined]
-    prov = Provenance("isb", "http://127.0.0.1/x", T0 + timedelta(days=night), f"h{night}")
+    prov = Provenance("isb", "http://127.0.0.1/x", T0 + timedelta(days=night))
     return isb.to_batch(DATASET, json.dumps(records).encode(), prov, region="D107", year=2025)
 
 
@@ -120,7 +120,7 @@ def test_a_record_that_moves_to_another_region_is_new_there_once(tmp_path: Path)
     """The change check compares with the same region and year's rows (raw is clustered by
     them); a key that turns up in another region's answer lands there, then is unchanged."""
     def answer(region: str, night: int) -> isb.Batch:  # type: ignore[name-defined]
-        prov = Provenance("isb", "http://127.0.0.1/x", T0 + timedelta(days=night), "h")
+        prov = Provenance("isb", "http://127.0.0.1/x", T0 + timedelta(days=night))
         return isb.to_batch(DATASET, json.dumps([{"kd_tender": 1, "pagu": 1}]).encode(), prov,
                             region=region, year=2025)
 

@@ -22,7 +22,7 @@ from pantau.models.transform import build
 
 from pantau.commands.export_ocds import write_releases
 
-PROV = Provenance("ocds", "file://test", datetime(2025, 1, 1, tzinfo=UTC), "-")
+PROV = Provenance("ocds", "file://test", datetime(2025, 1, 1, tzinfo=UTC))
 
 
 def release(ocid: str, rid: str, date: str, **fields: object) -> dict:

@@ -36,7 +36,7 @@ NIGHT = date(2025, 10, 4)
 REGIONS = [{"name": "Kab. Bandung", "kd_klpd": "D107", "kd_lpse": 93}]
 if FULL:
     REGIONS += [{"name": "Kota Semarang"}, {"name": "Provinsi Jawa Tengah"}]
-PROV = Provenance("isb", "http://127.0.0.1/x", datetime.now(UTC), "-")
+PROV = Provenance("isb", "http://127.0.0.1/x", datetime.now(UTC))
 
 
 # Operational logs differ by design between runs (they record what happened): not compared.

@@ -145,7 +145,7 @@ def _land(db: Path, datasets: set[str] | None, run_id: str) -> None:
         for ds in isb.KEYED_DATASETS:
             path = BANDUNG / f"{ds.name}.json"
             if path.exists() and (datasets is None or ds.name in datasets):
-                prov = Provenance("isb", f"file://{path.name}", datetime.now(UTC), "-")
+                prov = Provenance("isb", f"file://{path.name}", datetime.now(UTC))
                 land(con, isb.to_batch(ds, path.read_bytes(), prov, region="D107", year=2025),
                      run_id)
         build(con)
@@ -386,7 +386,7 @@ def two_nights(tmp_path_factory, bandung_dir) -> str:
     warehouse = out / "w.duckdb"
     load_bandung(warehouse, run_date=date(2025, 10, 31))
     with open_warehouse(warehouse) as con:
-        prov = Provenance("inspectorates", "file://register.csv", datetime.now(UTC), "-")
+        prov = Provenance("inspectorates", "file://register.csv", datetime.now(UTC))
         land(con, inspectorates.to_batch(
             inspectorates.RegisterSource(name="staff", format="csv"), REGISTER, prov), "night2")
         build(con, run_date=date(2025, 11, 30))
