@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pytest
 from conftest import SHARED, require_shared
-from pantau.config import build_config
+from pantau.flows.config import build_config
 from pantau.connectors import spse_pages as pages
 from pantau.flows import steps
 
