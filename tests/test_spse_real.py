@@ -21,9 +21,9 @@ from typing import Any
 import duckdb
 import pytest
 from conftest import SHARED, require_shared
-from pantau.flows.config import build_config
 from pantau.connectors import spse_pages as pages
 from pantau.flows import steps
+from pantau.flows.config import build_config
 
 from pantau.simulator.server import Simulator
 from pantau.simulator.spse import grid, info_rows, page
