@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from pantau.connectors import isb, ocds, spse
+from pantau.connectors import inaproc, isb, ocds, spse
 from pantau.connectors.base import Batch, SourceError
 from pantau.connectors.http import HttpClient, Redactor
 from pantau.flows import inspectorate_steps
@@ -185,6 +185,25 @@ def plan_isb(cfg: Config, regions: list[Region], years: list[int],
     return jobs
 
 
+def plan_inaproc(cfg: Config, regions: list[Region], years: list[int],
+                 summary: RunSummary) -> list[Job]:
+    """[sources.inaproc]: each configured gateway dataset per (region with a kd_klpd, year)."""
+    source = cfg.source("inaproc")
+    if source is None:
+        return []
+    chosen, unknown = inaproc.datasets(source.settings)
+    if unknown:
+        summary.notices.append(f"inaproc: unknown dataset(s) ignored: {', '.join(unknown)}")
+    base = str(source.get("base_url", inaproc.DEFAULT_BASE_URL))
+    jobs = []
+    for r in regions:
+        if not r.kd_klpd:
+            summary.notices.append(f"inaproc: {r.name} has no kd_klpd; skipped")
+            continue
+        jobs += [Job("inaproc", d.name, r, y, base) for y in years for d in chosen]
+    return jobs
+
+
 def plan_spse(cfg: Config, regions: list[Region], years: list[int], summary: RunSummary,
               known: dict[tuple[str, str], frozenset[tuple[str, str]]]) -> list[Job]:
     """One job per (region with an spse_slug, year, package list); ``known`` is the
@@ -288,6 +307,15 @@ def _fetch(job: Job, cfg: Config) -> Batch | list[Batch]:
                                               region=job.region.label, lpse=[code]))
         base = cfg.path.parent if cfg.path else Path()
         return ocds.fetch_publication(client, job.url, base=base, region=job.region.label)
+    if job.source == "inaproc":
+        source = cfg.source("inaproc")
+        settings = source.settings if source else {}
+        return inaproc.fetch(http_client(cfg), inaproc.BY_PATH[job.dataset], base_url=job.url,
+                             api=str(settings.get("api", "v1")),
+                             token=cfg.secrets.get("inaproc", {}).get("token"),
+                             kd_klpd=job.region.kd_klpd or "", year=job.year or 0,
+                             region=job.region.label,
+                             page_size=int(settings.get("page_size", inaproc.DEFAULT_PAGE_SIZE)))
     return isb.fetch_keyed(http_client(cfg), isb.BY_NAME[job.dataset], job.url,
                            region=job.region.label, year=job.year or 0,
                            kd_lpse=job.region.kd_lpse, kd_klpd=job.region.kd_klpd)
@@ -318,7 +346,9 @@ def run_night(
             regions = [r for r in regions
                        if {r.name.lower(), (r.kd_klpd or "").lower(), (r.spse_slug or "").lower()}
                        & wanted]
+        inaproc.forget_blocks()  # a firewall that blocked an earlier run is asked again
         jobs = plan_isb(cfg, regions, run_years, summary)
+        jobs += plan_inaproc(cfg, regions, run_years, summary)
         jobs += plan_spse(cfg, regions, run_years, summary, known_details(con))
         jobs += plan_ocds(cfg, run_years, summary)
         started = datetime.now(UTC)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import sqlalchemy as sa
-from pantau.connectors import inspectorates, isb, ocds
+from pantau.connectors import inaproc, inspectorates, isb, ocds
 from pantau.connectors.spse import RAW_TABLES as SPSE_RAW_TABLES
 from pantau.models.tables import OPS, RAW, metadata, raw_table, schema_version
 
@@ -22,6 +22,7 @@ from pantau.models.tables import OPS, RAW, metadata, raw_table, schema_version
 RAW_TABLES: tuple[str, ...] = (*(d.table for d in isb.ALL_DATASETS), inspectorates.RAW_TABLE)
 RAW_TABLES = (*RAW_TABLES, *SPSE_RAW_TABLES)
 RAW_TABLES = (*RAW_TABLES, ocds.RAW_TABLE)
+RAW_TABLES = (*RAW_TABLES, *(d.table for d in inaproc.DATASETS))
 
 SCHEMA_VERSION = 1
 

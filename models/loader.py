@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-from pantau.connectors import inspectorates, ocds
+from pantau.connectors import inaproc, inspectorates, ocds
 from pantau.connectors.base import Batch, Rejected
 from pantau.connectors.isb import BY_NAME as ISB_DATASETS
 from pantau.connectors.spse import DATASET_TABLES as SPSE_TABLES
@@ -28,6 +28,7 @@ TABLES = {("isb", name): d.table for name, d in ISB_DATASETS.items()}
 TABLES |= {("spse", name): table for name, table in SPSE_TABLES.items()}
 TABLES[(inspectorates.SOURCE, inspectorates.DATASET)] = inspectorates.RAW_TABLE
 TABLES[(ocds.SOURCE, ocds.DATASET)] = ocds.RAW_TABLE
+TABLES |= {(inaproc.SOURCE, d.name): d.table for d in inaproc.DATASETS}
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,14 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
         if partition:  # [run] landing = "parquet": the records are in the batch's partition
             quoted = partition.replace("'", "''")
             con.execute("CREATE OR REPLACE TEMP VIEW landing_batch AS "
-                        f"SELECT key, payload FROM read_parquet('{quoted}')")
+                        f"SELECT key, payload, NULL::VARCHAR AS hash FROM read_parquet('{quoted}')")
         else:
+            # A connector may hash less than the payload (INAPROC: not its last_update_ref).
+            hashes = getattr(batch, "hashes", None) or [None] * len(batch.keys)
             con.register("landing_batch", pa.table({
                 "key": pa.array(batch.keys, pa.string()),
                 "payload": pa.array(batch.payloads, pa.string()),
+                "hash": pa.array(hashes, pa.string()),
             }))
         # One join finds what is new or changed; only those rows are written (upserting the
         # whole batch probed the key index for every unchanged record, night after night). It
@@ -79,9 +83,10 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
                 SELECT key, content_hash FROM {table}
                 WHERE region = $region AND year IS NOT DISTINCT FROM $year
             )
-            SELECT b.key, b.payload, md5(b.payload) AS content_hash, t.key IS NULL AS is_new
+            SELECT b.key, b.payload, coalesce(b.hash, md5(b.payload)) AS content_hash,
+                t.key IS NULL AS is_new
             FROM landing_batch b LEFT JOIN same_answer t ON t.key = b.key
-            WHERE t.key IS NULL OR t.content_hash <> md5(b.payload)
+            WHERE t.key IS NULL OR t.content_hash <> coalesce(b.hash, md5(b.payload))
             """,
             params={"region": batch.region, "year": batch.year},
         ).to_arrow_table()

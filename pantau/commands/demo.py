@@ -1,9 +1,10 @@
 """`pantau demo`: the whole nightly path on the embedded defaults, against the simulator.
 
 Starts the simulator on a free loopback port, writes a demo config and secrets file under
-``var/demo/`` (the secrets hold simulated subscriber URLs with a made-up key, to show that keys
-never reach the database or the logs), runs the nightly flow once into ``var/demo.duckdb``, then
-prints three example questions answered from the analyst copy.
+``var/demo/`` (the embedded defaults with LKPP's data from the simulator's INAPROC gateway; the
+secrets hold the simulator's made-up token, to show that tokens never reach the database or the
+logs), runs the nightly flow once into ``var/demo.duckdb``, then prints three example questions
+answered from the analyst copy.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from pathlib import Path
 import duckdb
 
 from pantau.config import DEFAULT_CONFIG
-from pantau.connectors import isb
+from pantau.simulator.inaproc import SIM_TOKEN
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
 
-DEMO_KEY = "demo-9f8e7d6c-5b4a-4392-8170-subscriber"  # a made-up ISB subscriber key
 EXAMPLES = (
     (
         "Tenders per K/L/PD and status",
@@ -63,7 +63,7 @@ def _toml_value(value: object) -> str:
     return str(value)
 
 
-def write_demo_files(out: Path, sim_url: str) -> tuple[Path, Path]:
+def write_demo_files(out: Path, sim_url: str, world: World) -> tuple[Path, Path]:
     """A config (the embedded defaults pointed at the simulator) and a secrets file."""
     out.mkdir(parents=True, exist_ok=True)
     base = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
@@ -75,13 +75,19 @@ def write_demo_files(out: Path, sim_url: str) -> tuple[Path, Path]:
         f"years = {_toml_value(base['run']['years'])}",
         "max_workers = 4",
     ]
+    # The simulated world has its own codes for the default regions (simulator/world.py).
+    simulated = {r.nama_klpd: r for r in world.regions}
     for region in base["regions"]:
+        sim = simulated.get(region["name"])
+        codes = ({"kd_klpd": sim.kd_klpd, "kd_lpse": sim.kd_lpse, "spse_slug": sim.slug}
+                 if sim else {})
         lines.append("[[regions]]")
-        lines += [f"{k} = {_toml_value(v)}" for k, v in region.items()]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in {**region, **codes}.items()]
     lines += [
-        "[sources.isb]",
+        "[sources.inaproc]",
         "enabled = true",
-        f"satudata_url = {_toml_value(sim_url + '/isb-2/api/satudata')}",
+        f"base_url = {_toml_value(sim_url + '/api')}",
+        f"api = {_toml_value(base['sources']['inaproc'].get('api', 'v1'))}",
         "[http]",
         "min_interval_seconds = 0",
         "per_host_concurrency = 4",
@@ -93,27 +99,17 @@ def write_demo_files(out: Path, sim_url: str) -> tuple[Path, Path]:
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     secrets = out / "demo" / "secrets.toml"
-    urls = [
-        f'"{d.name}" = "{sim_url}/isb-2/api/{DEMO_KEY}/json/{1000 + n}/{d.name}/tipe/'
-        + (
-            '12:12/parameter/{kd_klpd}:{tahun}"'
-            if d.name == "RUP-MasterSatker"
-            else '4:12/parameter/{tahun}:{kd_klpd}"'
-            if d.name.startswith(("RUP", "Ecat"))
-            else '4:4/parameter/{tahun}:{kd_lpse}"'
-        )
-        for n, d in enumerate(isb.KEYED_DATASETS)
-    ]
-    secrets.write_text("[isb.datasets]\n" + "\n".join(urls) + "\n", encoding="utf-8")
+    secrets.write_text(f"[inaproc]\ntoken = {_toml_value(SIM_TOKEN)}\n", encoding="utf-8")
     return config, secrets
 
 
 def demo(args: argparse.Namespace) -> int:
     from pantau.commands.run import run  # noqa: PLC0415
 
-    with Simulator(World(seed=args.seed)) as sim:
-        print(f"simulator listening on {sim.url}", flush=True)
-        config, secrets = write_demo_files(args.dir, sim.url)
+    world = World(seed=args.seed)
+    with Simulator(world) as sim:
+        print(f"simulator listening on {sim.url} (INAPROC gateway: {sim.url}/api)", flush=True)
+        config, secrets = write_demo_files(args.dir, sim.url, world)
         os.environ["PANTAU_SECRETS"] = str(secrets)
         run(argparse.Namespace(config=str(config), region=None, year=None, date=None))
     from pantau.config import load_config  # noqa: PLC0415

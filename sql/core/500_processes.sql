@@ -7,7 +7,8 @@
 -- most preferred source and `sources` lists all that describe it.
 CREATE OR REPLACE TABLE core.processes AS
 WITH all_sources AS (
-    SELECT *, 1 AS preference FROM core.isb_processes
+    -- LKPP's own data first: INAPROC (the live gateway), then ISB (090_lkpp.sql).
+    SELECT *, core.lkpp_preference(source) AS preference FROM core.isb_processes
     UNION ALL BY NAME SELECT *, 2 AS preference FROM core.spse_processes
     UNION ALL BY NAME SELECT *, 3 AS preference FROM core.ocds_processes
 )

@@ -14,7 +14,7 @@ satker AS (
     SELECT payload->>'kd_klpd' AS kd_klpd, payload->>'kd_satker_str' AS kd_satker,
         payload->>'nama_satker' AS name, payload->>'jenis_satker' AS kind,
         payload->>'kd_satker' AS satker_id
-    FROM raw.isb_rup_master_satker WHERE payload->>'kd_satker_str' IS NOT NULL
+    FROM temp.lkpp_rup_master_satker WHERE payload->>'kd_satker_str' IS NOT NULL
 ),
 seen AS (
     SELECT kd_klpd, kd_satker, min(satker_name) AS name
