@@ -2,9 +2,9 @@
 
 Starts the simulator on a free loopback port, writes a demo config and secrets file under
 ``var/demo/`` (the embedded defaults with LKPP's data from the simulator's INAPROC gateway; the
-secrets hold the simulator's made-up token, to show that tokens never reach the database or the
-logs), runs the nightly flow once into ``var/demo.duckdb``, then prints three example questions
-answered from the analyst copy.
+secrets hold a made-up token the simulator accepts, to show that tokens never reach the
+database or the logs), runs the nightly flow once into ``var/demo.duckdb``, then prints three
+example questions answered from the analyst copy.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from pathlib import Path
 import duckdb
 
 from pantau.config import DEFAULT_CONFIG
-from pantau.simulator.inaproc import SIM_TOKEN
+from pantau.simulator.inaproc import Grant
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
 
+DEMO_TOKEN = "demo-9f8e7d6c-5b4a-4392-8170-inaproc"  # noqa: S105 - a made-up INAPROC token
 EXAMPLES = (
     (
         "Tenders per K/L/PD and status",
@@ -99,7 +100,7 @@ def write_demo_files(out: Path, sim_url: str, world: World) -> tuple[Path, Path]
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     secrets = out / "demo" / "secrets.toml"
-    secrets.write_text(f"[inaproc]\ntoken = {_toml_value(SIM_TOKEN)}\n", encoding="utf-8")
+    secrets.write_text(f"[inaproc]\ntoken = {_toml_value(DEMO_TOKEN)}\n", encoding="utf-8")
     return config, secrets
 
 
@@ -107,7 +108,7 @@ def demo(args: argparse.Namespace) -> int:
     from pantau.commands.run import run  # noqa: PLC0415
 
     world = World(seed=args.seed)
-    with Simulator(world) as sim:
+    with Simulator(world, inaproc_tokens={DEMO_TOKEN: Grant()}) as sim:
         print(f"simulator listening on {sim.url} (INAPROC gateway: {sim.url}/api)", flush=True)
         config, secrets = write_demo_files(args.dir, sim.url, world)
         os.environ["PANTAU_SECRETS"] = str(secrets)
