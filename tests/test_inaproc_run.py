@@ -35,6 +35,7 @@ TOKEN = "test-inaproc-token-6a2e90d4c1"  # noqa: S105 - a made-up token
 BANDUNG = [{"name": "Kab. Bandung", "kd_klpd": "D107", "kd_lpse": 93}]
 RUN_DATE = date(2025, 10, 4)
 COMPARED = ("tenders", "bids", "flags", "agency_metrics")
+ISB_TENDER_DATASETS = ("SPSE-TenderPengumuman", "SPSE-PesertaTender")
 # The issue's figures for kode_klpd=D107 (the ISB path, per LPSE: 92, 2386, 4222 / 175 / 69, 28).
 ISSUE = {"tenders": 91, "non_tenders": 2386, "participants": 4187, "offers": 174, "winners": 68,
          "single_bid": 27}
@@ -48,7 +49,7 @@ def inaproc_config(tmp: Path, url: str, *, api: str = "v1", page_size: int = 250
     secrets: dict[str, Any] = {"inaproc": {"token": token}} if token else {}
     if isb_too:
         sources["isb"] = {"enabled": True, "satudata_url": f"{url}/isb-2/api/satudata"}
-        secrets |= isb_secrets(url)
+        secrets |= isb_secrets(url, tuple(isb.BY_NAME[n] for n in ISB_TENDER_DATASETS))
     return make_config(tmp, url, regions or BANDUNG, secrets=secrets, extra={"sources": sources})
 
 
@@ -214,13 +215,15 @@ def test_no_token_in_the_database_or_the_output(night: tuple[Any, Any, Simulator
     assert TOKEN not in logs
     for db in (cfg.database_path, cfg.analyst_path):
         with duckdb.connect(str(db), read_only=True) as con:
-            columns = _text_columns(con, views_only=False)
-            assert columns
-            for schema, table, column in columns:
+            tables: dict[tuple[str, str], list[str]] = {}
+            for schema, table, column in _text_columns(con, views_only=False):
+                tables.setdefault((schema, table), []).append(f'CAST("{column}" AS VARCHAR)')
+            assert ("raw", "inaproc_peserta_tender") in tables
+            for (schema, table), columns in tables.items():
                 hit = con.execute(
                     f'SELECT count(*) FROM "{schema}"."{table}" '
-                    f'WHERE contains(CAST("{column}" AS VARCHAR), ?)', [TOKEN]).fetchone()
-                assert hit == (0,), (schema, table, column)
+                    f"WHERE contains(concat_ws('|', {', '.join(columns)}), ?)", [TOKEN]).fetchone()
+                assert hit == (0,), (schema, table)
 
 
 def test_no_invisible_characters_in_the_analyst_views(
@@ -251,7 +254,8 @@ def test_the_gateway_sent_the_quirks_the_night_undid(replay_dir: Path) -> None:
 def test_a_package_isb_and_inaproc_both_describe_shows_once(
         tmp_path: Path, replay_dir: Path) -> None:
     with Simulator(replay=replay_dir, inaproc_tokens={TOKEN: Grant()}) as sim:
-        cfg = inaproc_config(tmp_path, sim.url, isb_too=True)
+        cfg = inaproc_config(tmp_path, sim.url, isb_too=True,
+                             datasets=["tender/pengumuman", "tender/peserta-tender"])
         summary = run_plain(cfg, RUN_DATE)
     assert not [f for f in summary.failed if f[0].startswith("inaproc/")]
     pengumuman = json.loads((replay_dir / "SPSE-TenderPengumuman.json").read_bytes())
@@ -292,15 +296,16 @@ def test_a_run_without_a_token_says_token(tmp_path: Path) -> None:
 
 
 def test_a_dataset_not_granted_is_skipped_and_the_others_land(tmp_path: Path) -> None:
+    datasets = ["tender/pengumuman", "tender/peserta-tender", "tender/tender-selesai"]
     granted = frozenset(inaproc.BY_PATH) - {"tender/peserta-tender"}
     with Simulator(World(), inaproc_tokens={TOKEN: Grant(apis=granted)}) as sim:
-        summary = run_plain(inaproc_config(tmp_path, sim.url))
+        summary = run_plain(inaproc_config(tmp_path, sim.url, datasets=datasets))
     assert not summary.ok
     ((label, reason),) = summary.failed
     assert label == "inaproc/tender/peserta-tender D107 2025"
     assert "HTTP 403" in reason
     assert "not granted" in reason
-    assert {r.dataset for r in summary.landed} == set(granted)
+    assert {r.dataset for r in summary.landed} == set(datasets) - {"tender/peserta-tender"}
     with duckdb.connect(str(tmp_path / "pantau-analyst.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM tenders WHERE kind = 'tender'").fetchone()[0]
 
@@ -320,14 +325,15 @@ def test_a_token_scoped_to_one_klpd_gets_no_data_for_another(tmp_path: Path) -> 
 
 
 def test_a_night_under_gateway_faults_lands_the_same(tmp_path: Path) -> None:
-    datasets = ["tender/pengumuman", "tender/peserta-tender", "rup/paket-penyedia-terumumkan"]
+    datasets = ["tender/pengumuman", "rup/paket-penyedia-terumumkan"]
     with Simulator(World()) as sim:
-        clean_cfg = inaproc_config(tmp_path / "clean", sim.url, token=SIM_TOKEN,
+        clean_cfg = inaproc_config(tmp_path / "clean", sim.url, token=SIM_TOKEN, page_size=10,
                                    datasets=datasets)
         clean = run_plain(clean_cfg, RUN_DATE)
     faults = FaultPlan(0.2, seed=3, kinds=("http_500", "http_503", "truncated"))
     with Simulator(World(), faults=faults) as sim:
-        cfg = inaproc_config(tmp_path / "faulty", sim.url, token=SIM_TOKEN, datasets=datasets)
+        cfg = inaproc_config(tmp_path / "faulty", sim.url, token=SIM_TOKEN, page_size=10,
+                             datasets=datasets)
         cfg.http["max_attempts"] = 10
         faulty = run_plain(cfg, RUN_DATE)
     assert clean.ok
