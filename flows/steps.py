@@ -204,6 +204,20 @@ def plan_inaproc(cfg: Config, regions: list[Region], years: list[int],
     return jobs
 
 
+def check_region_names(con: duckdb.DuckDBPyConnection, regions: list[Region],
+                       summary: RunSummary) -> None:
+    """A configured kd_klpd whose name in the gateway's satker list is not the region's: a
+    notice (a wrong code would watch another K/L/PD's packages without a word)."""
+    names = dict(con.execute(
+        "SELECT payload->>'kd_klpd', min(payload->>'nama_klpd') "
+        "FROM raw.inaproc_rup_master_satker GROUP BY ALL").fetchall())
+    for r in regions:
+        found = names.get(r.kd_klpd)
+        if found and isb.normalise_name(found) != isb.normalise_name(r.name):
+            summary.notices.append(f"inaproc: {r.name} has kd_klpd {r.kd_klpd}, which LKPP's "
+                                   f"satker list names {found!r}: check the code")
+
+
 def plan_spse(cfg: Config, regions: list[Region], years: list[int], summary: RunSummary,
               known: dict[tuple[str, str], frozenset[tuple[str, str]]]) -> list[Job]:
     """One job per (region with an spse_slug, year, package list); ``known`` is the
@@ -362,6 +376,7 @@ def run_night(
                 _land_group(con, *pending.popleft(), summary, started)
         while pending:
             _land_group(con, *pending.popleft(), summary, started)
+        check_region_names(con, regions, summary)
         # Inspectorate registers (whenever [inspectorates] is configured) and alerts: issue 6.
         inspectorate_steps.inspectorate_step(cfg, con, http_client(cfg), summary, today=run_date)
         indicator_settings.apply_config(con, cfg)  # [indicators]: thresholds, windows, bands

@@ -341,3 +341,15 @@ def test_a_night_under_gateway_faults_lands_the_same(tmp_path: Path) -> None:
     assert faults.injected["rate_limited"] > 0  # 429 with Retry-After and X-RateLimit-*
     assert sum(faults.injected.values()) > faults.injected["rate_limited"]
     assert warehouse_figures(cfg.analyst_path) == warehouse_figures(clean_cfg.analyst_path)
+
+
+def test_a_region_name_the_gateway_disagrees_with_is_a_notice(tmp_path: Path) -> None:
+    world = World()
+    named_wrong = [{"name": "Kota Atlantis", "kd_klpd": "D107", "kd_lpse": 93}]
+    with Simulator(world, inaproc_tokens={TOKEN: Grant()}) as sim:
+        summary = run_plain(inaproc_config(tmp_path, sim.url, regions=named_wrong,
+                                           datasets=["rup/master-satker"]))
+    assert summary.ok
+    name = world.by_klpd["D107"].nama_klpd
+    assert summary.notices == [(f"inaproc: Kota Atlantis has kd_klpd D107, which LKPP's satker "
+                                f"list names {name!r}: check the code")]
