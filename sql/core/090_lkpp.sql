@@ -2,7 +2,8 @@
 -- Why: the gateway kept ISB's field names (../shared/inaproc.md §4.2), so one set of SQL
 -- (100..140) builds core from both; `source` says which one a row came from, and a package both
 -- describe is merged in core.processes (500). INAPROC's tender/pengumuman is keyed by
--- (kd_tender, versi_tender): one process is its latest version. Build-time views only.
+-- (kd_tender, versi_tender): one process is its latest version. Build-time views only, dropped
+-- by 690_lkpp_done.sql.
 CREATE OR REPLACE TEMP VIEW lkpp_tender_pengumuman AS
 SELECT 'isb' AS source, key, year, payload FROM raw.isb_tender_pengumuman
 UNION ALL
