@@ -223,30 +223,34 @@ def fetch(client: HttpClient, ds: InaprocDataset, *, base_url: str, api: str, to
         params: dict[str, Any] = {"kode_klpd": kd_klpd, "tahun": year, **variant}
         pages = (_legacy(client, ds, base_url, params, token) if generation == "legacy"
                  else _v1(client, ds, base_url, params, token, page_size))
-        for response, page in pages:
-            first_url = first_url or response.url
-            hashes.append(response.content_hash)
+        for url, body_hash, page in pages:
+            first_url = first_url or url
+            hashes.append(body_hash)
             records += page
     digest = hashlib.sha256("".join(hashes).encode()).hexdigest()
     provenance = Provenance(SOURCE, first_url, datetime.now(UTC), digest)
     return to_batch(ds, records, provenance, region=region, year=year)
 
 
+# One answer's (redacted URL, body hash, records): bodies are not kept once read.
+Page = tuple[str, str, list[Any]]
+
+
 def _legacy(client: HttpClient, ds: InaprocDataset, base_url: str, params: dict[str, Any],
-            token: str) -> list[tuple[Response, list[Any]]]:
+            token: str) -> list[Page]:
     response = _get(client, ds, dataset_url(base_url, "legacy", ds, params), token)
     answer = _json(ds, response)
     if isinstance(answer, list):
-        return [(response, answer)]
+        return [(response.url, response.content_hash, answer)]
     if isinstance(answer, dict):
         _check_envelope(ds, response, answer)
-        return [(response, _records(ds, response, answer))]
+        return [(response.url, response.content_hash, _records(ds, response, answer))]
     raise _error(ds, response, f"a JSON {type(answer).__name__} where the legacy array belongs")
 
 
 def _v1(client: HttpClient, ds: InaprocDataset, base_url: str, params: dict[str, Any],
-        token: str, page_size: int) -> list[tuple[Response, list[Any]]]:
-    pages: list[tuple[Response, list[Any]]] = []
+        token: str, page_size: int) -> list[Page]:
+    pages: list[Page] = []
     cursors: set[str] = set()
     cursor: str | None = None
     while True:
@@ -259,7 +263,7 @@ def _v1(client: HttpClient, ds: InaprocDataset, base_url: str, params: dict[str,
             raise _error(ds, response, f"a JSON {type(answer).__name__} where the v1 envelope "
                          "belongs")
         _check_envelope(ds, response, answer)
-        pages.append((response, _records(ds, response, answer)))
+        pages.append((response.url, response.content_hash, _records(ds, response, answer)))
         meta = answer.get("meta") if isinstance(answer.get("meta"), dict) else {}
         cursor = meta.get("cursor") or None
         if not meta.get("has_more") or not cursor:
