@@ -19,9 +19,10 @@ opentender, a JSON register). SPSE listings are not (an HTML page there is first
 expired-session page, answered by renewing the session), nor CSV registers, nor the INAPROC
 gateway: an HTML page there is its firewall, never retried (no retry storm, and the gateway is
 not asked again that night), and an empty answer is not JSON. An SPSE detail page
-fails alone: its package is quarantined with the reason and the page's body (its listing row
-when the page is empty or none came), and the listing and the other packages land. No error
-text carries a secret.
+fails alone: a page that came but is no detail page is set aside with the reason and its body
+(the package's record lands, not final, and is fetched again next night); when no page came the
+package is quarantined with the reason and the answer's body or its listing row; the listing
+and the other packages land. No error text carries a secret.
 
 A new source is one more ``Source`` in ``SOURCES``.
 """
@@ -278,14 +279,14 @@ SPSE_DETAIL = Source(
     "spse detail page",
     f"GET /{SLUG}/pencatatan/pengumumannonspk?id={FIRST_PACKAGE}",
     lambda: _read("spse-national-2026", "nonspk_pengumuman.html"),
-    lambda client, base: _spse_run(client, base)[::-1],  # the detail batch first
-    lambda _body: 1,
+    _spse_run,
+    lambda _body: 1,  # the one-row listing
     others=lambda _valid: {
         **_spse_exchange(_one_row_listing()),
         f"POST /{SLUG}/dt/nonspk start=0": _one_row_listing(),
     },
     expect_json=False,
-    messages=dict.fromkeys(("html", "empty"), r"detail page has no div\.content"),
+    messages=dict.fromkeys(("html", "empty"), r"detail page without div\.content"),
     quarantines=True,
 )
 
@@ -459,13 +460,16 @@ def test_source_contract(source: Source, scenario: str, servers: tuple[Server, S
 
     message, kept, tries = expected(source, scenario)
     if source.quarantines:
-        detail, listing = source.run(HttpClient(settings), base)
+        listing, details, *pages = source.run(HttpClient(settings), base)
         assert len(listing.keys) == 1  # the listing lands
-        assert detail.keys == []
-        [reject] = detail.rejected
+        [reject] = [r for b in (details, *pages) for r in b.rejected]
         assert re.search(message, reject.reason), reject.reason
-        # The page that failed; its listing row when there is no page to keep.
-        assert reject.raw == ((kept and target[2]) or listing.payloads[0].encode())
+        # The page that failed; its listing row when no page came.
+        assert reject.raw == (target[2] if kept else listing.payloads[0].encode())
+        # A page that came but is not a detail page is set aside: the package's record lands,
+        # not final (fetched again next night). A page that did not come: the package waits.
+        final = [json.loads(p)["final"] for p in details.payloads]
+        assert final == ([False] if scenario in {"html", "empty"} else [])
     else:
         with pytest.raises(SourceError) as info:
             source.run(HttpClient(settings), base)
