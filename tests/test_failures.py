@@ -43,6 +43,9 @@ def test_a_failed_night_prints_sentences_and_logs_the_traceback(tmp_path: Path) 
     assert log.parent == tmp_path / "var" / "logs"
     assert "Traceback" in log.read_text(encoding="utf-8")
     assert "# pantau nightly run" in done.stdout  # the summary still goes to the terminal
+    # progress, as plain lines since stderr is no terminal here: every stage of the night
+    for stage in ("pantau: fetching 0/", "pantau: building", "pantau: publishing"):
+        assert stage in done.stderr
 
 
 def test_an_unexpected_failure_is_one_sentence_naming_the_log(
