@@ -24,7 +24,7 @@ from pantau.connectors.base import Batch, Job, PlanRequest, Region, SourceError
 from pantau.connectors.http import HttpClient, Redactor
 from pantau.flows import inspectorate_steps
 from pantau.flows.config import Config
-from pantau.models import cardinal, partitions
+from pantau.models import cardinal, partitions, progress
 from pantau.models import settings as indicator_settings
 from pantau.models.db import open_warehouse, transaction
 from pantau.models.loader import LandResult, land, record_failure
@@ -234,21 +234,33 @@ def run_night(
         # flight: fetching stays ahead of landing without holding a whole night in memory.
         window = cfg.run.in_flight
         pending: deque[tuple[tuple[Job, ...], Future[list[Outcome]]]] = deque()
-        for group in group_jobs(jobs):
+        groups = group_jobs(jobs)
+        landed = records = 0
+        progress.report("fetching", done=0, total=len(groups), records=0)
+
+        def land_next() -> None:
+            nonlocal landed, records
+            records += _land_group(con, *pending.popleft(), summary, started)
+            landed += 1
+            progress.report("fetching", done=landed, total=len(groups), records=records)
+
+        for group in groups:
             pending.append((group, submit(group, cfg)))
             if len(pending) >= window:
-                _land_group(con, *pending.popleft(), summary, started)
+                land_next()
         while pending:
-            _land_group(con, *pending.popleft(), summary, started)
+            land_next()
         review(cfg, con, regions, summary)
         # Inspectorate registers (whenever [inspectorates] is configured) and alerts: issue 6.
         inspectorate_steps.inspectorate_step(cfg, con, http_client(cfg), summary, today=run_date)
+        progress.report("building", what="core, flags, metrics, views")
         indicator_settings.apply(con, cfg.indicators.overrides)  # thresholds, windows, bands
         cardinal.configure(con, cfg.indicators.model_dump(exclude_none=True))
         build(con, run_date=summary.run_date, run_id=summary.run_id,
               then=functools.partial(_raise_alerts, cfg, summary, regions))
         inspectorate_steps.delivery_step(cfg, con, summary)
         summary.totals = _totals(con)
+    progress.report("publishing", what=str(cfg.analyst_path))
     publish(cfg.database_path, cfg.analyst_path)
     summary.finished_at = datetime.now(UTC)
     return summary
@@ -286,7 +298,8 @@ def tune(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
 
 
 def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
-                future: Future[list[Outcome]], summary: RunSummary, started: datetime) -> None:
+                future: Future[list[Outcome]], summary: RunSummary, started: datetime) -> int:
+    """Land a group's outcomes; returns the number of records landed."""
     try:
         outcomes: list[Outcome] = future.result()
     except Exception as exc:  # the task itself failed (e.g. its worker died): so did its jobs
@@ -294,13 +307,17 @@ def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
     # A group lands in one transaction: each commit syncs the WAL (~7 ms), and a national night
     # has thousands of datasets but a few hundred groups. A crash loses at most the group being
     # landed, which the rerun fetches again.
+    records = 0
     with transaction(con):
         for job, outcome in zip(group, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 _record_job_failure(con, job, outcome, summary, started)
                 continue
             batches = outcome if isinstance(outcome, list) else [outcome]  # SPSE: + details
-            summary.landed += [land(con, b, summary.run_id, started) for b in batches]
+            results = [land(con, b, summary.run_id, started) for b in batches]
+            summary.landed += results
+            records += sum(r.n_records for r in results)
+    return records
 
 
 def _record_job_failure(con: duckdb.DuckDBPyConnection, job: Job, exc: Exception,

@@ -48,6 +48,14 @@ class _WithoutTraceback(logging.Formatter):
 
 def setup(log_dir: Path, *, verbose: bool, redact: Redactor) -> Path:
     """Log to ``log_dir/pantau-YYYYMMDD.log`` and a terse terminal; returns the file's path."""
+    # A second call (tests run ``main`` many times in one process) replaces the handlers of the
+    # first, which may write to streams that are closed by now.
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "pantau", False)]:
+        root.removeHandler(old)
+        for name in PREFECT_LOGGERS:
+            logging.getLogger(name).removeHandler(old)
+        old.close()
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / f"pantau-{datetime.now().astimezone():%Y%m%d}.log"
     file = logging.FileHandler(path, encoding="utf-8")
@@ -58,7 +66,7 @@ def setup(log_dir: Path, *, verbose: bool, redact: Redactor) -> Path:
     terminal.setLevel(logging.DEBUG if verbose else logging.WARNING)
     terse = logging.Formatter("%(levelname)s %(name)s: %(message)s")
     terminal.setFormatter(terse if verbose else _WithoutTraceback(terse))
-    root = logging.getLogger()
+    file.pantau = terminal.pantau = True  # type: ignore[attr-defined]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     root.addHandler(file)
     root.addHandler(terminal)

@@ -14,6 +14,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from pantau.models import progress
+
 EXCEL_MAX_ROWS = 1_048_576 - 2  # two header rows
 RUPIAH_FORMAT = '"Rp" #,##0'
 MONEY_NAMES = ("pagu", "hps")
@@ -118,7 +120,10 @@ def _data_sheet(ws: Any, table: pa.Table, columns: dict[str, str]) -> None:  # n
     ws.append([_styled(ws, readable(n, columns.get(n, "")), font=st["bold"], fill=st["fill"],
                        alignment=st["wrap"]) for n in names])
     ws.append([_styled(ws, n, font=st["small"], fill=st["fill"]) for n in names])
+    written = 0
     for batch in table.to_batches(max_chunksize=5000):
+        progress.report("writing", done=written, total=table.num_rows, what=str(ws.title))
+        written += batch.num_rows
         cols = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
         for r in range(batch.num_rows):
             row = []
@@ -127,6 +132,7 @@ def _data_sheet(ws: Any, table: pa.Table, columns: dict[str, str]) -> None:  # n
                 row.append(_styled(ws, value, number_format=fmt)
                            if fmt and value is not None else value)
             ws.append(row)
+    progress.report("writing", done=written, total=table.num_rows, what=str(ws.title))
 
 
 def _about_sheet(ws: Any, names: list[str], columns: dict[str, str],  # noqa: ANN401

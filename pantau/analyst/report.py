@@ -29,7 +29,7 @@ from pantau.analyst import svgchart
 from pantau.analyst.regions import RegionRef
 from pantau.analyst.views import views_from_db
 from pantau.errors import UserError
-from pantau.models import catalogue
+from pantau.models import catalogue, progress
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 NA = "\u2013"  # en dash: no value
@@ -224,18 +224,25 @@ def collect(con: duckdb.DuckDBPyConnection, region: RegionRef, year: int | None,
         "missing_views": [v for v in REPORT_VIEWS if v not in views],
         "data_as_of": _data_as_of(c), "notes": {},
     }
+    sections = 5
+    progress.report("collecting", done=0, total=sections, what="scorecard")
     metrics, ctx["metrics_missing"] = _metrics(c)
     history = _history(c)
     ctx["scorecard"] = _scorecard(c, metrics, history)
+    progress.report("collecting", done=1, total=sections, what="charts")
     ctx["trend_charts"], ctx["notes"]["trends"] = _trend_charts(c, history)
     ctx["month_chart"] = _month_chart(c)
+    progress.report("collecting", done=2, total=sections, what="rankings")
     ctx["rank_single"], ctx["rank_near"] = _rankings(c, metrics, min_tenders)
     ctx["rank_note"] = t["min_tenders"].format(n=min_tenders)
     ctx["method_chart"] = _method_chart(c)
+    progress.report("collecting", done=3, total=sections, what="flagged processes")
     ctx["flagged"], ctx["flagged_total"], ctx["flags_fallback"] = _flagged(c)
     ctx["no_slug"] = not region.spse_slug
+    progress.report("collecting", done=4, total=sections, what="inspectorates")
     ctx["inspectorates"], ctx["insp_history"], ctx["insp_other"] = _inspectorates(c)
     ctx["definitions"] = _definitions(metrics, ctx["flagged"])
+    progress.report("collecting", done=sections, total=sections, what="definitions")
     return ctx
 
 

@@ -18,6 +18,7 @@ from pantau.analyst.writers import write_result
 from pantau.commands import export_ocds
 from pantau.errors import UserError
 from pantau.flows.config import load_config
+from pantau.progress import shown
 
 EXPORT_FORMATS = ("xlsx", "csv", "parquet", "json")
 
@@ -54,8 +55,9 @@ def view(args: argparse.Namespace) -> int:
         raise UserError(f"{done.table.num_rows} rows do not fit in one Excel sheet: use --format "
                         "parquet or csv, or narrow it with --region / --year")
     about = done.about()
-    write_result(done.table, fmt, args.out, sheet=done.view.name,
-                 columns=done.view.column_docs(), about=about)
+    with shown():
+        write_result(done.table, fmt, args.out, sheet=done.view.name,
+                     columns=done.view.column_docs(), about=about)
     print(f"{args.out}: {done.table.num_rows} rows of {done.view.name}"
           + (f" ({about['filters']})" if done.filters else ""))
     return 0

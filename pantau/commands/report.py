@@ -15,6 +15,7 @@ from pantau.analyst.connection import connect_analyst
 from pantau.analyst.regions import resolve_region
 from pantau.analyst.report import collect, render
 from pantau.flows.config import load_config
+from pantau.progress import shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def report(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
-    with connect_analyst(cfg.analyst_path) as con:
+    with connect_analyst(cfg.analyst_path) as con, shown():
         region = resolve_region(cfg.regions, con, args.region)
         ctx = collect(con, region, args.year, args.lang, min_tenders=args.min_tenders)
     html = render(ctx)

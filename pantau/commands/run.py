@@ -8,6 +8,7 @@ from datetime import date
 from pantau import logs
 from pantau.errors import UserError
 from pantau.flows.config import load_config
+from pantau.progress import shown
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,12 +28,13 @@ def run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
     flow = nightly.with_options(task_runner=task_runner(cfg))
     try:
-        flow(
-            config_path=str(cfg.path) if cfg.path else None,
-            regions=args.region,
-            years=args.year,
-            run_date=args.date,
-        )
+        with shown():
+            flow(
+                config_path=str(cfg.path) if cfg.path else None,
+                regions=args.region,
+                years=args.year,
+                run_date=args.date,
+            )
     except RunFailedError as exc:
         lines = [f"the night ran, but {len(exc.failed)} dataset(s) failed (exit code 1):"]
         lines += [f"  {label}: {reason}" for label, reason in exc.failed]

@@ -12,7 +12,7 @@
 -- (sql/indicators/106_cardinal_from_core.sql), so the export and the flags cannot drift.
 -- The macros stay together in this file: each is one line of the mapping, read as a whole
 -- (as the parsing macros stay in 000_macros.sql).
--- Source: OCDS 1.1 release schema and the bid extension (tests/schema/); mapping choices for SPSE:
+-- Source: the official OCDS 1.1.5 release schema and bid extension; mapping choices for SPSE:
 -- * ocid = 'ocds-pantau-' || kind || '-' || source_id (pantau's prefix; not registered with OCP);
 -- * buyer = the K/L/PD (kd_klpd); tender.procuringEntity = the satuan kerja (kd_satker);
 -- * procurementMethod: Tender*/Seleksi* -> open, Penunjukan Langsung -> limited, everything else
