@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -78,6 +78,13 @@ class Batch:
         self.rejected.append(Rejected(reason, to_bytes(record)))
 
 
+def change_hashes(batch: Batch) -> list[str | None]:
+    """Each record's change hash where its source hashes less than the payload (INAPROC: not
+    its ``last_update_ref``); None where the loader's md5 of the payload is the hash."""
+    hashes: list[str] | None = getattr(batch, "hashes", None)
+    return list(hashes) if hashes else [None] * len(batch.keys)
+
+
 @dataclass(frozen=True)
 class Region:
     """A watched region: its name, and the codes each source knows it by."""
@@ -108,6 +115,9 @@ class Job:
     params: Mapping[str, str] = field(default_factory=dict, compare=False)  # source-specific
     # SPSE: (code, listing-row hash) pairs whose detail pages need no refetch (from the warehouse)
     known: frozenset[tuple[str, str]] = field(default=frozenset(), repr=False, compare=False)
+    # A secret the fetch sends (INAPROC: its token), kept out of the target and every URL;
+    # never logged or stored (redacted as a secret, as the target is).
+    credential: str = field(default="", repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -135,7 +145,9 @@ class Source:
     ``tables`` maps each dataset to its raw table. ``settings`` is the type of its
     ``[sources.<name>]`` section (None: not configured there); ``plan(settings, request)`` lists
     its jobs and ``fetch(job, settings, client)`` runs one (a source without them, such as the
-    inspectorate registers, is fetched by its own step).
+    inspectorate registers, is fetched by its own step). ``review(regions, records)``, where a
+    source has one, runs once the night's batches have landed: notices about the regions from
+    what landed (``records(dataset)`` reads that dataset's landed records).
     """
 
     name: str
@@ -143,6 +155,8 @@ class Source:
     settings: type | None = None
     plan: Callable[[Any, PlanRequest], list[Job]] | None = None
     fetch: Callable[[Job, Any, HttpClient], Batch | list[Batch]] | None = None
+    review: Callable[[Sequence[Region], Callable[[str], Iterable[dict[str, Any]]]],
+                     list[str]] | None = field(default=None, kw_only=True)
 
     @property
     def raw_tables(self) -> tuple[str, ...]:

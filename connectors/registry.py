@@ -14,7 +14,10 @@ How to add a source:
    (``@with_config(ConfigDict(extra="forbid"))``, each field ``Annotated[type,
    Field(description=...)] = default``, an ``enabled`` flag and ``http(shared)`` giving its
    ``HttpSettings``), ``plan(settings, request) -> list[Job]`` and ``fetch_job(job, settings,
-   client)``, and ``SPEC = Source(name, {dataset: raw table}, Settings, plan, fetch_job)``.
+   client)``, and ``SPEC = Source(name, {dataset: raw table}, Settings, plan, fetch_job)``
+   (``review=`` for notices once the night has landed, e.g. INAPROC's check of region codes).
+   A secret the fetch sends goes in ``Job.credential`` (from ``request.secrets``), never in
+   ``Job.target``.
 3. Add ``SPEC`` to ``SOURCES`` below.
 4. Read its raw table in a core SQL file (``sql/core/``) and, for the tests and benchmarks, serve
    it from the simulator (``pantau/simulator/``); run ``make docs`` for docs/configuration.md.
@@ -22,10 +25,10 @@ How to add a source:
 
 from __future__ import annotations
 
-from pantau.connectors import inspectorates, isb, ocds, spse
+from pantau.connectors import inaproc, inspectorates, isb, ocds, spse
 from pantau.connectors.base import Source
 
-SOURCES: tuple[Source, ...] = (isb.SPEC, spse.SPEC, ocds.SPEC, inspectorates.SPEC)
+SOURCES: tuple[Source, ...] = (isb.SPEC, spse.SPEC, ocds.SPEC, inaproc.SPEC, inspectorates.SPEC)
 BY_NAME = {s.name: s for s in SOURCES}
 # What the nightly run fetches (the others have steps of their own).
 FETCHED = tuple(s for s in SOURCES if s.plan is not None and s.fetch is not None)

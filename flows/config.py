@@ -5,8 +5,8 @@ the file found is overlaid on the embedded defaults (``flows/default.toml``): ta
 key, arrays (and ``[[regions]]``) replace. Every default value lives once, in the models below
 (or in the settings class of the layer that uses it); docs/configuration.md is generated from
 them (``make docs``). Every section forbids unknown keys: an error is one line naming the
-section and the key. Secrets (ISB subscriber URLs, API keys, channel URLs with tokens) come only
-from the file named by ``PANTAU_SECRETS`` and are never printed.
+section and the key. Secrets (ISB subscriber URLs, the INAPROC token, channel URLs with
+tokens) come only from the file named by ``PANTAU_SECRETS`` and are never printed.
 """
 
 from __future__ import annotations
@@ -433,8 +433,8 @@ def configuration_markdown() -> str:
         "a test fails when this file differs). pantau reads `--config`, else `$PANTAU_CONFIG`,",
         "else `./pantau.toml`, over the embedded defaults (`flows/default.toml`): tables merge",
         "key by key, arrays and `[[regions]]` replace. An unknown section or key is an error",
-        "naming both. Secrets (ISB dataset URLs, alert channels) belong in the file named by",
-        "`PANTAU_SECRETS`, never here (see `secrets.example.toml`).",
+        "naming both. Secrets (ISB dataset URLs, the INAPROC token, alert channels) belong in",
+        "the file named by `PANTAU_SECRETS`, never here (see `secrets.example.toml`).",
     ]
 
     def section(title: str, name: str, prefix: str) -> None:

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from pantau.connectors import inaproc, isb, ocds, spse
 from pantau.connectors import inspectorates as register
-from pantau.connectors import isb, ocds, spse
-from pantau.connectors.base import SourceError
+from pantau.connectors.base import Region, SourceError
 from pantau.connectors.http import HttpClient, Redactor
 from pantau.flows.config import Config, ConfigError, load_config, load_secrets
 from pantau.models import alerts
@@ -181,7 +181,75 @@ def _ocds(cfg: Config, settings: ocds.OcdsSettings, client: HttpClient) -> Itera
             fix="use codes from opentender's own LPSE list" if missing else "")
 
 
-PROBES: dict[str, Probe] = {"isb": _isb, "spse": _spse, "ocds": _ocds}
+def _inaproc(cfg: Config, settings: inaproc.InaprocSettings,
+             client: HttpClient) -> Iterator[Finding]:
+    """The token is accepted and which datasets it grants (one ``limit=1`` request per dataset
+    for the first region and year); each region's kd_klpd against LKPP's satker list."""
+    check = "source inaproc"
+    token = str(cfg.secrets.get("inaproc", {}).get("token") or "")
+    if not token:
+        yield Finding(check, ok=False, verdict=inaproc.NO_TOKEN, fix=(
+            'get one in the Developer Portal and set [inaproc] token = "..." in the secrets '
+            "file (docs/inaproc.md)"))
+        return
+    regions = [r for r in cfg.regions if r.kd_klpd]
+    if not regions:
+        yield Finding(check, ok=False, verdict="no region has a kd_klpd to ask the gateway for",
+                      fix="set kd_klpd of each [[regions]] entry (LKPP's K/L/PD code)")
+        return
+    inaproc.forget_blocks()  # a firewall met by an earlier probe is asked again
+
+    def ask(path: str, kd_klpd: str) -> list[Any]:
+        return inaproc.probe(client, inaproc.BY_PATH[path], base_url=settings.base_url,
+                             api=settings.api, token=token, kd_klpd=kd_klpd, year=cfg.years[0])
+
+    refused: list[str] = []
+    for path in settings.datasets:
+        try:
+            ask(path, str(regions[0].kd_klpd))
+        except SourceError as exc:
+            if inaproc.FIREWALL in str(exc):
+                yield Finding(check, ok=False, verdict=str(exc), fix=(
+                    "register this machine's public IP with LKPP in the Developer Portal, or "
+                    "run pantau from a registered machine (docs/inaproc.md)"))
+                return
+            if exc.status != 403:  # "not granted" is the gateway's 403
+                yield _failed(check, exc, "check the token (401: missing or expired) and "
+                                          "[sources.inaproc] base_url")
+                return
+            refused.append(path)
+    granted = len(settings.datasets) - len(refused)
+    if refused:
+        yield Finding(check, ok=False, verdict=(
+            f"the token is granted {granted} of {len(settings.datasets)} dataset(s); not "
+            f"granted (HTTP 403): {', '.join(refused)}"), fix=(
+            "tick those APIs for the token in the Developer Portal (and register this "
+            "machine's IP), or leave them out of [sources.inaproc] datasets"))
+    else:
+        yield Finding(check, ok=True, verdict=(
+            f"the token is accepted and granted all {granted} dataset(s)"))
+    if inaproc.MASTER_SATKER.path not in refused:
+        yield from _inaproc_codes(regions, ask)
+
+
+def _inaproc_codes(regions: list[Region],
+                   ask: Callable[[str, str], list[Any]]) -> Iterator[Finding]:
+    """Each region's kd_klpd against the nama_klpd of LKPP's satker list, where it answers."""
+    for region in regions:
+        try:
+            satkers = ask(inaproc.MASTER_SATKER.path, str(region.kd_klpd))
+        except SourceError:
+            continue  # compared only when the satker list answers
+        if not satkers:
+            continue
+        notices = inaproc.region_name_notices([region], satkers)
+        yield Finding(f"codes {region.name}", ok=not notices, verdict=(
+            notices[0].removeprefix("inaproc: ") if notices
+            else f"kd_klpd {region.kd_klpd} agrees with LKPP's satker list"), fix=(
+            f"check kd_klpd of {region.name} (or its name)" if notices else ""))
+
+
+PROBES: dict[str, Probe] = {"isb": _isb, "spse": _spse, "ocds": _ocds, "inaproc": _inaproc}
 
 
 def _registers(cfg: Config, client: HttpClient) -> Iterator[Finding]:

@@ -12,7 +12,7 @@ import json
 import logging
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -250,6 +250,7 @@ def run_night(
                 land_next()
         while pending:
             land_next()
+        review(cfg, con, regions, summary)
         # Inspectorate registers (whenever [inspectorates] is configured) and alerts: issue 6.
         inspectorate_steps.inspectorate_step(cfg, con, http_client(cfg), summary, today=run_date)
         progress.report("building", what="core, flags, metrics, views")
@@ -263,6 +264,22 @@ def run_night(
     publish(cfg.database_path, cfg.analyst_path)
     summary.finished_at = datetime.now(UTC)
     return summary
+
+
+def review(cfg: Config, con: duckdb.DuckDBPyConnection, regions: list[Region],
+           summary: RunSummary) -> None:
+    """Each enabled source's notices about the regions from what has landed (INAPROC: a
+    kd_klpd that LKPP's satker list names otherwise)."""
+    for source in registry.SOURCES:
+        if source.review is None or cfg.source(source.name) is None:
+            continue
+        tables = source.tables
+
+        def records(dataset: str, tables: Mapping[str, str] = tables) -> list[dict[str, Any]]:
+            rows = con.execute(f"SELECT payload FROM raw.{tables[dataset]}").fetchall()
+            return [_json(row[0]) for row in rows]
+
+        summary.notices += source.review(regions, records)
 
 
 def _raise_alerts(cfg: Config, summary: RunSummary, regions: list[Region],
@@ -318,8 +335,9 @@ def _record_job_failure(con: duckdb.DuckDBPyConnection, job: Job, exc: Exception
 
 
 def job_secrets(job: Job) -> list[str]:
-    """The job's own target is a secret too (it may carry a subscriber key)."""
-    return [job.target]
+    """The job's own target is a secret too (it may carry a subscriber key), as is its
+    credential (a token)."""
+    return [s for s in (job.target, job.credential) if s]
 
 
 ANALYST_VIEWS = ("tenders", "bids", "agencies", "suppliers", "flags", "agency_metrics",

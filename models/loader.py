@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-from pantau.connectors.base import Batch, Rejected
+from pantau.connectors.base import Batch, Rejected, change_hashes
 from pantau.connectors.registry import RAW_TABLES
 from pantau.models.db import transaction
 from pantau.models.partitions import PartitionBatch
@@ -48,11 +48,13 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
         if partition:  # [run] landing = "parquet": the records are in the batch's partition
             quoted = partition.replace("'", "''")
             con.execute("CREATE OR REPLACE TEMP VIEW landing_batch AS "
-                        f"SELECT key, payload FROM read_parquet('{quoted}')")
+                        f"SELECT key, payload, hash FROM read_parquet('{quoted}')")
         else:
+            # A connector may hash less than the payload (INAPROC: not its last_update_ref).
             con.register("landing_batch", pa.table({
                 "key": pa.array(batch.keys, pa.string()),
                 "payload": pa.array(batch.payloads, pa.string()),
+                "hash": pa.array(change_hashes(batch), pa.string()),
             }))
         # One join finds what is new or changed; only those rows are written (upserting the
         # whole batch probed the key index for every unchanged record, night after night). It
@@ -67,9 +69,10 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
                 SELECT key, content_hash FROM {table}
                 WHERE region = $region AND year IS NOT DISTINCT FROM $year
             )
-            SELECT b.key, b.payload, md5(b.payload) AS content_hash, t.key IS NULL AS is_new
+            SELECT b.key, b.payload, coalesce(b.hash, md5(b.payload)) AS content_hash,
+                t.key IS NULL AS is_new
             FROM landing_batch b LEFT JOIN same_answer t ON t.key = b.key
-            WHERE t.key IS NULL OR t.content_hash <> md5(b.payload)
+            WHERE t.key IS NULL OR t.content_hash <> coalesce(b.hash, md5(b.payload))
             """,
             params={"region": batch.region, "year": batch.year},
         ).to_arrow_table()

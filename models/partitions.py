@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pantau.connectors.base import Batch
+from pantau.connectors.base import Batch, change_hashes
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -49,6 +49,7 @@ def write(batch: Batch, base: Path) -> PartitionBatch:
     table = pa.table({
         "key": pa.array(batch.keys, pa.string()),
         "payload": pa.array(batch.payloads, pa.string()),
+        "hash": pa.array(change_hashes(batch), pa.string()),  # null: the loader's md5(payload)
         "source_url": pa.array([prov.url] * n, pa.string()),
         "fetched_at": pa.array([prov.fetched_at] * n, pa.timestamp("us", tz="UTC")),
     })

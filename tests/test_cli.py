@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pantau.cli import build_parser, main
+from pantau.commands.demo import DEMO_TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -99,10 +100,11 @@ def test_demo_runs_the_real_flow_end_to_end(tmp_path: Path) -> None:
     analyst = tmp_path / "var" / "demo-analyst.duckdb"
     assert analyst.is_file()
     secrets = (tmp_path / "var" / "demo" / "secrets.toml").read_text(encoding="utf-8")
-    assert "demo-9f8e7d6c" in secrets  # the made-up key is in the secrets file ...
-    assert "demo-9f8e7d6c" not in out + result.stderr  # ... and nowhere else
-    assert b"demo-9f8e7d6c" not in analyst.read_bytes()
+    assert DEMO_TOKEN in secrets  # the made-up INAPROC token is in the secrets file ...
+    assert DEMO_TOKEN not in out + result.stderr  # ... and nowhere else
+    assert DEMO_TOKEN.encode() not in analyst.read_bytes()
+    assert DEMO_TOKEN.encode() not in (tmp_path / "var" / "demo.duckdb").read_bytes()
     # Prefect's own store (flow and task runs, logs, the summary artifact) holds no key either.
     prefect_files = [p for p in home.rglob("*") if p.is_file()]
     assert prefect_files
-    assert not [p for p in prefect_files if b"demo-9f8e7d6c" in p.read_bytes()]
+    assert not [p for p in prefect_files if DEMO_TOKEN.encode() in p.read_bytes()]

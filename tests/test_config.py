@@ -25,6 +25,7 @@ MISSPELT = [
     ({"sources": {"isb": {"satudata": "http://x"}}}, "'satudata' in [sources.isb]"),
     ({"sources": {"spse": {"page_sise": 10}}}, "'page_sise' in [sources.spse]"),
     ({"sources": {"ocds": {"publication": []}}}, "'publication' in [sources.ocds]"),
+    ({"sources": {"inaproc": {"page_sise": 10}}}, "'page_sise' in [sources.inaproc]"),
     ({"alerts": {"retry_day": 3}}, "'retry_day' in [alerts]"),
     ({"schedule": {"nightlyy": "0 2 * * *"}}, "'nightlyy' in [schedule]"),
     ({"alerts": {"metrics": [{"metric": "m", "above": 1, "satkr": True}]}},
@@ -82,6 +83,10 @@ def test_every_section_of_the_model_is_covered_by_a_misspelling() -> None:
     ({"regions": [{"kd_klpd": "D107"}]}, "config: every [[regions]] entry needs a name"),
     ({"regions": [{"name": "A", "kd_lpse": "x"}]},
      "config: [[regions]] #1 kd_lpse: must be a whole number"),
+    ({"sources": {"inaproc": {"api": "v2"}}},
+     'config: [sources.inaproc]: api must be "v1" or "legacy", not \'v2\''),
+    ({"sources": {"inaproc": {"datasets": ["tender/pengumuman", "tender/pengumman"]}}},
+     "config: [sources.inaproc]: unknown dataset(s) tender/pengumman (known: docs/inaproc.md)"),
 ])
 def test_bad_values_are_one_line_errors(raw: dict, message: str) -> None:
     with pytest.raises(ConfigError) as info:
@@ -105,8 +110,11 @@ def test_a_file_with_only_inspectorates_loads_over_the_defaults(tmp_path: Path) 
     assert [s.name for s in cfg.inspectorates.sources] == ["mine"]  # arrays replace
     assert [r.name for r in cfg.regions] == [r["name"] for r in DEFAULTS["regions"]]
     assert cfg.years == (datetime.now(ZoneInfo("Asia/Jakarta")).year,)
-    assert cfg.source("isb") is not None  # on in the defaults
+    assert cfg.source("inaproc") is not None  # LKPP's live source, on in the defaults
+    assert cfg.source("isb") is None  # switched off by LKPP: off in the defaults
     assert cfg.source("spse") is None  # off in the defaults
+    assert [(r.kd_klpd, r.kd_lpse, r.spse_slug) for r in cfg.regions] == [
+        ("D122", 42, "jatengprov"), ("D129", 108, "semarangkota")]  # the verified codes
     assert cfg.database_path == tmp_path / config.DatabaseSection().path
     assert cfg.analyst_path == tmp_path / "var" / "pantau-analyst.duckdb"
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pantau.connectors import inaproc
 
 from pantau.cli import main
 from pantau.commands.demo import write_demo_files
@@ -53,8 +54,38 @@ def test_the_demo_config_passes(demo: tuple[Path, Path],
     assert code == 0, "\n".join(lines)
     assert failures(lines) == {}
     checks = [line[6:].split("  ", 1)[0].strip() for line in lines if line.startswith("ok")]
-    assert {"config", "secrets file", "source isb", "warehouse", "prefect home"} <= set(checks)
+    assert {"config", "secrets file", "source inaproc", "warehouse", "prefect home"} <= set(checks)
     assert lines[-1].endswith("checks passed.")
+    verdicts = {line[6:].split("  ", 1)[0].strip(): line[6:].split("  ", 1)[1].strip()
+                for line in lines if line.startswith("ok")}
+    assert verdicts["source inaproc"] == (
+        f"the token is accepted and granted all {len(inaproc.DATASETS)} dataset(s)")
+    for region in World(seed=5).regions[1:]:  # the demo's regions: Jawa Tengah, Kota Semarang
+        assert verdicts[f"codes {region.nama_klpd}"] == (
+            f"kd_klpd {region.kd_klpd} agrees with LKPP's satker list")
+
+
+def test_a_missing_inaproc_token(demo: tuple[Path, Path],
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    demo[1].write_text("[isb.datasets]\n", encoding="utf-8")  # the secrets, without a token
+    code, lines = doctor(demo[0], capsys)
+    assert code == 1
+    assert failures(lines)["source inaproc"] == (
+        "no INAPROC token: set [inaproc] token in the secrets file || fix: get one in the "
+        'Developer Portal and set [inaproc] token = "..." in the secrets file (docs/inaproc.md)')
+
+
+def test_a_kd_klpd_the_satker_list_names_otherwise(demo: tuple[Path, Path], sim: Simulator,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    config = demo[0]
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'name = "Kota Semarang"', 'name = "Kota Atlantis"'), encoding="utf-8")
+    code, lines = doctor(config, capsys)
+    assert code == 1
+    semarang = next(r for r in sim.world.regions if r.nama_klpd == "Kota Semarang")
+    assert failures(lines)["codes Kota Atlantis"] == (
+        f"Kota Atlantis has kd_klpd {semarang.kd_klpd}, which LKPP's satker list names "
+        "'Kota Semarang': check the code || fix: check kd_klpd of Kota Atlantis (or its name)")
 
 
 def test_a_misspelt_key(demo: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -88,13 +119,13 @@ def test_an_unreachable_source(demo: tuple[Path, Path],
         closed = s.getsockname()[1]  # nothing listens once the socket is closed
     config = demo[0]
     text = config.read_text(encoding="utf-8")
-    start = text.index("satudata_url = ")
+    start = text.index("base_url = ")
     end = text.index("\n", start)
-    text = text[:start] + f'satudata_url = "http://127.0.0.1:{closed}/satudata"' + text[end:]
+    text = text[:start] + f'base_url = "http://127.0.0.1:{closed}/api"' + text[end:]
     config.write_text(text.replace("[http]\n", "[http]\nmax_attempts = 1\n"), encoding="utf-8")
     code, lines = doctor(config, capsys)
     assert code == 1
-    failed = failures(lines)["source isb"]
+    failed = failures(lines)["source inaproc"]
     assert failed.startswith("unreachable: ")
     assert failed.endswith("fix: check this machine's network (proxy, DNS) and the source's "
                            "base_url")

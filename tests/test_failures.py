@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from pantau.connectors import inaproc
 
 from pantau.cli import main
-from pantau.commands.demo import write_demo_files
+from pantau.commands.demo import DEMO_TOKEN, write_demo_files
+from pantau.simulator.inaproc import Grant
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
 
@@ -20,12 +22,10 @@ PANTAU = str(Path(sys.executable).parent / "pantau")
 
 @pytest.mark.prefect
 def test_a_failed_night_prints_sentences_and_logs_the_traceback(tmp_path: Path) -> None:
-    with Simulator(World(seed=2)) as sim:
+    # The demo's token is not granted one dataset: it fails for every region, the rest lands.
+    granted = Grant(apis=frozenset(inaproc.BY_PATH) - {"tender/pengumuman"})
+    with Simulator(World(seed=2), inaproc_tokens={DEMO_TOKEN: granted}) as sim:
         config, secrets = write_demo_files(tmp_path / "var", sim.url)
-        # one dataset answers ISB's "URL-NOT-DEFINED" for every region: it fails, the rest lands
-        text = secrets.read_text(encoding="utf-8")
-        secrets.write_text(text.replace("/SPSE-TenderPengumuman/", "/SPSE-TenderPengumumanX/"),
-                           encoding="utf-8")
         env = {**os.environ, "PANTAU_SECRETS": str(secrets),
                "PREFECT_HOME": str(tmp_path / "prefect")}
         done = subprocess.run([PANTAU, "run", "--config", str(config)], capture_output=True,
@@ -36,8 +36,8 @@ def test_a_failed_night_prints_sentences_and_logs_the_traceback(tmp_path: Path) 
     start = next(i for i, line in enumerate(lines)
                  if line.startswith("pantau: the night ran, but 2 dataset(s) failed"))
     failed = lines[start + 1:start + 3]
-    assert all(line.strip().startswith("isb/SPSE-TenderPengumuman ") for line in failed)
-    assert all("not JSON" in line for line in failed)
+    assert all(line.strip().startswith("inaproc/tender/pengumuman ") for line in failed)
+    assert all("HTTP 403" in line and "not granted" in line for line in failed)
     named = lines[start + 3].split("the full log is ", 1)[1]
     log = Path(named)
     assert log.parent == tmp_path / "var" / "logs"

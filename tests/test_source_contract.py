@@ -16,10 +16,13 @@ source's *target*, which it answers in each of six bad ways. What must follow
 
 "Where JSON belongs" is every JSON endpoint fetched with ``expect_json`` (ISB, OCDS,
 opentender, a JSON register). SPSE listings are not (an HTML page there is first the portal's
-expired-session page, answered by renewing the session), nor CSV registers. An SPSE detail page
-fails alone: its package is quarantined with the reason and the page's body (its listing row
-when the page is empty or none came), and the listing and the other packages land. No error
-text carries a secret.
+expired-session page, answered by renewing the session), nor CSV registers, nor the INAPROC
+gateway: an HTML page there is its firewall, never retried (no retry storm, and the gateway is
+not asked again that night), and an empty answer is not JSON. An SPSE detail page
+fails alone: a page that came but is no detail page is set aside with the reason and its body
+(the package's record lands, not final, and is fetched again next night); when no page came the
+package is quarantined with the reason and the answer's body or its listing row; the listing
+and the other packages land. No error text carries a secret.
 
 A new source is one more ``Source`` in ``SOURCES``.
 """
@@ -42,7 +45,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from conftest import SHARED, require_shared
-from pantau.connectors import inspectorates, isb, ocds, spse
+from pantau.connectors import inaproc, inspectorates, isb, ocds, spse
 from pantau.connectors.base import UTF8_BOM, Batch, SourceError
 from pantau.connectors.http import HttpClient, HttpSettings
 
@@ -188,6 +191,48 @@ OPENTENDER_LIST = Source(
     lambda body: len({str(row["code"]) for row in json.loads(body)["results"]}),
 )
 
+def _inaproc_v1() -> bytes:
+    """The real Kab. Bandung tenders (D107's, as the gateway answers per K/L/PD) in one v1
+    page."""
+    records = json.loads(_read("isb-kab-bandung-2025", "SPSE-TenderPengumuman.json"))
+    data = [r for r in records if r.get("kd_klpd") == "D107"]
+    return json.dumps({"success": True, "data": data,
+                       "meta": {"limit": 1000, "has_more": False, "cursor": None}}).encode()
+
+
+def _inaproc_run(api: str) -> Callable[[HttpClient, str], Batch]:
+    def run(client: HttpClient, base: str) -> Batch:
+        inaproc.forget_blocks()  # as each night's plan does: a firewall met earlier is asked again
+        return inaproc.fetch(client, inaproc.BY_PATH["tender/pengumuman"], base_url=base + "/api",
+                             api=api, token=ISB_KEY, kd_klpd="D107", year=2025, region="D107")
+
+    return run
+
+
+def _kd_tenders(records: list[dict[str, Any]]) -> int:
+    return len({r["kd_tender"] for r in records})
+
+
+INAPROC_MESSAGES = {"html": r"blocked by the gateway's firewall", "empty": r"is not JSON"}
+INAPROC_V1 = Source(
+    "inaproc v1",
+    "GET /api/v1/tender/pengumuman?kode_klpd=D107&tahun=2025&limit=1000",
+    _inaproc_v1,
+    _inaproc_run("v1"),
+    lambda body: _kd_tenders(json.loads(body)["data"]),
+    expect_json=False,
+    messages=INAPROC_MESSAGES,
+)
+INAPROC_LEGACY = Source(
+    "inaproc legacy",
+    "GET /api/legacy/tender/pengumuman?kode_klpd=D107&tahun=2025",
+    lambda: json.dumps(json.loads(_inaproc_v1())["data"]).encode(),
+    _inaproc_run("legacy"),
+    lambda body: _kd_tenders(json.loads(body)),
+    expect_json=False,
+    messages=INAPROC_MESSAGES,
+)
+
 SPSE = DATA / "spse-national-2026"
 SLUG = "jatengprov"
 SESSION_PAGE = b"<html><body><script>d.authenticityToken = 'c0ntract';</script></body></html>"
@@ -291,6 +336,8 @@ SOURCES = (
     SPSE_DETAIL,
     REGISTER_JSON,
     REGISTER_CSV,
+    INAPROC_V1,
+    INAPROC_LEGACY,
 )
 
 
@@ -430,7 +477,7 @@ def test_source_contract(source: Source, scenario: str, servers: tuple[Server, S
         assert re.search(message, str(error)), str(error)
         assert "\n" not in str(error)
         assert error.body == (target[2] if kept else None)
-        assert ISB_KEY not in str(error)
+        assert ISB_KEY not in str(error)  # a subscriber key, and the INAPROC token
         assert ISB_KEY not in error.url
         if scenario == "5xx":
             assert error.status == 503

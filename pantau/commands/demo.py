@@ -1,23 +1,28 @@
 """`pantau demo`: the whole nightly path on the embedded defaults, against the simulator.
 
 Starts the simulator on a free loopback port, writes a demo config and secrets file under
-``var/demo/`` (the secrets hold simulated subscriber URLs with a made-up key, to show that keys
-never reach the database or the logs), runs the nightly flow once into ``var/demo.duckdb``, then
-prints three example questions answered from the analyst copy.
+``var/demo/`` (the embedded defaults with LKPP's data from the simulator's INAPROC gateway; the
+secrets hold a made-up token the simulator accepts, to show that tokens never reach the
+database or the logs), runs the nightly flow once into ``var/demo.duckdb``, then prints three
+example questions answered from the analyst copy.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import tomllib
 from pathlib import Path
 
 from pantau.analyst.connection import connect_analyst
-from pantau.connectors import isb
+from pantau.flows.config import DEFAULT_CONFIG
+from pantau.simulator.inaproc import SIM_TOKEN
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
+from pantau.simulator.world import regions as simulated_regions
 
-DEMO_KEY = "demo-9f8e7d6c-5b4a-4392-8170-subscriber"  # a made-up ISB subscriber key
+# The simulator's made-up INAPROC token (a real one never leaves the secrets file).
+DEMO_TOKEN = SIM_TOKEN
 EXAMPLES = (
     (
         "Tenders per K/L/PD and status",
@@ -68,8 +73,18 @@ def write_demo_files(out: Path, sim_url: str) -> tuple[Path, Path]:
         "# Written by `pantau demo`: the embedded defaults, pointed at the local simulator.",
         "[database]",
         f"path = {_toml_value(str((out / 'demo.duckdb').resolve()))}",
-        "[sources.isb]",
-        f"satudata_url = {_toml_value(sim_url + '/isb-2/api/satudata')}",
+    ]
+    # The default regions, with the simulated world's own codes for them (simulator/world.py).
+    simulated = {r.nama_klpd: r for r in simulated_regions()}
+    for region in tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))["regions"]:
+        sim = simulated.get(region["name"])
+        codes = ({"kd_klpd": sim.kd_klpd, "kd_lpse": sim.kd_lpse, "spse_slug": sim.slug}
+                 if sim else {})
+        lines.append("[[regions]]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in {**region, **codes}.items()]
+    lines += [
+        "[sources.inaproc]",
+        f"base_url = {_toml_value(sim_url + '/api')}",
         "[http]",
         "min_interval_seconds = 0",
         "per_host_concurrency = 4",
@@ -78,18 +93,7 @@ def write_demo_files(out: Path, sim_url: str) -> tuple[Path, Path]:
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     secrets = out / "demo" / "secrets.toml"
-    urls = [
-        f'"{d.name}" = "{sim_url}/isb-2/api/{DEMO_KEY}/json/{1000 + n}/{d.name}/tipe/'
-        + (
-            '12:12/parameter/{kd_klpd}:{tahun}"'
-            if d.name == "RUP-MasterSatker"
-            else '4:12/parameter/{tahun}:{kd_klpd}"'
-            if d.name.startswith(("RUP", "Ecat"))
-            else '4:4/parameter/{tahun}:{kd_lpse}"'
-        )
-        for n, d in enumerate(isb.KEYED_DATASETS)
-    ]
-    secrets.write_text("[isb.datasets]\n" + "\n".join(urls) + "\n", encoding="utf-8")
+    secrets.write_text(f"[inaproc]\ntoken = {_toml_value(DEMO_TOKEN)}\n", encoding="utf-8")
     secrets.chmod(0o600)  # as a secrets file should be (pantau doctor checks it)
     return config, secrets
 
@@ -97,8 +101,9 @@ def write_demo_files(out: Path, sim_url: str) -> tuple[Path, Path]:
 def demo(args: argparse.Namespace) -> int:
     from pantau.commands.run import run  # noqa: PLC0415
 
-    with Simulator(World(seed=args.seed)) as sim:
-        print(f"simulator listening on {sim.url}", flush=True)
+    world = World(seed=args.seed)
+    with Simulator(world) as sim:
+        print(f"simulator listening on {sim.url} (INAPROC gateway: {sim.url}/api)", flush=True)
         config, secrets = write_demo_files(args.dir, sim.url)
         os.environ["PANTAU_SECRETS"] = str(secrets)
         run(argparse.Namespace(config=str(config), region=None, year=None, date=None,

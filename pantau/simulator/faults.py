@@ -2,8 +2,9 @@
 
 A seeded, deterministic share of responses fails in the ways the real portals fail: 500, 502,
 503, 429 with and without ``Retry-After``, a connection reset, a stall past the client's
-timeout, a body cut short, an HTML error page where JSON belongs, and on SPSE listings an
-expired token (403) and an empty page in the middle of the listing. Whether the n-th request
+timeout, a body cut short, an HTML error page where JSON belongs, on SPSE listings an
+expired token (403) and an empty page in the middle of the listing, and on the INAPROC
+gateway its rate limit (429 with ``Retry-After`` and ``X-RateLimit-*``). Whether the n-th request
 for a given path (and form) fails depends only on the seed, so a run can be repeated exactly;
 a retry is a new request and may well succeed, as it does in real life.
 """
@@ -30,6 +31,9 @@ KINDS = (
 )
 # Only where an SPSE listing is asked for (POST {base}/dt/{jenis}):
 LISTING_KINDS = ("expired_token", "empty_page")
+# On the INAPROC gateway (/api/...): its rate limit (429 with Retry-After and X-RateLimit-*);
+# an HTML page there is its firewall, which is no passing fault (InaprocService(firewall=True)).
+GATEWAY_KINDS = ("rate_limited",)
 SPSE_ERROR_PAGE = (
     b"<!DOCTYPE html><html><head><title>Error</title></head><body><div class='content'>"
     b"<h1>Maaf, terjadi error pada aplikasi SPSE.</h1><p>Kode Error: 500</p></div></body></html>"
@@ -58,12 +62,14 @@ class FaultPlan:
         if int.from_bytes(digest[:4], "big") / 2**32 >= self.rate:
             return None
         kinds = self.kinds + LISTING_KINDS if "/dt/" in path else self.kinds
+        if path.startswith("/api/"):
+            kinds = tuple(k for k in kinds if k != "html_error") + GATEWAY_KINDS
         kind = kinds[digest[4] % len(kinds)]
         with self._lock:
             self.injected[kind] += 1
         return kind
 
-    def apply(self, handler: BaseHTTPRequestHandler, kind: str) -> None:
+    def apply(self, handler: BaseHTTPRequestHandler, kind: str) -> None:  # noqa: PLR0911 - one per kind
         """Answer the request the faulty way."""
         if kind == "reset":
             handler.close_connection = True
@@ -84,6 +90,11 @@ class FaultPlan:
         if kind == "empty_page":
             body = b'{"draw": 1, "recordsTotal": 2147483647, "recordsFiltered": 0, "data": []}'
             _send(handler, 200, "application/json", body)
+            return
+        if kind == "rate_limited":
+            _send(handler, 429, "application/json", b'{"error":"API Rate Limit Exceeded"}',
+                  headers={"Retry-After": "1", "X-RateLimit-Limit": "1000",
+                           "X-RateLimit-Remaining": "0", "X-Generator": "tyk.io"})
             return
         if kind == "html_error":
             _send(handler, 200, "text/html; charset=utf-8", SPSE_ERROR_PAGE)

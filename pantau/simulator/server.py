@@ -17,6 +17,7 @@ from typing import Protocol, Self
 from urllib.parse import parse_qs, urlsplit
 
 from pantau.simulator.faults import FaultPlan
+from pantau.simulator.inaproc import Grant, InaprocService
 from pantau.simulator.isb import IsbService
 from pantau.simulator.ocds import OpentenderService
 from pantau.simulator.spse import SpseService
@@ -30,10 +31,15 @@ class Service(Protocol):
 class Simulator:
     def __init__(self, world: World | None = None, *, replay: Path | None = None,
                  port: int = 0, host: str = "127.0.0.1",
-                 faults: FaultPlan | None = None, latency: float = 0.0) -> None:
+                 faults: FaultPlan | None = None, latency: float = 0.0,
+                 inaproc_tokens: dict[str, Grant] | None = None,
+                 inaproc_firewall: bool = False) -> None:
         if host not in {"127.0.0.1", "localhost", "::1"}:
             raise ValueError("the simulator binds loopback only")
         self.world = world or World()
+        # The INAPROC gateway needs the request's headers (Authorization): asked first.
+        self.inaproc = InaprocService(self.world, replay, tokens=inaproc_tokens,
+                                      firewall=inaproc_firewall)
         self.services: list[Service] = [IsbService(self.world, replay),
                                         SpseService(self.world, replay),
                                         OpentenderService(self.world)]
@@ -69,7 +75,11 @@ class Simulator:
         with self._lock:
             self.requests[path] += 1
 
-    def route(self, method: str, path: str, form: dict[str, list[str]]) -> tuple[int, str, bytes]:
+    def route(self, method: str, path: str, form: dict[str, list[str]],
+              headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
+        gateway = self.inaproc.handle_gateway(method, path, form, headers or {})
+        if gateway is not None:
+            return gateway  # type: ignore[return-value] - with its response headers
         if path == "/_sim/advance" and method == "POST":
             self.world.generation += 1
             answer = {"generation": self.world.generation}
@@ -105,7 +115,7 @@ def _handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 sim.faults.apply(self, fault)
                 return
             # A service may add response headers (SPSE: Set-Cookie, Retry-After).
-            status, ctype, body, *extra = sim.route(method, parts.path, form)
+            status, ctype, body, *extra = sim.route(method, parts.path, form, dict(self.headers))
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))

@@ -4,7 +4,8 @@
 -- Source: ../shared/sources.md §2.2 (ISB date formats), GLOSSARY.md (NPWP, money).
 -- The macros stay in one file: each is a line or two, every source file uses several, and
 -- together they are the one definition of how a date, an amount or an NPWP is read.
--- creates: core.wib, core.rupiah, core.npwp15, core.squash, core.status_class
+-- creates: core.wib, core.rupiah, core.npwp15, core.squash, core.status_class,
+--   core.lkpp_preference
 -- depends:
 
 -- A source's wall-clock text (WIB) as an instant. ISB writes 'YYYY-MM-DD', 'YYYY-MM-DD HH:MM:SS'
@@ -33,3 +34,8 @@ CREATE OR REPLACE MACRO core.status_class(s) AS CASE
     WHEN lower(s) SIMILAR TO '.*(selesai|sudah selesai|complete).*' THEN 'finished'
     ELSE 'ongoing'
     END;
+
+-- Where ISB and the INAPROC gateway both describe a package (sql/core/090_lkpp.sql), one of them
+-- is kept in bids, schedule, realisations and plans, and preferred in core.processes: INAPROC,
+-- the live source, first.
+CREATE OR REPLACE MACRO core.lkpp_preference(source) AS CASE source WHEN 'inaproc' THEN 0 ELSE 1 END;

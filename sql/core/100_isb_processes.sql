@@ -1,4 +1,5 @@
--- core.isb_processes: one row per procurement process that LKPP's ISB publishes.
+-- core.isb_processes: one row per procurement process that LKPP publishes, through ISB or
+-- the INAPROC gateway (which kept ISB's field names; `source` says which, sql/core/090_lkpp.sql).
 -- Why: tenders, non-tenders, recorded non-tenders, self-managed packages and e-purchasing are
 -- five datasets with five shapes; analysts need one row per process with the same columns.
 -- Source: ISB datasets SPSE-TenderPengumuman/-TenderSelesai/-TenderSelesaiNilai/-PesertaTender,
@@ -10,40 +11,43 @@
 -- and p['field'] is the same text as payload->>'field' (which re-parses the record each time:
 -- ~3x slower at national scale, bench/RESULTS.md).
 -- creates: core.isb_processes
--- depends: core.npwp15, core.rupiah, core.wib, raw.isb_ecat_paket_epurchasing_v6,
---   raw.isb_non_tender_pengumuman, raw.isb_non_tender_selesai, raw.isb_pencatatan_non_tender,
---   raw.isb_pencatatan_non_tender_realisasi, raw.isb_pencatatan_swakelola, raw.isb_peserta_tender,
---   raw.isb_tender_pengumuman, raw.isb_tender_selesai, raw.isb_tender_selesai_nilai,
---   raw.isb_tender_umum_publik
+-- The INAPROC gateway's E-Katalog v6 has its own field names (kode_klpd, rup_code, ...).
+-- depends: core.npwp15, core.rupiah, core.wib, raw.inaproc_ekatalog_paket_e_purchasing,
+--   raw.isb_ecat_paket_epurchasing_v6, raw.isb_tender_umum_publik,
+--   temp.lkpp_non_tender_pengumuman, temp.lkpp_non_tender_selesai,
+--   temp.lkpp_pencatatan_non_tender, temp.lkpp_pencatatan_non_tender_realisasi,
+--   temp.lkpp_pencatatan_swakelola, temp.lkpp_peserta_tender, temp.lkpp_rup_master_satker,
+--   temp.lkpp_tender_pengumuman, temp.lkpp_tender_selesai, temp.lkpp_tender_selesai_nilai
 CREATE OR REPLACE TABLE core.isb_processes AS
 WITH
-tender AS (SELECT key, json_transform(payload, '{
+tender AS (SELECT source, key, json_transform(payload, '{
         "kd_rup": "VARCHAR", "kd_klpd": "VARCHAR", "nama_klpd": "VARCHAR",
         "kd_satker_str": "VARCHAR", "nama_satker": "VARCHAR", "kd_lpse": "VARCHAR",
         "nama_paket": "VARCHAR", "jenis_pengadaan": "VARCHAR", "mtd_pemilihan": "VARCHAR",
         "status_tender": "VARCHAR", "tahun_anggaran": "VARCHAR", "pagu": "VARCHAR",
         "hps": "VARCHAR", "tgl_pengumuman_tender": "VARCHAR", "kualifikasi_paket": "VARCHAR",
         "url_lpse": "VARCHAR"}') AS p
-    FROM raw.isb_tender_pengumuman),
-selesai AS (SELECT key, json_transform(payload, '{
+    FROM temp.lkpp_tender_pengumuman),
+selesai AS (SELECT source, key, json_transform(payload, '{
         "tgl_penetapan_pemenang": "VARCHAR"}') AS p
-    FROM raw.isb_tender_selesai),
-nilai AS (SELECT key, json_transform(payload, '{
+    FROM temp.lkpp_tender_selesai),
+nilai AS (SELECT source, key, json_transform(payload, '{
         "kd_satker": "VARCHAR", "nilai_kontrak": "VARCHAR", "npwp_penyedia": "VARCHAR",
-        "npwp_16_penyedia": "VARCHAR", "nama_penyedia": "VARCHAR",
+        "npwp_16_penyedia": "VARCHAR", "npwp16_penyedia": "VARCHAR",
+        "npwp_penyedia_16": "VARCHAR", "nama_penyedia": "VARCHAR",
         "tgl_penetapan_pemenang": "VARCHAR", "nilai_pdn_kontrak": "VARCHAR",
         "nilai_umk_kontrak": "VARCHAR"}') AS p
-    FROM raw.isb_tender_selesai_nilai),
+    FROM temp.lkpp_tender_selesai_nilai),
 peserta AS (
-    SELECT payload['kd_tender'] AS kd_tender,
+    SELECT source, payload['kd_tender'] AS kd_tender,
            count(*) FILTER (WHERE payload['kd_peserta'] IS NOT NULL) AS n_participants,
            count(*) FILTER (WHERE payload['nilai_penawaran'] IS NOT NULL) AS n_bids
-    FROM (SELECT json_transform(payload, '{
+    FROM (SELECT source, json_transform(payload, '{
         "kd_tender": "VARCHAR", "kd_peserta": "VARCHAR", "nilai_penawaran": "VARCHAR"}') AS payload
-          FROM raw.isb_peserta_tender) GROUP BY ALL
+          FROM temp.lkpp_peserta_tender) GROUP BY ALL
 ),
 tenders AS (
-    SELECT 'tender' AS kind, t.key AS source_id,
+    SELECT t.source, 'tender' AS kind, t.key AS source_id,
         t.p['kd_rup'] AS kd_rup, t.p['kd_klpd'] AS kd_klpd, t.p['nama_klpd'] AS klpd_name,
         coalesce(t.p['kd_satker_str'], n.p['kd_satker']) AS kd_satker,
         t.p['nama_satker'] AS satker_name, TRY_CAST(t.p['kd_lpse'] AS INTEGER) AS kd_lpse,
@@ -52,7 +56,9 @@ tenders AS (
         TRY_CAST(t.p['tahun_anggaran'] AS INTEGER) AS year,
         core.rupiah(t.p['pagu']) AS pagu, core.rupiah(t.p['hps']) AS hps,
         core.rupiah(n.p['nilai_kontrak']) AS contract_value,
-        core.npwp15(coalesce(n.p['npwp_penyedia'], n.p['npwp_16_penyedia'])) AS supplier_npwp,
+        -- NPWP-16 has three spellings across the gateway's datasets (inaproc.md §2.5): one column.
+        core.npwp15(coalesce(n.p['npwp_penyedia'], n.p['npwp_16_penyedia'], n.p['npwp16_penyedia'],
+                             n.p['npwp_penyedia_16'])) AS supplier_npwp,
         n.p['nama_penyedia'] AS supplier_name,
         pe.n_participants, pe.n_bids,
         core.wib(t.p['tgl_pengumuman_tender']) AS announced_at,
@@ -62,13 +68,13 @@ tenders AS (
         t.p['kualifikasi_paket'] AS qualification,
         t.p['url_lpse'] AS lpse_url
     FROM tender t
-    LEFT JOIN selesai s ON s.key = t.key
-    LEFT JOIN nilai n ON n.key = t.key
-    LEFT JOIN peserta pe ON pe.kd_tender = t.key
+    LEFT JOIN selesai s ON s.key = t.key AND s.source = t.source
+    LEFT JOIN nilai n ON n.key = t.key AND n.source = t.source
+    LEFT JOIN peserta pe ON pe.kd_tender = t.key AND pe.source = t.source
 ),
 -- The public satudata list, only for tenders the keyed dataset does not have.
 umum AS (
-    SELECT 'tender' AS kind, u.key AS source_id,
+    SELECT 'isb' AS source, 'tender' AS kind, u.key AS source_id,
         NULL AS kd_rup, NULL AS kd_klpd, u.payload['Instansi'] AS klpd_name, NULL AS kd_satker,
         u.payload['Satuan Kerja'] AS satker_name, TRY_CAST(u.payload['LPSE'] AS INTEGER) AS kd_lpse,
         u.payload['Nama Paket'] AS title, u.payload['Jenis Pengadaan'] AS category,
@@ -86,7 +92,7 @@ umum AS (
     WHERE u.key NOT IN (SELECT key FROM tender)
 ),
 non_tenders AS (
-    SELECT 'non_tender' AS kind, a.key AS source_id,
+    SELECT a.source, 'non_tender' AS kind, a.key AS source_id,
         a.payload['kd_rup'] AS kd_rup, a.payload['kd_klpd'] AS kd_klpd,
         a.payload['nama_klpd'] AS klpd_name, a.payload['kd_satker_str'] AS kd_satker,
         a.payload['nama_satker'] AS satker_name, TRY_CAST(a.payload['kd_lpse'] AS INTEGER),
@@ -94,38 +100,40 @@ non_tenders AS (
         a.payload['status_nontender'], TRY_CAST(a.payload['tahun_anggaran'] AS INTEGER),
         core.rupiah(a.payload['pagu']), core.rupiah(a.payload['hps']),
         core.rupiah(s.payload['nilai_kontrak']),
-        core.npwp15(coalesce(s.payload['npwp_penyedia'], s.payload['npwp16_penyedia'])),
+        core.npwp15(coalesce(s.payload['npwp_penyedia'], s.payload['npwp16_penyedia'],
+                             s.payload['npwp_16_penyedia'], s.payload['npwp_penyedia_16'])),
         s.payload['nama_penyedia'], NULL, NULL,
         core.wib(a.payload['tgl_pengumuman_nontender']),
         core.wib(s.payload['tgl_selesai_nontender']),
         core.rupiah(s.payload['nilai_pdn_kontrak']), core.rupiah(s.payload['nilai_umk_kontrak']),
         a.payload['kualifikasi_paket'], a.payload['url_lpse']
-    FROM (SELECT key, json_transform(payload, '{
+    FROM (SELECT source, key, json_transform(payload, '{
         "kd_rup": "VARCHAR", "kd_klpd": "VARCHAR", "nama_klpd": "VARCHAR",
         "kd_satker_str": "VARCHAR", "nama_satker": "VARCHAR", "kd_lpse": "VARCHAR",
         "nama_paket": "VARCHAR", "jenis_pengadaan": "VARCHAR", "mtd_pemilihan": "VARCHAR",
         "status_nontender": "VARCHAR", "tahun_anggaran": "VARCHAR", "pagu": "VARCHAR",
         "hps": "VARCHAR", "tgl_pengumuman_nontender": "VARCHAR",
         "kualifikasi_paket": "VARCHAR", "url_lpse": "VARCHAR"}') AS payload
-          FROM raw.isb_non_tender_pengumuman) a
-    LEFT JOIN (SELECT key, json_transform(payload, '{
+          FROM temp.lkpp_non_tender_pengumuman) a
+    LEFT JOIN (SELECT source, key, json_transform(payload, '{
         "nilai_kontrak": "VARCHAR", "npwp_penyedia": "VARCHAR", "npwp16_penyedia": "VARCHAR",
+        "npwp_16_penyedia": "VARCHAR", "npwp_penyedia_16": "VARCHAR",
         "nama_penyedia": "VARCHAR", "tgl_selesai_nontender": "VARCHAR",
         "nilai_pdn_kontrak": "VARCHAR", "nilai_umk_kontrak": "VARCHAR"}') AS payload
-          FROM raw.isb_non_tender_selesai) s ON s.key = a.key
+          FROM temp.lkpp_non_tender_selesai) s ON s.key = a.key AND s.source = a.source
 ),
 -- A recorded package's supplier is named on its payments; one name when they all agree.
 pct_supplier AS (
-    SELECT payload['kd_nontender_pct'] AS id,
+    SELECT source, payload['kd_nontender_pct'] AS id,
         CASE WHEN count(DISTINCT payload['nama_penyedia']) = 1 THEN min(payload['nama_penyedia']) END AS supplier_name,
         CASE WHEN count(DISTINCT core.npwp15(payload['npwp_penyedia'])) = 1
              THEN min(core.npwp15(payload['npwp_penyedia'])) END AS supplier_npwp
-    FROM (SELECT json_transform(payload, '{
+    FROM (SELECT source, json_transform(payload, '{
         "kd_nontender_pct": "VARCHAR", "nama_penyedia": "VARCHAR", "npwp_penyedia": "VARCHAR"}') AS payload
-          FROM raw.isb_pencatatan_non_tender_realisasi) GROUP BY ALL
+          FROM temp.lkpp_pencatatan_non_tender_realisasi) GROUP BY ALL
 ),
 pencatatan AS (
-    SELECT 'pencatatan_non_tender' AS kind, c.key AS source_id,
+    SELECT c.source, 'pencatatan_non_tender' AS kind, c.key AS source_id,
         c.payload['kd_rup'], c.payload['kd_klpd'], c.payload['nama_klpd'],
         c.payload['kd_satker_str'], c.payload['nama_satker'], TRY_CAST(c.payload['kd_lpse'] AS INTEGER),
         c.payload['nama_paket'], c.payload['kategori_pengadaan'], c.payload['mtd_pemilihan'],
@@ -136,7 +144,7 @@ pencatatan AS (
         core.wib(c.payload['tgl_mulai_paket']), core.wib(c.payload['tgl_selesai_paket']),
         core.rupiah(c.payload['nilai_pdn_pct']), core.rupiah(c.payload['nilai_umk_pct']),
         NULL, NULL
-    FROM (SELECT key, json_transform(payload, '{
+    FROM (SELECT source, key, json_transform(payload, '{
         "kd_rup": "VARCHAR", "kd_klpd": "VARCHAR", "nama_klpd": "VARCHAR",
         "kd_satker_str": "VARCHAR", "nama_satker": "VARCHAR", "kd_lpse": "VARCHAR",
         "nama_paket": "VARCHAR", "kategori_pengadaan": "VARCHAR", "mtd_pemilihan": "VARCHAR",
@@ -144,11 +152,11 @@ pencatatan AS (
         "tahun_anggaran": "VARCHAR", "pagu": "VARCHAR", "total_realisasi": "VARCHAR",
         "tgl_mulai_paket": "VARCHAR", "tgl_selesai_paket": "VARCHAR",
         "nilai_pdn_pct": "VARCHAR", "nilai_umk_pct": "VARCHAR"}') AS payload
-          FROM raw.isb_pencatatan_non_tender) c
-    LEFT JOIN pct_supplier ps ON ps.id = c.key
+          FROM temp.lkpp_pencatatan_non_tender) c
+    LEFT JOIN pct_supplier ps ON ps.id = c.key AND ps.source = c.source
 ),
 swakelola AS (
-    SELECT 'swakelola' AS kind, w.key AS source_id,
+    SELECT w.source, 'swakelola' AS kind, w.key AS source_id,
         w.payload['kd_rup'], w.payload['kd_klpd'], w.payload['nama_klpd'],
         w.payload['kd_satker_str'], w.payload['nama_satker'], TRY_CAST(w.payload['kd_lpse'] AS INTEGER),
         w.payload['nama_paket'], NULL, 'Swakelola ' || coalesce(w.payload['tipe_swakelola_nama'], ''),
@@ -159,7 +167,7 @@ swakelola AS (
         core.wib(w.payload['tgl_mulai_paket']), core.wib(w.payload['tgl_selesai_paket']),
         core.rupiah(w.payload['nilai_pdn_pct']), core.rupiah(w.payload['nilai_umk_pct']),
         NULL, NULL
-    FROM (SELECT key, json_transform(payload, '{
+    FROM (SELECT source, key, json_transform(payload, '{
         "kd_rup": "VARCHAR", "kd_klpd": "VARCHAR", "nama_klpd": "VARCHAR",
         "kd_satker_str": "VARCHAR", "nama_satker": "VARCHAR", "kd_lpse": "VARCHAR",
         "nama_paket": "VARCHAR", "tipe_swakelola_nama": "VARCHAR",
@@ -167,10 +175,10 @@ swakelola AS (
         "tahun_anggaran": "VARCHAR", "pagu": "VARCHAR", "total_realisasi": "VARCHAR",
         "tgl_mulai_paket": "VARCHAR", "tgl_selesai_paket": "VARCHAR",
         "nilai_pdn_pct": "VARCHAR", "nilai_umk_pct": "VARCHAR"}') AS payload
-          FROM raw.isb_pencatatan_swakelola) w
+          FROM temp.lkpp_pencatatan_swakelola) w
 ),
 epurchasing AS (
-    SELECT 'epurchasing' AS kind, e.key AS source_id,
+    SELECT 'isb' AS source, 'epurchasing' AS kind, e.key AS source_id,
         e.payload['kd_rup'], e.payload['kd_klpd'], e.payload['nama_instansi'],
         e.payload['kd_satker_str'], e.payload['nama_satker'], NULL,
         e.payload['rup_nama_pkt'], NULL, 'E-Purchasing', e.payload['status_pkt'],
@@ -184,10 +192,40 @@ epurchasing AS (
         "status_pkt": "VARCHAR", "tahun_anggaran": "VARCHAR", "total_harga": "VARCHAR",
         "tgl_order": "VARCHAR"}') AS payload
           FROM raw.isb_ecat_paket_epurchasing_v6) e
+),
+-- E-Katalog v6 through the gateway has its own names (inaproc.md §4); the K/L/PD's name is not
+-- among them and comes from its satker list.
+klpd_names AS (
+    SELECT payload->>'kd_klpd' AS kd_klpd, min(payload->>'nama_klpd') AS klpd_name
+    FROM temp.lkpp_rup_master_satker GROUP BY ALL
+),
+epurchasing_v6 AS (
+    SELECT 'inaproc' AS source, 'epurchasing' AS kind, e.key AS source_id,
+        e.payload['rup_code'], e.payload['kode_klpd'], k.klpd_name,
+        e.payload['kode_satker'], e.payload['nama_satker'], NULL,
+        e.payload['rup_name'], NULL, 'E-Purchasing', e.payload['status'],
+        TRY_CAST(e.payload['fiscal_year'] AS INTEGER),
+        NULL, NULL, core.rupiah(e.payload['total']),
+        NULL, NULL, NULL, NULL,
+        core.wib(e.payload['order_date']), NULL, NULL, NULL, NULL, NULL
+    FROM (SELECT key, json_transform(payload, '{
+        "rup_code": "VARCHAR", "kode_klpd": "VARCHAR", "kode_satker": "VARCHAR",
+        "nama_satker": "VARCHAR", "rup_name": "VARCHAR", "status": "VARCHAR",
+        "fiscal_year": "VARCHAR", "total": "VARCHAR", "order_date": "VARCHAR"}') AS payload
+          FROM raw.inaproc_ekatalog_paket_e_purchasing) e
+    LEFT JOIN klpd_names k ON k.kd_klpd = e.payload['kode_klpd']
 )
-SELECT 'isb' AS source, * FROM tenders
-UNION ALL SELECT 'isb' AS source, * FROM umum
-UNION ALL SELECT 'isb', * FROM non_tenders
-UNION ALL SELECT 'isb', * FROM pencatatan
-UNION ALL SELECT 'isb', * FROM swakelola
-UNION ALL SELECT 'isb', * FROM epurchasing;
+SELECT * FROM tenders
+UNION ALL SELECT * FROM umum
+UNION ALL SELECT * FROM non_tenders
+UNION ALL SELECT * FROM pencatatan
+UNION ALL SELECT * FROM swakelola
+UNION ALL SELECT * FROM epurchasing
+UNION ALL SELECT * FROM epurchasing_v6;
+-- The build-time views no later file reads (090_lkpp.sql).
+DROP VIEW temp.lkpp_tender_pengumuman;
+DROP VIEW temp.lkpp_tender_selesai;
+DROP VIEW temp.lkpp_non_tender_pengumuman;
+DROP VIEW temp.lkpp_non_tender_selesai;
+DROP VIEW temp.lkpp_pencatatan_non_tender;
+DROP VIEW temp.lkpp_pencatatan_swakelola;

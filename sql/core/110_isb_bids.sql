@@ -8,14 +8,16 @@
 -- and p['field'] is the same text as payload->>'field' (which re-parses the record each time:
 -- ~3x slower at national scale, bench/RESULTS.md).
 -- creates: core.isb_bids
--- depends: core.npwp15, core.rupiah, raw.isb_peserta_tender, raw.isb_tender_selesai_nilai
+-- depends: core.lkpp_preference, core.npwp15, core.rupiah, temp.lkpp_peserta_tender,
+--   temp.lkpp_tender_selesai_nilai
 CREATE OR REPLACE TABLE core.isb_bids AS
 SELECT
-    'isb' AS source,
+    p.source,
     p.payload['kd_tender'] AS source_id,
     p.payload['kd_peserta'] AS participant_id,
     p.payload['kd_penyedia'] AS supplier_id,
-    core.npwp15(coalesce(p.payload['npwp_penyedia'], p.payload['npwp_penyedia_16'])) AS supplier_npwp,
+    core.npwp15(coalesce(p.payload['npwp_penyedia'], p.payload['npwp_penyedia_16'],
+                         p.payload['npwp_16_penyedia'], p.payload['npwp16_penyedia'])) AS supplier_npwp,
     p.payload['nama_penyedia'] AS supplier_name,
     core.rupiah(p.payload['nilai_penawaran']) AS offer_value,
     core.rupiah(p.payload['nilai_terkoreksi']) AS corrected_value,
@@ -30,13 +32,19 @@ SELECT
     CAST(NULL AS BOOLEAN) AS passed_price,
     CAST(NULL AS BOOLEAN) AS passed_qualification,
     p.payload['alasan'] AS reason
-FROM (SELECT json_transform(payload, '{
+FROM (SELECT source, json_transform(payload, '{
         "kd_tender": "VARCHAR", "kd_peserta": "VARCHAR", "kd_penyedia": "VARCHAR",
-        "npwp_penyedia": "VARCHAR", "npwp_penyedia_16": "VARCHAR", "nama_penyedia": "VARCHAR",
+        "npwp_penyedia": "VARCHAR", "npwp_penyedia_16": "VARCHAR", "npwp_16_penyedia": "VARCHAR",
+        "npwp16_penyedia": "VARCHAR", "nama_penyedia": "VARCHAR",
         "nilai_penawaran": "VARCHAR", "nilai_terkoreksi": "VARCHAR", "pemenang": "VARCHAR",
         "alasan": "VARCHAR"}') AS payload
-    FROM raw.isb_peserta_tender) p
-LEFT JOIN (SELECT key, json_transform(payload, '{
+    FROM temp.lkpp_peserta_tender) p
+LEFT JOIN (SELECT source, key, json_transform(payload, '{
         "kd_penyedia": "VARCHAR", "nilai_negosiasi": "VARCHAR"}') AS payload
-    FROM raw.isb_tender_selesai_nilai) n ON n.key = p.payload['kd_tender']
-WHERE p.payload['kd_peserta'] IS NOT NULL;
+    FROM temp.lkpp_tender_selesai_nilai) n ON n.key = p.payload['kd_tender'] AND n.source = p.source
+WHERE p.payload['kd_peserta'] IS NOT NULL
+-- A tender both ISB and INAPROC describe keeps one source's participants (090_lkpp.sql).
+QUALIFY dense_rank() OVER (PARTITION BY p.payload['kd_tender']
+                           ORDER BY core.lkpp_preference(p.source)) = 1;
+DROP VIEW temp.lkpp_peserta_tender;
+DROP VIEW temp.lkpp_tender_selesai_nilai;

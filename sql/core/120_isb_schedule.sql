@@ -7,17 +7,21 @@
 -- and p['field'] is the same text as payload->>'field' (which re-parses the record each time:
 -- ~3x slower at national scale, bench/RESULTS.md).
 -- creates: core.isb_schedule
--- depends: core.squash, core.wib, raw.isb_jadwal_tahapan_tender
+-- depends: core.lkpp_preference, core.squash, core.wib, temp.lkpp_jadwal_tahapan_tender
 CREATE OR REPLACE TABLE core.isb_schedule AS
 SELECT
-    'isb' AS source,
+    source,
     payload['kd_tender'] AS source_id,
     payload['kd_tahapan'] AS stage_id,
     payload['nama_tahapan'] AS stage_name,
     lower(core.squash(payload['nama_tahapan'])) AS stage,
     core.wib(payload['tgl_awal']) AS starts_at,
     core.wib(payload['tgl_akhir']) AS ends_at
-FROM (SELECT json_transform(payload, '{
+FROM (SELECT source, json_transform(payload, '{
         "kd_tender": "VARCHAR", "kd_tahapan": "VARCHAR", "nama_tahapan": "VARCHAR",
         "tgl_awal": "VARCHAR", "tgl_akhir": "VARCHAR"}') AS payload
-    FROM raw.isb_jadwal_tahapan_tender);
+    FROM temp.lkpp_jadwal_tahapan_tender)
+-- A tender both ISB and INAPROC describe keeps one source's stages (090_lkpp.sql).
+QUALIFY dense_rank() OVER (PARTITION BY payload['kd_tender']
+                           ORDER BY core.lkpp_preference(source)) = 1;
+DROP VIEW temp.lkpp_jadwal_tahapan_tender;

@@ -1,12 +1,13 @@
 -- core.isb_plans: procurement plan entries (RUP) announced in SiRUP.
 -- Why: every package must be planned and announced in SiRUP before it is procured (Perpres
 -- 16/2018 Pasal 22); ID-C04 compares a process with its RUP entry.
--- Source: ISB RUP-PaketPenyedia-Terumumkan (../shared/sources.md §2.2).
+-- Source: ISB RUP-PaketPenyedia-Terumumkan (../shared/sources.md §2.2) and INAPROC's
+-- rup/paket-penyedia-terumumkan (same fields, one source per kd_rup: 090_lkpp.sql).
 -- creates: core.isb_plans
--- depends: core.rupiah, core.wib, raw.isb_rup_paket_penyedia
+-- depends: core.lkpp_preference, core.rupiah, core.wib, temp.lkpp_rup_paket_penyedia
 CREATE OR REPLACE TABLE core.isb_plans AS
 SELECT
-    'isb' AS source,
+    source,
     key AS kd_rup,
     payload->>'kd_klpd' AS kd_klpd,
     coalesce(payload->>'kd_satker_str', payload->>'kd_satker') AS kd_satker,
@@ -18,4 +19,6 @@ SELECT
     payload->>'status_ukm' AS status_ukm,
     payload->>'status_pdn' AS status_pdn,
     core.wib(payload->>'tgl_pengumuman_paket') AS announced_at
-FROM raw.isb_rup_paket_penyedia;
+FROM temp.lkpp_rup_paket_penyedia
+QUALIFY row_number() OVER (PARTITION BY key ORDER BY core.lkpp_preference(source)) = 1;
+DROP VIEW temp.lkpp_rup_paket_penyedia;

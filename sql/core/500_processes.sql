@@ -2,19 +2,20 @@
 -- Why: the same package may be described by several sources (ISB and SPSE share kd_tender /
 -- kd_nontender); analysts need it once. Each source contributes core.<source>_processes with
 -- the same columns; where several describe the same (kind, source_id) the row is merged field
--- by field: each column takes the first non-null value in the order of preference (ISB, then
--- SPSE, then OCDS), so SPSE fills what ISB lacks (e.g. a pagu ISB left null); `source` is the
+-- by field: each column takes the first non-null value in the order of preference (INAPROC,
+-- ISB, then SPSE, then OCDS), so SPSE fills what ISB lacks (e.g. a pagu ISB left null); `source` is the
 -- most preferred source and `sources` lists all that describe it.
 -- creates: core.processes
--- depends: core.isb_processes, core.ocds_processes, core.spse_processes
+-- depends: core.isb_processes, core.lkpp_preference, core.ocds_processes, core.spse_processes
 -- test unique: core.processes(kind, source_id)
 -- test not_null: core.processes(source, kind, source_id, sources)
--- test accepted_values: core.processes(source) in ('isb', 'spse', 'ocds')
+-- test accepted_values: core.processes(source) in ('inaproc', 'isb', 'spse', 'ocds')
 -- test accepted_values: core.processes(kind) in ('tender', 'non_tender', 'pencatatan_non_tender',
 --   'swakelola', 'darurat', 'epurchasing')
 CREATE OR REPLACE TABLE core.processes AS
 WITH all_sources AS (
-    SELECT *, 1 AS preference FROM core.isb_processes
+    -- LKPP's own data first: INAPROC (the live gateway), then ISB (090_lkpp.sql).
+    SELECT *, core.lkpp_preference(source) AS preference FROM core.isb_processes
     UNION ALL BY NAME SELECT *, 2 AS preference FROM core.spse_processes
     UNION ALL BY NAME SELECT *, 3 AS preference FROM core.ocds_processes
 )

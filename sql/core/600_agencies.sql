@@ -1,9 +1,10 @@
 -- core.agencies: the buyers: each K/L/PD and its satuan kerja (work units).
 -- Why: buyers are satuan kerja (work units) under a K/L/PD; the master lists name them, and a
 -- unit seen only in the processes is kept too.
--- Source: ISB MasterKLPD, RUP-MasterSatker, and the processes themselves.
+-- Source: ISB MasterKLPD, RUP-MasterSatker (ISB's and INAPROC's rup/master-satker:
+-- 090_lkpp.sql), and the processes themselves.
 -- creates: core.agencies
--- depends: core.processes, raw.isb_master_klpd, raw.isb_rup_master_satker
+-- depends: core.processes, raw.isb_master_klpd, temp.lkpp_rup_master_satker
 -- test unique: core.agencies(level, kd_klpd, kd_satker)
 -- test not_null: core.agencies(level, kd_klpd, name)
 -- test accepted_values: core.agencies(level) in ('klpd', 'satker')
@@ -19,7 +20,7 @@ satker AS (
     SELECT payload->>'kd_klpd' AS kd_klpd, payload->>'kd_satker_str' AS kd_satker,
         payload->>'nama_satker' AS name, payload->>'jenis_satker' AS kind,
         payload->>'kd_satker' AS satker_id
-    FROM raw.isb_rup_master_satker WHERE payload->>'kd_satker_str' IS NOT NULL
+    FROM temp.lkpp_rup_master_satker WHERE payload->>'kd_satker_str' IS NOT NULL
 ),
 seen AS (
     SELECT kd_klpd, kd_satker, min(satker_name) AS name
@@ -34,3 +35,4 @@ FROM satker GROUP BY kd_klpd, kd_satker
 UNION ALL
 SELECT 'satker', s.kd_klpd, s.kd_satker, s.name, NULL, NULL
 FROM seen s ANTI JOIN satker m ON m.kd_satker = s.kd_satker AND m.kd_klpd IS NOT DISTINCT FROM s.kd_klpd;
+DROP VIEW temp.lkpp_rup_master_satker;

@@ -1,7 +1,7 @@
 -- view flags: every red flag and score of every process and organisation: OCP Cardinal's indicators (R003 ... R058) and pantau's Indonesian compliance checks and ICW PFA scores.
 -- Why: one place to ask "what is suspicious, and why": a flag is a reason to look, not proof.
 -- Source: core.flags (sql/indicators/900_flags.sql): core.flags_cardinal (190) and core.flags_compliance (490).
--- column source: where the flagged process comes from (isb, spse, ocds); null for an organisation-level flag
+-- column source: where the flagged process comes from (inaproc, isb, spse, ocds); null for an organisation-level flag
 -- column kind: the flagged process's kind (joins tenders.kind: ISB reuses a code across kinds); null for an organisation-level flag
 -- column source_id: the flagged process's package code (joins tenders.source_id); null for an organisation-level flag
 -- column code: the indicator: Cardinal R003, R018, R024, R025, R028, R030, R035, R036, R038, R048, R058; ID-C01 ... for compliance checks; PFA-1 ... for ICW scores

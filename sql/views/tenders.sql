@@ -2,7 +2,7 @@
 -- Why: the analysts' starting point; every indicator and metric is about these rows.
 -- Source: core.processes (sql/core/100_isb_processes.sql and the other sources' files).
 -- Timestamps are Asia/Jakarta wall-clock time; money is in rupiah.
--- column source: where the row comes from: isb (LKPP ISB), spse (national SPSE portal), ocds
+-- column source: where the row comes from: inaproc (LKPP INAPROC gateway), isb (LKPP ISB), spse (national SPSE portal), ocds
 -- column kind: tender, non_tender, pencatatan_non_tender, swakelola, darurat or epurchasing
 -- column source_id: the source's package code as text (kd_tender, kd_nontender, kd_nontender_pct, kd_swakelola_pct, kd_paket, ...)
 -- column kd_rup: SiRUP plan code(s) of the package; several are separated by ';' as published
