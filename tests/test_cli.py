@@ -97,6 +97,14 @@ def test_demo_runs_the_real_flow_end_to_end(tmp_path: Path) -> None:
     assert "# pantau nightly run" in out
     assert "all datasets landed" in out
     assert "Finished tenders that drew a single bid" in out
+    # every kind of source landed in the one night: the gateway, the portal, OCDS, a register
+    landed = out[out.index("What landed from each source"):out.index("## Tenders per")]
+    for source in ("inaproc", "spse", "ocds", "inspectorates"):
+        row = next(line for line in landed.splitlines() if f" {source} " in line)
+        assert int(row.split("│")[3]) > 0, row  # records
+        assert int(row.split("│")[5]) == 0, row  # failed
+    assert "pantau serve" in out
+    assert "pantau report" in out
     analyst = tmp_path / "var" / "demo-analyst.duckdb"
     assert analyst.is_file()
     secrets = (tmp_path / "var" / "demo" / "secrets.toml").read_text(encoding="utf-8")

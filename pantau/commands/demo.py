@@ -1,10 +1,12 @@
 """`pantau demo`: the whole nightly path on the embedded defaults, against the simulator.
 
 Starts the simulator on a free loopback port, writes a demo config and secrets file under
-``var/demo/`` (the embedded defaults with LKPP's data from the simulator's INAPROC gateway; the
-secrets hold a made-up token the simulator accepts, to show that tokens never reach the
-database or the logs), runs the nightly flow once into ``var/demo.duckdb``, then prints three
-example questions answered from the analyst copy.
+``var/demo/`` (the embedded defaults with every kind of source from the simulator: LKPP's data
+from its INAPROC gateway, the tenders of its SPSE portal with their detail pages, opentender.net's
+OCDS export, and the inspectorate register published at a URL; the secrets hold a made-up token
+the simulator accepts, to show that tokens never reach the database or the logs), runs the
+nightly flow once into ``var/demo.duckdb``, then prints what landed from each source, three
+example questions answered from the analyst copy, and where to go next.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from pathlib import Path
 from pantau.analyst.connection import connect_analyst
 from pantau.flows.config import DEFAULT_CONFIG
 from pantau.simulator.inaproc import SIM_TOKEN
+from pantau.simulator.ocds import icw_code
+from pantau.simulator.registers import PATH as REGISTER_PATH
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
 from pantau.simulator.world import regions as simulated_regions
@@ -43,6 +47,14 @@ EXAMPLES = (
         "Suppliers winning most often",
         "SELECT name, n_wins, n_bids FROM suppliers ORDER BY n_wins DESC, name LIMIT 5",
     ),
+)
+
+
+# Per source: datasets landed, records received and set aside in the night just run.
+LANDED = (
+    "SELECT source, count(DISTINCT dataset) AS datasets, sum(n_records) AS records, "
+    "sum(n_quarantined) AS quarantined, count(*) FILTER (status <> 'ok') AS failed FROM runs "
+    "WHERE run_id = (SELECT max_by(run_id, started_at) FROM runs) GROUP BY source ORDER BY source"
 )
 
 
@@ -76,15 +88,31 @@ def write_demo_files(out: Path, sim_url: str) -> tuple[Path, Path]:
     ]
     # The default regions, with the simulated world's own codes for them (simulator/world.py).
     simulated = {r.nama_klpd: r for r in simulated_regions()}
-    for region in tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))["regions"]:
+    defaults = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))["regions"]
+    names = {region["name"] for region in defaults}
+    for region in defaults:
         sim = simulated.get(region["name"])
         codes = ({"kd_klpd": sim.kd_klpd, "kd_lpse": sim.kd_lpse, "spse_slug": sim.slug}
                  if sim else {})
         lines.append("[[regions]]")
         lines += [f"{k} = {_toml_value(v)}" for k, v in {**region, **codes}.items()]
+    icw = [icw_code(r) for r in simulated.values() if r.nama_klpd in names]
     lines += [
         "[sources.inaproc]",
         f"base_url = {_toml_value(sim_url + '/api')}",
+        "[sources.spse]",  # the tenders only: every package's detail pages would take minutes
+        "enabled = true",
+        f"base_url = {_toml_value(sim_url)}",
+        'lists = ["lelang"]',
+        "min_interval_seconds = 0",
+        "[sources.ocds]",
+        "enabled = true",
+        f"opentender_url = {_toml_value(sim_url)}",
+        f"opentender_lpse = {_toml_value(icw)}",
+        "min_interval_seconds = 0",
+        "[inspectorates]",
+        "sources = " + _toml_value([{"name": "pantau-register", "format": "csv",
+                                     "url": sim_url + REGISTER_PATH}]),
         "[http]",
         "min_interval_seconds = 0",
         "per_host_concurrency = 4",
@@ -112,9 +140,13 @@ def demo(args: argparse.Namespace) -> int:
 
     analyst = load_config(str(config)).analyst_path
     with connect_analyst(analyst) as con:
+        print("\n## What landed from each source\n")
+        print(con.sql(LANDED))
         for title, query in EXAMPLES:
             print(f'\n## {title}\n$ pantau sql "{query}"\n')
             print(con.sql(query))  # DuckDB's own table: rupiah stay exact decimals
-    print(f"\nThe analyst copy is {analyst}; try:")
-    print(f'  pantau --config {config} sql "SELECT * FROM tenders LIMIT 5"')
+    print(f"\nThe analyst copy is {analyst}. Next:")
+    print(f"  pantau serve --config {config}        # the workbench, http://127.0.0.1:8080")
+    print(f'  pantau report --config {config} --region "Kota Semarang" --out var/rapor.html')
+    print(f'  pantau sql --config {config} "SELECT * FROM tenders LIMIT 5"')
     return 0

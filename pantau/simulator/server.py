@@ -20,6 +20,7 @@ from pantau.simulator.faults import FaultPlan
 from pantau.simulator.inaproc import Grant, InaprocService
 from pantau.simulator.isb import IsbService
 from pantau.simulator.ocds import OpentenderService
+from pantau.simulator.registers import RegisterService
 from pantau.simulator.spse import SpseService
 from pantau.simulator.world import World
 
@@ -42,7 +43,7 @@ class Simulator:
                                       firewall=inaproc_firewall)
         self.services: list[Service] = [IsbService(self.world, replay),
                                         SpseService(self.world, replay),
-                                        OpentenderService(self.world)]
+                                        OpentenderService(self.world), RegisterService()]
         self.requests: Counter[str] = Counter()
         self.faults = faults
         self.latency = latency  # seconds added to every source request (crawl benchmarks)
