@@ -25,6 +25,7 @@ from pantau.connectors import inspectorates as register
 from pantau.connectors.base import SourceError
 from pantau.connectors.http import HttpClient, Redactor
 from pantau.models import alerts
+from pantau.models import cases as case_store
 from pantau.models.db import WarehouseLockedError, open_warehouse, transaction
 from pantau.models.loader import LandResult, land, record_failure
 from pantau.models.publish import publish
@@ -199,8 +200,14 @@ def raise_alerts(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary, 
                                summary.notices),
         *alerts.metric_alerts(con, watch, alerts.MetricRule.all_of(settings), lang,
                               summary.notices),
+        *case_store.overdue_alerts(cases_path(cfg), run_date, lang),
     ]
     return alerts.put(con, found, summary.run_id)
+
+
+def cases_path(cfg: Config) -> Path:
+    """The follow-up store (``[web] cases_path``) that publish copies and the overdue rule reads."""
+    return case_store.store_path(cfg.section("web"), cfg.path.parent if cfg.path else Path())
 
 
 def delivery_step(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary,
@@ -233,7 +240,7 @@ def run_inspectorates(cfg: Config, *, run_date: date | None = None,
         summary.new_alerts += alert_rules_step(cfg, con, summary, run_date=summary.run_date)
         refresh_views(con)
         summary.delivery = delivery_step(cfg, con, summary, sender)
-    publish(cfg.database_path, cfg.analyst_path)
+    publish(cfg.database_path, cfg.analyst_path, cases=cases_path(cfg))
     return summary
 
 

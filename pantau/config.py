@@ -91,6 +91,7 @@ KNOWN_SECTIONS = {
     "metrics",
     "report",
     "schedules",
+    "web",
 }
 
 
