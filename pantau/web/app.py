@@ -301,14 +301,15 @@ async def tenders(request: Request) -> Response:
                 download_query=urlencode({**params, "page": s.page}))
 
 
-def download(table: pa.Table, fmt: str, name: str) -> Response:
+def download(table: pa.Table, fmt: str, name: str,
+             columns: dict[str, str] | None = None) -> Response:
     """A file pantau writes itself into a fresh temporary folder: no path comes from the
     request, the name is fixed."""
     if fmt not in DOWNLOADS:
         raise HTTPException(404, f"no download as {fmt!r}")
     with tempfile.TemporaryDirectory(prefix="pantau-web-") as tmp:
         out = Path(tmp) / f"{name}.{fmt}"
-        write_result(table, fmt, out, sheet=name[:31])
+        write_result(table, fmt, out, sheet=name[:31], columns=columns)
         body = out.read_bytes()
     return Response(body, media_type=DOWNLOADS[fmt], headers={
         "Content-Disposition": f'attachment; filename="pantau-{name}.{fmt}"'})
@@ -320,7 +321,8 @@ async def tenders_download(request: Request) -> Response:
         raise HTTPException(404, f"no download as {fmt!r}")
     with _cursor(request) as con:
         table, _ = queries.search(con, queries.Search.of(request.query_params))
-    return download(table, fmt, "tenders")
+        docs = {v.name: v.column_docs() for v in views_from_db(con)}
+    return download(table, fmt, "tenders", docs.get("tenders"))
 
 
 async def process_page(request: Request) -> Response:

@@ -7,6 +7,7 @@ from pantau.commands.explain import load_docs, lookup
 from pantau.commands.report import fmt_metric, fmt_number, fmt_rp, metric_label, spse_url
 from pantau.workbench import (
     connect_analyst,
+    definitions,
     find_question,
     run_sql,
     saved_questions,
@@ -17,6 +18,7 @@ from pantau.workbench import (
 
 __all__ = [
     "connect_analyst",
+    "definitions",
     "find_question",
     "fmt_metric",
     "fmt_number",

@@ -13,7 +13,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pantau.web.library import lookup
+from pantau.errors import UserError
+from pantau.web.library import definitions, load_docs, lookup
 
 PER_PAGE = 50
 SORTABLE = ("announced_at", "title", "satker_name", "supplier_name", "pagu", "hps",
@@ -140,18 +141,26 @@ def process(con: duckdb.DuckDBPyConnection, source: str, kind: str,
 
 
 _DOCS: dict[str, Any] = {}
+_CARDINAL: dict[str, Any] = {}
 
 
 def explained(flag: dict[str, Any]) -> dict[str, Any]:
-    """A flag with its definition and legal basis from the catalogue `pantau explain` reads."""
+    """A flag with its definition and legal basis: from the catalogue `pantau explain` reads,
+    and for OCP Cardinal's codes (which it does not list) from their SQL headers as the report
+    reads them; read once, on first use."""
     if not _DOCS:
-        from pantau.web.library import load_docs  # noqa: PLC0415 - read once, on first use
-
         _DOCS.update(load_docs())
+        _CARDINAL.update({d.name: d for d in definitions() if d.kind == "flag"})
     try:
         doc, _ = lookup(_DOCS, flag["code"])
-    except Exception:  # an undocumented code: its one-line description is all there is
-        return {**flag, "title": "", "definition": flag.get("description") or "", "basis": ""}
+    except UserError:
+        cardinal = _CARDINAL.get(flag["code"])
+        if cardinal is None:  # an undocumented code: its one-line description is all there is
+            return {**flag, "title": "", "definition": flag.get("description") or "",
+                    "basis": ""}
+        return {**flag, "title": cardinal.title,
+                "definition": cardinal.definition or flag.get("description") or "",
+                "basis": cardinal.basis}
     return {**flag, "title": doc.title,
             "definition": doc.fields.get("definition") or flag.get("description") or "",
             "basis": doc.fields.get("basis", "")}
