@@ -98,45 +98,62 @@ def policy_violations(driver) -> list[str]:
             if "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
 
 
-def test_log_in_search_process_case_sql_download_log_out(site, browser):
+def log_in(d, base: str, password: str = PASSWORD) -> None:
+    by_id(d, "user").clear()
+    by_id(d, "user").send_keys("ani")
+    by_id(d, "password").send_keys(password)
+    click(d, by_id(d, "login"))
+
+
+def ensure_logged_in(d, base: str) -> None:
+    d.get(base + "/cases")
+    if "/login" in d.current_url:
+        log_in(d, base)
+
+
+def test_log_in_and_out(site, browser):
+    from selenium.webdriver.common.by import By  # noqa: PLC0415
+
+    base, _ = site
+    d = browser
+    d.delete_all_cookies()
+    d.get(base + "/tenders")
+    assert "/login" in d.current_url  # no page without a session
+    shot(d, "01-login")
+    log_in(d, base, "wrong password")
+    assert by_id(d, "login-failed").is_displayed()
+    log_in(d, base)
+    assert d.current_url == base + "/tenders"
+    assert d.find_element(By.CLASS_NAME, "who").text == "ani"
+    d.get(base + "/")
+    assert "Kabupaten Bandung" in d.page_source
+    shot(d, "02-home")
+    click(d, by_id(d, "logout"))
+    assert "/login" in d.current_url
+    d.get(base + "/cases")
+    assert "/login" in d.current_url
+    shot(d, "10-logged-out")
+    assert policy_violations(d) == []  # pages carry no script and break no policy
+
+
+def test_search_process_open_a_case_record_an_action(site, browser):
     from selenium.webdriver.common.by import By  # noqa: PLC0415
     from selenium.webdriver.support.ui import Select  # noqa: PLC0415
 
     base, tmp = site
     d = browser
-    d.get(base + "/tenders")
-    assert "/login" in d.current_url  # no page without a session
-    shot(d, "01-login")
-    by_id(d, "user").send_keys("ani")
-    by_id(d, "password").send_keys("wrong password")
-    click(d, by_id(d, "login"))
-    assert by_id(d, "login-failed").is_displayed()
-    by_id(d, "user").clear()
-    by_id(d, "user").send_keys("ani")
-    by_id(d, "password").send_keys(PASSWORD)
-    click(d, by_id(d, "login"))
-    assert d.current_url == base + "/tenders"
-    assert d.find_element(By.CLASS_NAME, "who").text == "ani"
-
-    d.get(base + "/")
-    assert "Kabupaten Bandung" in d.page_source
-    shot(d, "02-home")
-
-    # search -> process page
+    ensure_logged_in(d, base)
     d.get(base + "/tenders")
     by_id(d, "q").send_keys("jalan")
     click(d, by_id(d, "find"))
     assert "q=jalan" in d.current_url
-    total = int(re.sub(r"\D", "", by_id(d, "total").text))
-    assert total > 0
+    assert int(re.sub(r"\D", "", by_id(d, "total").text)) > 0
     shot(d, "03-search")
     first = d.find_element(By.CSS_SELECTOR, "a.process")
     title = first.text
     click(d, first)
     assert d.find_element(By.TAG_NAME, "h1").text == title
     shot(d, "04-process")
-
-    # open a case about it, then record an action
     click(d, by_id(d, "open-case"))
     assert by_id(d, "case-title").get_attribute("value") == title
     by_id(d, "case-why").send_keys("Satu penawar, nilai dekat HPS")
@@ -160,32 +177,26 @@ def test_log_in_search_process_case_sql_download_log_out(site, browser):
         ("complaint", "e-pengaduan", "ani")]
     d.get(base + "/cases")
     shot(d, "07-cases")
+    assert policy_violations(d) == []
 
-    # a saved question on the SQL page, and its download
+
+def test_run_a_saved_question_and_download_it(site, browser):
+    base, _ = site
+    d = browser
+    ensure_logged_in(d, base)
     d.get(base + "/sql")
     shot(d, "08-sql")
     click(d, by_id(d, "q-top_suppliers_by_satker"))
     assert "FROM" in by_id(d, "query").get_attribute("value")
     click(d, by_id(d, "run"))
-    shown = by_id(d, "row-count").text
-    n_rows = int(re.sub(r"\D", "", shown.split()[2]))
+    n_rows = int(re.sub(r"\D", "", by_id(d, "row-count").text.split()[2]))
+    assert n_rows > 0
     shot(d, "09-sql-result")
-    by_id(d, "dl-csv").click()
-    target = None
+    by_id(d, "dl-csv").click()  # a download: the page stays
+    target = d.downloads / "pantau-sql.csv"
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and target is None:
-        done = list(d.downloads.glob("*.csv"))
-        target = done[0] if done else None
+    while time.monotonic() < deadline and not target.is_file():
         time.sleep(0.2)
-    assert target is not None, "the download did not arrive"
-    assert target.name == "pantau-sql.csv"
+    assert target.is_file(), "the download did not arrive"
     assert len(list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))) == n_rows
-
-    # pages carry no script and break no policy
     assert policy_violations(d) == []
-
-    click(d, by_id(d, "logout"))
-    assert "/login" in d.current_url
-    d.get(base + "/cases")
-    assert "/login" in d.current_url
-    shot(d, "10-logged-out")
