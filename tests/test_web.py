@@ -14,20 +14,23 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 from markupsafe import escape
+from pantau.flows import inspectorate_steps
+from pantau.flows.inspectorate_steps import CycleSummary
 from pantau.models import cases
-from pantau.models.alerts import put
 from pantau.models.db import open_warehouse
 from pantau.models.publish import publish
 from starlette.testclient import TestClient
 from test_workbench import REFUSED
 
+from pantau import followup
 from pantau.cli import main
+from pantau.commands import report
 from pantau.commands.explain import load_docs, lookup
 from pantau.config import build_config
 from pantau.web import app as web_app
@@ -186,6 +189,12 @@ def test_supplier_and_agency_pages(client, bandung_analyst):
     (satker,), = analyst_rows(bandung_analyst, "SELECT kd_satker FROM agency_metrics WHERE "
                               "kd_klpd = 'D107' AND kd_satker IS NOT NULL LIMIT 1")
     assert client.get("/agency/D107", params={"satker": satker}).status_code == 200
+
+
+def test_the_session_cookie_is_secure_over_tls(bandung_analyst, tmp_path):
+    c = TestClient(create_app(web_config(bandung_analyst, tmp_path)),
+                   base_url="https://testserver")
+    assert "secure" in c.get("/cases").headers["set-cookie"].lower()
 
 
 def test_english_by_query_then_cookie(client):
@@ -390,7 +399,7 @@ def test_publish_writes_the_cases_into_the_analyst_copy(bandung_analyst, tmp_pat
     assert analyst_rows(empty, "SELECT count(*) FROM case_actions") == [(0,)]
 
 
-def test_an_overdue_deadline_raises_case_overdue_once(tmp_path):
+def test_an_overdue_deadline_raises_case_overdue_once(bandung_analyst, tmp_path):
     store = tmp_path / "cases.sqlite"
     today = date(2025, 12, 1)
     late = cases.open_case(store, title="Lewat", why="", subject=cases.Subject(), by="ani",
@@ -404,10 +413,54 @@ def test_an_overdue_deadline_raises_case_overdue_once(tmp_path):
     assert [a.facts["case_id"] for a in found] == [late]
     assert found[0].rule == "case_overdue"
     assert "30 November 2025" in found[0].message
-    with open_warehouse(tmp_path / "w.duckdb") as con:
-        assert put(con, found, "night1") == [found[0].key]
-        assert put(con, cases.overdue_alerts(store, today + timedelta(days=1), "id"),
-                   "night2") == []
+    # through the nightly rules, as a run raises them: the first run raises it, the next not
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copyfile(bandung_analyst.parent / "w.duckdb", warehouse)
+    cfg = web_config(bandung_analyst, tmp_path)
+    raised = []
+    with open_warehouse(warehouse) as con:
+        for night, day in (("n1", today), ("n2", today + timedelta(days=1))):
+            summary = CycleSummary(run_id=night, run_date=day)
+            keys = inspectorate_steps.raise_alerts(cfg, con, summary, run_date=day)
+            raised.append([k for k in keys if k.startswith("case_overdue|")])
+        rows = con.execute("SELECT key, title FROM ops.alert_outbox "
+                           "WHERE rule = 'case_overdue'").fetchall()
+    assert raised == [[found[0].key], []]
+    assert rows == [(found[0].key, "Tindak lanjut lewat tenggat: Lewat")]
+
+
+def test_the_region_report_has_a_follow_up_section(bandung_analyst, tmp_path):
+    store = tmp_path / "cases.sqlite"
+    evil = "<script>alert('c')</script>"
+    late = cases.open_case(store, title=evil, why="", by="ani", deadline=date(2025, 1, 31),
+                           subject=cases.Subject("process", "10070352000", "isb", "tender",
+                                                 "D107"))
+    cases.add_action(store, late, kind="complaint", by="ani", happened_on=date(2025, 1, 5))
+    done = cases.open_case(store, title="Satker", why="", by="ani",
+                           subject=cases.Subject("agency", "1.02.0.00", kd_klpd="D107"))
+    cases.close_case(store, done, "fixed", by="ani")
+    cases.open_case(store, title="Elsewhere", why="", by="ani",
+                    subject=cases.Subject("agency", "D999", kd_klpd="D999"))
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copyfile(bandung_analyst, warehouse)
+    analyst = publish(warehouse, tmp_path / "a.duckdb", cases=store)
+    today = datetime.now(followup.JAKARTA).date() + timedelta(days=10)
+    with connect_analyst(analyst) as con:
+        html = report.render(report.collect(con, report.RegionRef("D107", "Kab. Bandung",
+                                                                  "bandungkab"), 2025, "id"))
+        section = str(followup.section(con, "D107", "en", today=today))
+    assert '<section id="followup">' in html
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(&#39;c&#39;)&lt;/script&gt;" in html
+    assert "Elsewhere" not in html
+    open_rows = section.split("<h3>Outcomes per agency</h3>", maxsplit=1)[0]
+    assert open_rows.count("<tr><td>#") == 1  # only the open case of D107
+    assert '<td class="num">10</td>' in open_rows  # opened today, read ten days on
+    assert "<strong>overdue</strong>" in open_rows
+    assert re.search(r"<td>1\.02\.0\.00</td><td class=\"num\">0</td>\s*"
+                     r"<td class=\"num\">1</td>", section)  # closed as fixed
+    with connect_analyst(bandung_analyst) as con:  # no cases published: no section
+        assert followup.section(con, "D107", "id") is None
 
 
 def _free_port() -> int:

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 from jinja2 import Environment
 
-from pantau import svgchart
+from pantau import followup, svgchart
 from pantau.config import load_config
 from pantau.errors import UserError
 from pantau.workbench import (
@@ -325,6 +325,7 @@ def collect(con: duckdb.DuckDBPyConnection, region: RegionRef, year: int | None,
     ctx["inspectorates"], ctx["insp_history"], ctx["insp_other"] = _inspectorates(c)
     ctx["definitions"] = _definitions(metrics, ctx["flagged"], ctx["metrics_fallback"],
                                       _flag_descriptions(c))
+    ctx["followup"] = followup.section(con, region.kd_klpd, lang)  # None before cases exist
     return ctx
 
 
@@ -782,6 +783,7 @@ TEMPLATE = """<!DOCTYPE html>
 {% endif %}
 </section>
 
+{{ followup or "" }}
 <section id="definitions">
 <h2>{{ t.definitions }}</h2>
 <table><thead><tr><th>{{ t.metric }}</th><th>{{ t.definition }}</th><th>{{ t.legal }}</th></tr>
