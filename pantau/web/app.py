@@ -173,9 +173,9 @@ class Gate(BaseHTTPMiddleware):
         request.state.session = session
         lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "id"
         request.state.lang = lang if lang in i18n.LANGUAGES else "id"
-        has_users = bool(web.users)
-        request.state.has_users = has_users
-        if has_users and session.get("user") not in web.users and \
+        known = web.users
+        request.state.has_users = bool(known)
+        if known and session.get("user") not in known and \
                 not request.url.path.startswith(OPEN_PATHS):
             if request.method == "GET":
                 response: Response = RedirectResponse(
