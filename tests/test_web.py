@@ -14,17 +14,19 @@ import sqlite3
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 from markupsafe import escape
-from pantau.flows import inspectorate_steps
+from pantau.flows import inspectorate_steps, steps
 from pantau.flows.inspectorate_steps import CycleSummary
 from pantau.models import cases
 from pantau.models.db import open_warehouse
 from pantau.models.publish import publish
+from pipeline_helpers import make_config
 from starlette.testclient import TestClient
 from test_workbench import REFUSED
 
@@ -33,6 +35,7 @@ from pantau.cli import main
 from pantau.commands import report
 from pantau.commands.explain import load_docs, lookup
 from pantau.config import build_config
+from pantau.simulator.server import Simulator
 from pantau.web import app as web_app
 from pantau.web import users
 from pantau.web.app import create_app
@@ -461,6 +464,30 @@ def test_the_region_report_has_a_follow_up_section(bandung_analyst, tmp_path):
                      r"<td class=\"num\">1</td>", section)  # closed as fixed
     with connect_analyst(bandung_analyst) as con:  # no cases published: no section
         assert followup.section(con, "D107", "id") is None
+
+
+def test_a_case_opened_while_a_night_lands_is_in_cases_after_its_publish(bandung_dir,
+                                                                          tmp_path):
+    """The night holds the warehouse while it lands; a case opened meanwhile is not blocked and
+    is in the analyst copy once that night has published."""
+    opened: list[int] = []
+    with Simulator(replay=bandung_dir) as sim, ThreadPoolExecutor(max_workers=4) as pool:
+        cfg = make_config(tmp_path, sim.url, [{"name": "Kab. Bandung", "kd_klpd": "D107",
+                                               "kd_lpse": 93}],
+                          extra={"web": {"cases_path": str(tmp_path / "cases.sqlite")}})
+        client = TestClient(create_app(cfg), follow_redirects=False)
+
+        def submit(group, cfg):
+            if not opened:  # the night has planned its fetches and holds the warehouse
+                r = client.post("/cases", data={"csrf_token": csrf(client),
+                                                "title": "dibuka saat malam berjalan"})
+                assert r.status_code == 303
+                opened.append(int(r.headers["location"].rsplit("/", 1)[1]))
+            return pool.submit(steps.extract_group, group, cfg)
+
+        steps.run_night(cfg, submit, run_date=date(2025, 10, 4))
+    assert analyst_rows(cfg.analyst_path, "SELECT case_id, title, status FROM cases") == [
+        (opened[0], "dibuka saat malam berjalan", "open")]
 
 
 def _free_port() -> int:
