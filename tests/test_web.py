@@ -288,6 +288,9 @@ def test_with_users_every_page_needs_a_login(bandung_analyst, tmp_path, monkeypa
         assert r.status_code == 401
     assert timings[1] >= 0.3  # slowed after the first failure, doubling
     assert timings[2] >= 0.6
+    started = time.monotonic()  # another name from the same client is slowed as well
+    c.post("/login", data={"csrf_token": token, "user": "budi", "password": "wrong"})
+    assert time.monotonic() - started >= 1.2
     r = c.post("/login?next=/cases", data={"csrf_token": token, "user": "siti",
                                            "password": "correct horse battery"})
     assert r.status_code == 303

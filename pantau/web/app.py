@@ -240,15 +240,18 @@ async def login(request: Request) -> Response:
         return page(request, "login.html", next=nxt)
     form = await checked_form(request)
     name = str(form.get("user", ""))[:64]
-    key = f"{name}|{request.client.host if request.client else ''}"
-    failed = web.failures.get(key, 0)
+    # counted per name and per client address: guessing many names from one place is slowed too
+    keys = (f"user:{name}", f"client:{request.client.host if request.client else ''}")
+    failed = max(web.failures.get(k, 0) for k in keys)
     if failed:
         await asyncio.sleep(min(LOGIN_BASE_DELAY * 2 ** (failed - 1), LOGIN_MAX_DELAY))
     ok = await asyncio.to_thread(users.verify, web.users, name, str(form.get("password", "")))
     if not ok:
-        web.failures[key] = failed + 1
+        for k in keys:
+            web.failures[k] = web.failures.get(k, 0) + 1
         return page(request, "login.html", 401, next=nxt, failed=True)
-    web.failures.pop(key, None)
+    for k in keys:
+        web.failures.pop(k, None)
     request.state.session = {"user": name, "csrf": secrets.token_urlsafe(32)}  # a fresh session
     return RedirectResponse(nxt, status_code=303)
 
