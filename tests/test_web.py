@@ -175,6 +175,27 @@ def test_process_page_every_field_bids_flags_with_definition_and_basis(client, b
     assert "/cases?subject_kind=process" in r.text
 
 
+def test_home_shows_the_watched_region_scorecard_and_cases(client, bandung_analyst, tmp_path):
+    metrics = analyst_rows(bandung_analyst, "SELECT metric, CAST(value AS DOUBLE) FROM "
+                           "agency_metrics WHERE kd_klpd = 'D107' AND kd_satker IS NULL "
+                           "AND year = 2025")
+    cases.open_case(tmp_path / "cases.sqlite", title="lama", why="", subject=cases.Subject(),
+                    by="ani", deadline=date(2020, 1, 1))
+    text = client.get("/").text
+    card = text.split('<section class="card">')[1].split("</section>")[0]
+    assert "Kabupaten Bandung" in card
+    positions = []
+    for metric, value in metrics:
+        label = report.metric_label(metric, "id")
+        shown = report.fmt_metric(metric, value, "id")
+        row = re.search(rf"<tr><td>{re.escape(str(escape(label)))}</td>\s*"
+                        rf'<td class="num">{re.escape(shown)}</td>', card)
+        assert row, (metric, shown)
+        positions.append((row.start(), list(report.METRICS).index(metric)))
+    assert [m for _, m in sorted(positions)] == sorted(m for _, m in positions)  # report order
+    assert "1 lewat tenggat" in text
+
+
 def test_supplier_and_agency_pages(client, bandung_analyst):
     (npwp, n_won), = analyst_rows(bandung_analyst, "SELECT supplier_npwp, count(*) FROM tenders "
                                   "WHERE supplier_npwp IS NOT NULL GROUP BY ALL "

@@ -4,7 +4,14 @@ can move underneath without the web code changing: re-point these names only."""
 from __future__ import annotations
 
 from pantau.commands.explain import load_docs, lookup
-from pantau.commands.report import fmt_metric, fmt_number, fmt_rp, metric_label, spse_url
+from pantau.commands.report import (
+    METRICS,
+    fmt_metric,
+    fmt_number,
+    fmt_rp,
+    metric_label,
+    spse_url,
+)
 from pantau.workbench import (
     connect_analyst,
     definitions,
@@ -17,6 +24,7 @@ from pantau.workbench import (
 )
 
 __all__ = [
+    "METRICS",
     "connect_analyst",
     "definitions",
     "find_question",

@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from pantau.errors import UserError
-from pantau.web.library import definitions, load_docs, lookup
+from pantau.web.library import METRICS, definitions, load_docs, lookup
 
 PER_PAGE = 50
 SORTABLE = ("announced_at", "title", "satker_name", "supplier_name", "pagu", "hps",
@@ -258,6 +258,9 @@ def scorecard(con: duckdb.DuckDBPyConnection, kd_klpd: str) -> dict[str, Any]:
             END AS before
         FROM metric_history WHERE kd_klpd = $k AND kd_satker IS NULL AND year = $y
         GROUP BY metric""", {"k": kd_klpd, "y": year})}
+    order = list(METRICS)  # the report's order: the scorecard reads the same on both
+    metrics.sort(key=lambda m: (order.index(m["metric"]) if m["metric"] in order else len(order),
+                                m["metric"]))
     for m in metrics:
         t = trend.get(m["metric"])
         m["change"] = (t["last"] - t["before"]) if t and t["before"] is not None \
