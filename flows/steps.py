@@ -248,7 +248,7 @@ def run_night(
               then=functools.partial(_raise_alerts, cfg, summary, regions))
         inspectorate_steps.delivery_step(cfg, con, summary)
         summary.totals = _totals(con)
-    publish(cfg.database_path, cfg.analyst_path)
+    publish(cfg.database_path, cfg.analyst_path, cases=cfg.cases_path)
     summary.finished_at = datetime.now(UTC)
     return summary
 

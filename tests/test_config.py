@@ -32,6 +32,7 @@ MISSPELT = [
     ({"inspectorates": {"wacth": []}}, "'wacth' in [inspectorates]"),
     ({"inspectorates": {"sources": [{"path": "a.csv", "fromat": "csv"}]}},
      "'fromat' in [[inspectorates.sources]] #1"),
+    ({"web": {"query_timeout": 5}}, "'query_timeout' in [web]"),
 ]
 
 

@@ -112,4 +112,5 @@ def demo(args: argparse.Namespace) -> int:
             print(con.sql(query))  # DuckDB's own table: rupiah stay exact decimals
     print(f"\nThe analyst copy is {analyst}; try:")
     print(f'  pantau --config {config} sql "SELECT * FROM tenders LIMIT 5"')
+    print(f"  pantau --config {config} serve      (the web workbench, http://127.0.0.1:8080/)")
     return 0
