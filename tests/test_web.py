@@ -173,6 +173,20 @@ def test_process_page_every_field_bids_flags_with_definition_and_basis(client, b
     assert "/cases?subject_kind=process" in r.text
 
 
+def test_process_page_explains_a_cardinal_flag_from_the_catalogue(client, bandung_analyst):
+    (source_id, code, description), = analyst_rows(
+        bandung_analyst, "SELECT source_id, code, description FROM flags WHERE kind = 'tender' "
+        "AND source = 'isb' AND code LIKE 'R%' ORDER BY code, source_id LIMIT 1")
+    doc = catalogue.load().get(code)
+    assert doc.definition
+    assert doc.definition != description
+    text = client.get(f"/process/isb/tender/{source_id}").text
+    row = text.split(f"<strong>{code}</strong>", 1)[1].split("</tr>", 1)[0]
+    assert escape(doc.title) in row
+    assert escape(doc.definition) in row
+    assert escape(doc.basis) in row
+
+
 def test_home_shows_the_watched_region_scorecard_and_cases(client, bandung_analyst, tmp_path):
     metrics = analyst_rows(bandung_analyst, "SELECT metric, CAST(value AS DOUBLE) FROM "
                            "agency_metrics WHERE kd_klpd = 'D107' AND kd_satker IS NULL "
