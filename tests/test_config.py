@@ -13,6 +13,8 @@ from pantau.connectors.http import HttpSettings
 from pantau.flows import config
 from pantau.flows.config import ConfigError, build_config, load_config, overlay
 
+from pantau.web.settings import web_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = tomllib.loads(config.DEFAULT_CONFIG.read_text(encoding="utf-8"))
 
@@ -83,6 +85,9 @@ def test_every_section_of_the_model_is_covered_by_a_misspelling() -> None:
     ({"regions": [{"kd_klpd": "D107"}]}, "config: every [[regions]] entry needs a name"),
     ({"regions": [{"name": "A", "kd_lpse": "x"}]},
      "config: [[regions]] #1 kd_lpse: must be a whole number"),
+    ({"web": {"query_timeout_seconds": 0}},
+     "config: [web] query_timeout_seconds: must be greater than 0"),
+    ({"web": {"max_rows_shown": "all"}}, "config: [web] max_rows_shown: must be a whole number"),
 ])
 def test_bad_values_are_one_line_errors(raw: dict, message: str) -> None:
     with pytest.raises(ConfigError) as info:
@@ -110,6 +115,16 @@ def test_a_file_with_only_inspectorates_loads_over_the_defaults(tmp_path: Path) 
     assert cfg.source("spse") is None  # off in the defaults
     assert cfg.database_path == tmp_path / config.DatabaseSection().path
     assert cfg.analyst_path == tmp_path / "var" / "pantau-analyst.duckdb"
+
+
+def test_web_paths_are_read_beside_the_config_file(tmp_path: Path) -> None:
+    cfg = load_config(_write(tmp_path, '[web]\ncases_path = "follow-up/cases.sqlite"\n'
+                                       "session_idle_minutes = 15\n"))
+    assert cfg.cases_path == tmp_path / "follow-up" / "cases.sqlite"
+    assert cfg.web.session_idle_minutes == 15
+    default = config.WebSection.model_fields["users_file"].default
+    assert web_settings(cfg).users_file == tmp_path / default  # the rest keep their defaults
+    assert web_settings(cfg).query_timeout_seconds == 30  # issue 17: "default 30"
 
 
 def test_the_budget_year_defaults_to_this_year_in_jakarta() -> None:

@@ -4,6 +4,7 @@ so the library can move underneath without the web code changing: re-point these
 from __future__ import annotations
 
 from pantau.analyst.connection import connect_analyst, run_sql
+from pantau.analyst.regions import klpd_codes
 from pantau.analyst.report import (
     METRICS,
     fmt_metric,
@@ -25,6 +26,7 @@ __all__ = [
     "fmt_metric",
     "fmt_number",
     "fmt_rp",
+    "klpd_codes",
     "metric_label",
     "run_sql",
     "saved_questions",

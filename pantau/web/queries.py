@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pantau.web.library import METRICS, catalogue
+from pantau.web.library import METRICS, catalogue, klpd_codes
 
 PER_PAGE = 50
 SORTABLE = ("announced_at", "title", "satker_name", "supplier_name", "pagu", "hps",
@@ -272,9 +272,7 @@ def watched_codes(con: duckdb.DuckDBPyConnection, configured: list[tuple[str, st
                   ) -> list[tuple[str, str]]:
     """(kd_klpd, name) of the watched regions; the regions in the data when none is configured
     (``pantau demo``)."""
-    known = {name.lower(): kd for kd, name in con.execute(
-        "SELECT kd_klpd, name FROM agencies WHERE level = 'klpd' AND name IS NOT NULL"
-    ).fetchall()}
+    known = klpd_codes(con)  # lower-case name -> kd_klpd, as `pantau report` resolves them
     out = []
     for name, kd in configured:
         code = kd or known.get(name.lower())
