@@ -29,7 +29,7 @@ N_CASES = 17  # the 1.1 compiled cases of ocds-merge's test suite
 MISSING = pytest.mark.skip(
     reason=f"ocds-merge conformance cases not found at {CASES_DIR}: run `make ocds-merge-cases`"
 )
-PROV = Provenance("ocds", "file://conformance", datetime(2025, 1, 1, tzinfo=UTC), "-")
+PROV = Provenance("ocds", "file://conformance", datetime(2025, 1, 1, tzinfo=UTC))
 
 
 def test_merge_rules_are_those_of_the_official_schema_and_bid_extension() -> None:

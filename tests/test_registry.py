@@ -33,7 +33,7 @@ def test_the_config_has_a_section_for_every_source_with_settings() -> None:
 def test_a_batch_lands_in_its_own_table_and_an_undeclared_one_is_refused(
     tmp_path: Path,
 ) -> None:
-    prov = Provenance("ocds", "https://example.org/x.json", datetime.now(UTC), "h")
+    prov = Provenance("ocds", "https://example.org/x.json", datetime.now(UTC))
     batch = Batch("ocds", ocds.DATASET, "r", None, prov, table=ocds.RAW_TABLE)
     batch.add("ocds-1", '{"ocid": "ocds-1"}')
     with open_warehouse(tmp_path / "w.duckdb") as con:
