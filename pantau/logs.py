@@ -17,6 +17,9 @@ from pantau.connectors.http import Redactor
 
 # Prefect's loggers write to the terminal through handlers of their own (not propagated).
 PREFECT_LOGGERS = ("prefect", "prefect.flow_runs", "prefect.task_runs", "docket")
+# What the last ``setup`` installed: a second ``main()`` in one process (the tests call it
+# many times) replaces them instead of writing twice, or to a stream closed since.
+_INSTALLED: list[logging.Handler] = []
 
 
 class _Masked(logging.Filter):
@@ -59,6 +62,11 @@ def setup(log_dir: Path, *, verbose: bool, redact: Redactor) -> Path:
     terse = logging.Formatter("%(levelname)s %(name)s: %(message)s")
     terminal.setFormatter(terse if verbose else _WithoutTraceback(terse))
     root = logging.getLogger()
+    for old in _INSTALLED:
+        for logger in (root, *map(logging.getLogger, PREFECT_LOGGERS)):
+            logger.removeHandler(old)
+        old.close()
+    _INSTALLED[:] = [file, terminal]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     root.addHandler(file)
     root.addHandler(terminal)
