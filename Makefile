@@ -38,15 +38,17 @@ $(OCDS_MERGE_CASES): | $(STAMP)
 	tar -xzf $(OCDS_MERGE)/ocdsmerge-$(OCDSMERGE_VERSION).tar.gz -C $(OCDS_MERGE) \
 	  ocdsmerge-$(OCDSMERGE_VERSION)/tests/fixtures/1.1
 
-# The report test renders the HTML in Debian's headless chromium; install it once when apt is
-# there (root, or passwordless sudo). Without it that test skips and says why.
+# The report test renders the HTML in Debian's headless chromium, and the web tests drive it with
+# Selenium through Debian's chromium-driver; install both once when apt is there (root, or
+# passwordless sudo). Without them those tests skip and say why.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || { \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
 	    $$SUDO apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	      chromium fonts-dejavu-core >/dev/null || echo "chromium: install failed, the report test will skip"; \
+	      chromium chromium-driver fonts-dejavu-core >/dev/null || \
+	      echo "chromium: install failed, the report and browser tests will skip"; \
 	  else echo "chromium: no apt-get here, the report rendering test will skip"; fi; }
 
 # docs/data-dictionary.md and docs/indicators.md are generated from the sql/ headers,

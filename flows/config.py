@@ -174,6 +174,24 @@ class IndicatorsSection(BaseModel):
         return self
 
 
+class WebSection(_Section):
+    """``[web]``: ``pantau serve``, the web workbench (issue 17). Without users it serves only
+    a loopback address."""
+
+    query_timeout_seconds: float = Field(30, gt=0, description=(
+        "A query of the SQL page is interrupted after this many seconds."))
+    cases_path: str = Field("var/cases.sqlite", description=(
+        "The follow-up cases (SQLite), published into the analyst copy as `cases` and "
+        "`case_actions`; relative to the config file's folder."))
+    users_file: str = Field("var/web-users.txt", description=(
+        "Who may log in: `pantau users add NAME` writes argon2 hashes here; relative to the "
+        "config file's folder."))
+    session_idle_minutes: int = Field(60, ge=1, description=(
+        "A session ends after this many minutes without a request."))
+    max_rows_shown: int = Field(500, ge=1, description=(
+        "SQL results shown on the page (a download has every row)."))
+
+
 def _sources_model() -> type[BaseModel]:
     """``[sources.<name>]`` for every registered source with settings (connectors/registry)."""
     fields: dict[str, Any] = {
@@ -200,6 +218,7 @@ class ConfigFile(_Section):
     schedule: Schedules = Field(default_factory=Schedules)
     inspectorates: InspectoratesSection | None = None
     indicators: IndicatorsSection = Field(default_factory=IndicatorsSection)
+    web: WebSection = Field(default_factory=WebSection)
 
 
 @dataclass(frozen=True)
@@ -217,12 +236,18 @@ class Config:
     schedule: Schedules
     inspectorates: InspectoratesSection | None
     indicators: IndicatorsSection
+    web: WebSection
     secrets: Mapping[str, Any] = field(repr=False)  # never printed
 
     @property
     def base(self) -> Path:
         """The folder relative paths in the config are read from."""
         return self.path.parent if self.path else Path()
+
+    @property
+    def cases_path(self) -> Path:
+        """The follow-up store: the web writes it, publish copies it, the overdue rule reads it."""
+        return self.base / self.web.cases_path
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -337,7 +362,7 @@ def build_config(
     return Config(path=path, database_path=db_path, analyst_path=analyst, run=file.run,
                   http=file.http, regions=regions, sources=sources, alerts=file.alerts,
                   schedule=file.schedule,
-                  inspectorates=file.inspectorates, indicators=file.indicators,
+                  inspectorates=file.inspectorates, indicators=file.indicators, web=file.web,
                   secrets=dict(secrets or {}))
 
 

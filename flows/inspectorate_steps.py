@@ -24,6 +24,7 @@ from pantau.connectors.base import SourceError
 from pantau.connectors.http import HttpClient, Redactor
 from pantau.flows.config import Config, Region
 from pantau.models import alerts
+from pantau.models import cases as case_store
 from pantau.models.db import WarehouseLockedError, open_warehouse, transaction
 from pantau.models.loader import LandResult, land, record_failure
 from pantau.models.publish import publish
@@ -178,6 +179,7 @@ def raise_alerts(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary, 
         *alerts.process_alerts(con, watch, settings.process_rule, lang, run_date,
                                summary.notices),
         *alerts.metric_alerts(con, watch, list(settings.metrics), lang, summary.notices),
+        *case_store.overdue_alerts(cfg.cases_path, run_date, lang),
     ]
     return alerts.put(con, found, summary.run_id)
 
@@ -211,7 +213,7 @@ def run_inspectorates(cfg: Config, *, run_date: date | None = None,
         summary.new_alerts += alert_rules_step(cfg, con, summary, run_date=summary.run_date)
         refresh_views(con)
         summary.delivery = delivery_step(cfg, con, summary, sender)
-    publish(cfg.database_path, cfg.analyst_path)
+    publish(cfg.database_path, cfg.analyst_path, cases=cfg.cases_path)
     return summary
 
 

@@ -261,7 +261,7 @@ def run_night(
         inspectorate_steps.delivery_step(cfg, con, summary)
         summary.totals = _totals(con)
     progress.report("publishing", what=str(cfg.analyst_path))
-    publish(cfg.database_path, cfg.analyst_path)
+    publish(cfg.database_path, cfg.analyst_path, cases=cfg.cases_path)
     summary.finished_at = datetime.now(UTC)
     return summary
 

@@ -19,10 +19,12 @@ import shutil
 from pathlib import Path
 
 import duckdb
+from pantau.models import cases as case_store
 
 
-def publish(warehouse: Path, analyst: Path) -> Path:
-    """Copy the closed ``warehouse`` to ``analyst`` atomically; the caller must have closed it."""
+def publish(warehouse: Path, analyst: Path, *, cases: Path | None = None) -> Path:
+    """Copy the closed ``warehouse`` to ``analyst`` atomically; the caller must have closed it.
+    With ``cases`` (the follow-up store, ``models.cases``) its tables go into the copy too."""
     analyst.parent.mkdir(parents=True, exist_ok=True)
     # A run killed mid-publish leaves its temporary copy behind; only one writer runs at a time
     # (it holds the warehouse), so any leftover is stale.
@@ -32,6 +34,8 @@ def publish(warehouse: Path, analyst: Path) -> Path:
     tmp = analyst.with_name(f".{analyst.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(warehouse, tmp)  # sendfile/copy_file_range: in the kernel, no buffers here
+        if cases is not None:
+            _write_cases(tmp, cases)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -46,3 +50,21 @@ def _checkpoint(warehouse: Path) -> None:
     wal = warehouse.with_name(warehouse.name + ".wal")
     if wal.exists():
         raise RuntimeError(f"{wal} is still there after a checkpoint: not publishing a part")
+
+
+def _write_cases(copy: Path, store: Path) -> None:
+    """The follow-up cases as tables of the copy, read from their SQLite file through Arrow
+    (DuckDB's sqlite extension would have to be downloaded)."""
+    with duckdb.connect(str(copy)) as con:
+        for name, table in case_store.arrow_tables(store).items():
+            con.register("incoming", table)
+            con.execute(f"CREATE OR REPLACE TABLE main.{name} AS SELECT * FROM incoming")
+            con.unregister("incoming")
+            about = _literal(case_store.DESCRIPTIONS[name])
+            con.execute(f"COMMENT ON TABLE main.{name} IS {about}")
+            for column, (_, _, doc) in case_store.TABLES[name].items():
+                con.execute(f"COMMENT ON COLUMN main.{name}.{column} IS {_literal(doc)}")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"  # COMMENT ON takes no parameters

@@ -38,6 +38,8 @@ COMMAND_MODULES = (
     "pantau.commands.alerts",
     "pantau.commands.indicators",
     "pantau.commands.explain",
+    "pantau.commands.serve",
+    "pantau.commands.users",
 )
 
 

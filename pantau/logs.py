@@ -17,6 +17,8 @@ from pantau.connectors.http import Redactor
 
 # Prefect's loggers write to the terminal through handlers of their own (not propagated).
 PREFECT_LOGGERS = ("prefect", "prefect.flow_runs", "prefect.task_runs", "docket")
+# What the last ``setup`` installed: a second ``main()`` in one process (the tests call it
+# many times) replaces them instead of writing twice, or to a stream closed since.
 
 
 class _Masked(logging.Filter):

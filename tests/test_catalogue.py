@@ -175,13 +175,18 @@ def test_the_analyst_library_imports_no_command():
     assert os.access(REPO / "pantau" / "analyst" / "templates" / "report.html.j2", os.R_OK)
 
 
-def test_the_wheel_declares_the_analyst_package_and_its_templates():
+def test_the_wheel_declares_the_analyst_and_web_packages_and_their_templates():
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     setuptools = project["tool"]["setuptools"]
     packages = set(setuptools["packages"])
     folders = {"pantau." + ".".join(p.parent.relative_to(REPO / "pantau").parts)
                for p in (REPO / "pantau").glob("*/__init__.py")}
     assert folders <= packages, folders - packages
-    templates = REPO / "pantau" / "analyst"
-    for pattern in setuptools["package-data"]["pantau.analyst"]:
-        assert {p.name for p in templates.glob(pattern)} == {"report.html.j2", "report.css"}
+    data = setuptools["package-data"]
+    for package in ("pantau.analyst", "pantau.web"):
+        folder = REPO.joinpath(*package.split("."))
+        declared = {p for pattern in data[package] for p in folder.glob(pattern)}
+        on_disk = {p for sub in ("templates", "static") for p in (folder / sub).glob("*")}
+        assert declared == on_disk, on_disk ^ declared
+    assert {p.name for p in (REPO / "pantau" / "analyst" / "templates").iterdir()} == {
+        "report.html.j2", "report.css", "followup.html.j2"}

@@ -13,6 +13,8 @@ from pantau.connectors.http import HttpSettings
 from pantau.flows import config
 from pantau.flows.config import ConfigError, build_config, load_config, overlay
 
+from pantau.web.settings import web_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = tomllib.loads(config.DEFAULT_CONFIG.read_text(encoding="utf-8"))
 
@@ -33,6 +35,7 @@ MISSPELT = [
     ({"inspectorates": {"wacth": []}}, "'wacth' in [inspectorates]"),
     ({"inspectorates": {"sources": [{"path": "a.csv", "fromat": "csv"}]}},
      "'fromat' in [[inspectorates.sources]] #1"),
+    ({"web": {"query_timeout": 5}}, "'query_timeout' in [web]"),
 ]
 
 
@@ -87,6 +90,9 @@ def test_every_section_of_the_model_is_covered_by_a_misspelling() -> None:
      'config: [sources.inaproc]: api must be "v1" or "legacy", not \'v2\''),
     ({"sources": {"inaproc": {"datasets": ["tender/pengumuman", "tender/pengumman"]}}},
      "config: [sources.inaproc]: unknown dataset(s) tender/pengumman (known: docs/inaproc.md)"),
+    ({"web": {"query_timeout_seconds": 0}},
+     "config: [web] query_timeout_seconds: must be greater than 0"),
+    ({"web": {"max_rows_shown": "all"}}, "config: [web] max_rows_shown: must be a whole number"),
 ])
 def test_bad_values_are_one_line_errors(raw: dict, message: str) -> None:
     with pytest.raises(ConfigError) as info:
@@ -117,6 +123,16 @@ def test_a_file_with_only_inspectorates_loads_over_the_defaults(tmp_path: Path) 
         ("D122", 42, "jatengprov"), ("D129", 108, "semarangkota")]  # the verified codes
     assert cfg.database_path == tmp_path / config.DatabaseSection().path
     assert cfg.analyst_path == tmp_path / "var" / "pantau-analyst.duckdb"
+
+
+def test_web_paths_are_read_beside_the_config_file(tmp_path: Path) -> None:
+    cfg = load_config(_write(tmp_path, '[web]\ncases_path = "follow-up/cases.sqlite"\n'
+                                       "session_idle_minutes = 15\n"))
+    assert cfg.cases_path == tmp_path / "follow-up" / "cases.sqlite"
+    assert cfg.web.session_idle_minutes == 15
+    default = config.WebSection.model_fields["users_file"].default
+    assert web_settings(cfg).users_file == tmp_path / default  # the rest keep their defaults
+    assert web_settings(cfg).query_timeout_seconds == 30  # issue 17: "default 30"
 
 
 def test_the_budget_year_defaults_to_this_year_in_jakarta() -> None:

@@ -19,6 +19,10 @@ FORBIDDEN = {
     "connectors": ("pantau.models", "pantau.flows", *TOP),
     "models": ("pantau.flows", *TOP),
     "flows": TOP,
+    # The analyst library sits under the CLI and the web workbench and reads no flow; the web
+    # takes the library, never a command's internals.
+    "pantau/analyst": ("pantau.flows", "pantau.commands", "pantau.web", "pantau.cli"),
+    "pantau/web": ("pantau.commands", "pantau.cli"),
 }
 
 

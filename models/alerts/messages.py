@@ -58,6 +58,8 @@ _TEXT = {
             'Apa: run "{name}" berakhir dengan status {state}.\n'
             "Di mana: {where}.\nSejak: {since}.\nAlasan: {reason}"
         ),
+        "case_title": "Tindak lanjut lewat tenggat: {title}",
+        "case_body": "Kasus #{case_id} \u201c{title}\u201d belum ditutup, tenggat {deadline}.",
         "test_title": "Pesan uji pantau",
         "test_body": "Ini pesan uji dari pantau ({when}). Kanal ini menerima peringatan.",
     },
@@ -98,6 +100,9 @@ _TEXT = {
             'What: the run "{name}" ended {state}.\n'
             "Where: {where}.\nSince: {since}.\nReason: {reason}"
         ),
+        "case_title": "Follow-up overdue: {title}",
+        "case_body": ("Case #{case_id} \u201c{title}\u201d is still open; its deadline was "
+                      "{deadline}."),
         "test_title": "pantau test message",
         "test_body": "This is a test message from pantau ({when}). This channel receives alerts.",
     },

@@ -10,7 +10,9 @@
 - ``exports``: an analyst view or core's OCDS releases, filtered, for ``pantau export``;
 - ``explain``: how a flag or metric is defined and the rows behind it;
 - ``report``: a region's scorecard as one HTML file (template and CSS in ``templates/``);
+- ``followup``: the report's follow-up section, from the published ``cases`` tables;
 - ``svgchart``: the report's inline SVG charts.
 
-The commands in ``pantau/commands/`` parse their arguments, call this library and print.
+The commands in ``pantau/commands/`` parse their arguments, call this library and print; the
+web workbench (``pantau.web``) takes it through ``pantau.web.library``.
 """

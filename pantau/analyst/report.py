@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 from jinja2 import Environment, PackageLoader
 
-from pantau.analyst import svgchart
+from pantau.analyst import followup, svgchart
 from pantau.analyst.regions import RegionRef
 from pantau.analyst.views import views_from_db
 from pantau.errors import UserError
@@ -242,6 +242,7 @@ def collect(con: duckdb.DuckDBPyConnection, region: RegionRef, year: int | None,
     progress.report("collecting", done=4, total=sections, what="inspectorates")
     ctx["inspectorates"], ctx["insp_history"], ctx["insp_other"] = _inspectorates(c)
     ctx["definitions"] = _definitions(metrics, ctx["flagged"])
+    ctx["followup"] = followup.section(con, region.kd_klpd, lang)  # None before cases exist
     progress.report("collecting", done=sections, total=sections, what="definitions")
     return ctx
 

@@ -4,7 +4,7 @@
 -- Channels are named by their scheme and a hash of their URL: the URLs carry tokens and are
 -- never stored.
 -- column key: the alert's deterministic key (the same change always gives the same key, so it is raised once)
--- column rule: inspectorate_status, risky_process, metric_worsened, run_failed
+-- column rule: inspectorate_status, risky_process, metric_worsened, run_failed, case_overdue (a follow-up case past its deadline)
 -- column subject: what the alert is about (register and inspectorate, process, metric, run)
 -- column region: where, in words
 -- column happened_on: since when (the day a status was observed, a process announced, a snapshot taken)

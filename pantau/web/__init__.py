@@ -1,0 +1,1 @@
+"""`pantau serve`: the web workbench (issue 17)."""
