@@ -58,6 +58,20 @@ _TEXT = {
             'Apa: run "{name}" berakhir dengan status {state}.\n'
             "Di mana: {where}.\nSejak: {since}.\nAlasan: {reason}"
         ),
+        "shrank_title": "Sumber menyusut: {subject}",
+        "shrank_body": (
+            "Apa: jawaban {subject} hanya berisi {n} catatan, jawaban terakhir yang dimuat "
+            "berisi {last}; jawaban ini tidak diterapkan dan menunggu di karantina.\n"
+            "Di mana: {region}.\nSejak: {since}.\n"
+            "Tindakan: periksa, lalu pantau run --accept-shrink {dataset}"
+        ),
+        "change_title": "{rule} di {region}: {title}",
+        "change_body": (
+            'Apa: {field} paket "{title}" ({kind}, kode {source_id}, sumber {source}) '
+            'berubah dari "{old}" menjadi "{new}" ({change}).\n'
+            "Di mana: {region}{satker}.\nSejak: {since}.\n"
+            "Bukti: pantau explain --process {kind}:{source_id}"
+        ),
         "test_title": "Pesan uji pantau",
         "test_body": "Ini pesan uji dari pantau ({when}). Kanal ini menerima peringatan.",
     },
@@ -97,6 +111,20 @@ _TEXT = {
         "run_body": (
             'What: the run "{name}" ended {state}.\n'
             "Where: {where}.\nSince: {since}.\nReason: {reason}"
+        ),
+        "shrank_title": "Source shrank: {subject}",
+        "shrank_body": (
+            "What: the answer of {subject} holds only {n} records where the last landed answer "
+            "held {last}; it was not applied and waits in quarantine.\n"
+            "Where: {region}.\nSince: {since}.\n"
+            "Action: have a look, then pantau run --accept-shrink {dataset}"
+        ),
+        "change_title": "{rule} in {region}: {title}",
+        "change_body": (
+            'What: {field} of the package "{title}" ({kind}, code {source_id}, source '
+            '{source}) went from "{old}" to "{new}" ({change}).\n'
+            "Where: {region}{satker}.\nSince: {since}.\n"
+            "Evidence: pantau explain --process {kind}:{source_id}"
         ),
         "test_title": "pantau test message",
         "test_body": "This is a test message from pantau ({when}). This channel receives alerts.",
@@ -148,4 +176,20 @@ def run_failed_alert(lang: str, *, run_key: str, name: str, state: str, reason: 
                      reason=reason[:500]),
         language=lang, region=where, happened_on=when.isoformat(timespec="seconds"),
         facts={"state": state, "name": name},
+    )
+
+
+def source_shrank_alert(lang: str, *, key: str, source: str, dataset: str, region: str,
+                        year: int | None, n_records: int, n_last: int, since: datetime) -> Alert:
+    """An answer held back by the shrinkage guard (models/loader.py); ``key`` names it."""
+    when = since.astimezone(JAKARTA)
+    subject = f"{source}/{dataset} {region}{f' {year}' if year else ''}"
+    return Alert(
+        key=f"source_shrank|{key}", rule="source_shrank", subject=subject,
+        title=text(lang, "shrank_title", subject=subject),
+        message=text(lang, "shrank_body", subject=subject, n=n_records, last=n_last,
+                     region=region, dataset=dataset,
+                     since=f"{format_date(when.date(), lang)} {when:%H:%M} WIB"),
+        language=lang, region=region, happened_on=when.isoformat(timespec="seconds"),
+        facts={"n_records": n_records, "n_last": n_last, "dataset": dataset},
     )
