@@ -102,3 +102,39 @@ def capture_or_empty(dataset: str) -> list[dict]:
         return capture(dataset)
     except FileNotFoundError:
         return []
+
+
+def test_changes_lists_exactly_the_three_changes(two_nights: Path, night2: Night2) -> None:
+    rows = query(two_nights, "SELECT source, kind, source_id, field, old_value, new_value, "
+                 "seen_on, change FROM changes ORDER BY source_id, field")
+    old_name, old_npwp = night2.old_winner
+    new_name, new_npwp = night2.new_winner
+    expected = {
+        ("isb", "tender", str(night2.hps_tender), "hps", str(night2.old_hps),
+         str(night2.new_hps), NIGHT_2, "changed"),
+        ("isb", "tender", str(night2.dropped), None, None, None, NIGHT_2, "vanished"),
+        ("isb", "tender", str(night2.winner_tender), "supplier_name", old_name, new_name,
+         NIGHT_2, "changed"),
+        ("isb", "tender", str(night2.winner_tender), "supplier_npwp", old_npwp, new_npwp,
+         NIGHT_2, "changed"),
+    }
+    assert set(rows) == expected
+    assert len(rows) == len(expected)
+    assert {r[2] for r in rows} == {str(night2.hps_tender), str(night2.dropped),
+                                   str(night2.winner_tender)}
+    titles = dict(query(two_nights, "SELECT source_id, title FROM changes"))
+    announced = {str(r["kd_tender"]): r["nama_paket"] for r in capture(ANNOUNCEMENTS)}
+    assert titles == {sid: announced[sid] for sid in titles}
+
+
+def test_the_dropped_package_stays_in_tenders_with_vanished_on(two_nights: Path,
+                                                               night2: Night2) -> None:
+    rows = query(two_nights, "SELECT source_id, vanished_on, n_versions FROM tenders "
+                 "WHERE kind = 'tender'")
+    by_id = {sid: (vanished, n) for sid, vanished, n in rows}
+    assert len(rows) == len(capture(ANNOUNCEMENTS))
+    assert by_id[str(night2.dropped)] == (NIGHT_2, 1)
+    assert by_id[str(night2.hps_tender)] == (None, 2)
+    assert by_id[str(night2.winner_tender)] == (None, 1)  # its announcement did not change
+    assert {n for sid, (_, n) in by_id.items() if sid != str(night2.hps_tender)} == {1}
+    assert [sid for sid, (v, _) in by_id.items() if v is not None] == [str(night2.dropped)]
