@@ -178,6 +178,7 @@ def raise_alerts(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary, 
         *alerts.process_alerts(con, watch, settings.process_rule, lang, run_date,
                                summary.notices),
         *alerts.metric_alerts(con, watch, list(settings.metrics), lang, summary.notices),
+        *alerts.change_alerts(con, watch, list(settings.changes), lang, summary.notices),
     ]
     return alerts.put(con, found, summary.run_id)
 

@@ -27,7 +27,7 @@ from pantau.flows.config import Config
 from pantau.models import cardinal, partitions
 from pantau.models import settings as indicator_settings
 from pantau.models.db import open_warehouse, transaction
-from pantau.models.loader import LandResult, land, record_failure
+from pantau.models.loader import LandResult, ShrinkGuard, land, record_failure
 from pantau.models.publish import publish
 from pantau.models.spse_state import known_details
 from pantau.models.transform import build
@@ -215,8 +215,10 @@ def run_night(
     only_regions: list[str] | None = None,
     years: list[int] | None = None,
     run_date: date | None = None,
+    accept_shrink: tuple[str, ...] = (),
 ) -> RunSummary:
-    """Resolve regions, fetch every job in parallel, land each as it arrives, build, publish."""
+    """Resolve regions, fetch every job in parallel, land each as it arrives, build, publish.
+    ``accept_shrink`` names the datasets whose shrunken answer a person has looked at."""
     summary = RunSummary(run_id=uuid.uuid4().hex[:12], run_date=run_date or date.today(),  # noqa: DTZ011
                          started_at=datetime.now(UTC))
     run_years = years or list(cfg.years)
@@ -230,6 +232,7 @@ def run_night(
                        & wanted]
         jobs = plan(cfg, regions, run_years, summary, known_details(con))
         started = datetime.now(UTC)
+        guard = ShrinkGuard(cfg.run.max_shrink, frozenset(accept_shrink), cfg.alerts.language)
         # Land in plan order (the same data lands the same way), with at most `window` jobs in
         # flight: fetching stays ahead of landing without holding a whole night in memory.
         window = cfg.run.in_flight
@@ -237,9 +240,9 @@ def run_night(
         for group in group_jobs(jobs):
             pending.append((group, submit(group, cfg)))
             if len(pending) >= window:
-                _land_group(con, *pending.popleft(), summary, started)
+                _land_group(con, *pending.popleft(), summary, started, guard)
         while pending:
-            _land_group(con, *pending.popleft(), summary, started)
+            _land_group(con, *pending.popleft(), summary, started, guard)
         # Inspectorate registers (whenever [inspectorates] is configured) and alerts: issue 6.
         inspectorate_steps.inspectorate_step(cfg, con, http_client(cfg), summary, today=run_date)
         indicator_settings.apply(con, cfg.indicators.overrides)  # thresholds, windows, bands
@@ -269,7 +272,8 @@ def tune(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
 
 
 def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
-                future: Future[list[Outcome]], summary: RunSummary, started: datetime) -> None:
+                future: Future[list[Outcome]], summary: RunSummary, started: datetime,
+                guard: ShrinkGuard | None = None) -> None:
     try:
         outcomes: list[Outcome] = future.result()
     except Exception as exc:  # the task itself failed (e.g. its worker died): so did its jobs
@@ -283,7 +287,14 @@ def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
                 _record_job_failure(con, job, outcome, summary, started)
                 continue
             batches = outcome if isinstance(outcome, list) else [outcome]  # SPSE: + details
-            summary.landed += [land(con, b, summary.run_id, started) for b in batches]
+            for batch in batches:
+                result = land(con, batch, summary.run_id, started, guard=guard)
+                summary.landed.append(result)
+                if result.shrank_from is not None:  # held back: the run names it
+                    summary.failed.append((job.label, (
+                        f"source shrank: {result.n_records} records where the last landed "
+                        f"answer had {result.shrank_from}; kept in quarantine, not applied "
+                        f"(after a look: pantau run --accept-shrink {batch.dataset})")))
 
 
 def _record_job_failure(con: duckdb.DuckDBPyConnection, job: Job, exc: Exception,

@@ -13,12 +13,16 @@ from history_nights import (
     ANNOUNCEMENTS,
     NIGHT_1,
     NIGHT_2,
+    NIGHT_3,
     WINNERS,
     Night2,
     capture,
+    half_the_announcements,
     land_night,
 )
 from pantau.connectors import isb
+from pantau.models.alerts import ChangeRule, Watch, change_alerts
+from pantau.models.loader import ShrinkGuard
 from pipeline_helpers import checksums
 
 TABLES = {d.name: d.table for d in isb.KEYED_DATASETS}
@@ -138,3 +142,84 @@ def test_the_dropped_package_stays_in_tenders_with_vanished_on(two_nights: Path,
     assert by_id[str(night2.winner_tender)] == (None, 1)  # its announcement did not change
     assert {n for sid, (_, n) in by_id.items() if sid != str(night2.hps_tender)} == {1}
     assert [sid for sid, (v, _) in by_id.items() if v is not None] == [str(night2.dropped)]
+
+
+@pytest.fixture(scope="module")
+def third_night(two_nights: Path, tmp_path_factory: pytest.TempPathFactory,
+                night2: Night2) -> tuple[Path, set[str], list]:
+    """Night 3 sends half of the announcements (the rest as on night 2), under the guard."""
+    db = tmp_path_factory.mktemp("third") / "w.duckdb"
+    shutil.copy(two_nights, db)
+    before = tenders_rows(db)
+
+    def edit(dataset: str, records: list[dict]) -> list[dict]:
+        return half_the_announcements(dataset, night2.edit(dataset, records))
+
+    results = land_night(db, NIGHT_3, "n3", edit, guard=ShrinkGuard())
+    return db, before, results
+
+
+def tenders_rows(db: Path) -> set[str]:
+    return {repr(row) for row in query(db, "SELECT * FROM tenders")}
+
+
+def test_a_half_answer_is_held_back_and_nothing_vanishes(third_night: tuple[Path, set[str], list],
+                                                         night2: Night2) -> None:
+    db, before, results = third_night
+    n_last = len(night2.edit(ANNOUNCEMENTS, capture(ANNOUNCEMENTS)))
+    held = [r for r in results if r.shrank_from is not None]
+    assert [(r.dataset, r.n_records, r.shrank_from) for r in held] == [
+        (ANNOUNCEMENTS, n_last // 2, n_last)]
+    assert query(db, "SELECT count(*) FROM raw.version_events WHERE run_id = 'n3'") == [(0,)]
+    assert tenders_rows(db) == before
+    waiting = query(db, "SELECT dataset, reason, raw FROM ops.quarantine WHERE run_id = 'n3'")
+    assert [(d, r.startswith(f"source shrank: {n_last // 2} records")) for d, r, _ in waiting] \
+        == [(ANNOUNCEMENTS, True)]
+    kept = [json.loads(line) for line in waiting[0][2].decode().splitlines()]
+    assert [r["kd_tender"] for r in kept] == [
+        r["kd_tender"] for r in night2.edit(ANNOUNCEMENTS, capture(ANNOUNCEMENTS))][: n_last // 2]
+    assert query(db, "SELECT status FROM ops.runs WHERE run_id = 'n3' AND dataset = ?",
+                 [ANNOUNCEMENTS]) == [("shrank",)]
+    alerts = query(db, "SELECT rule, subject, facts ->> 'n_records' FROM ops.alert_outbox")
+    assert alerts == [("source_shrank", f"isb/{ANNOUNCEMENTS} D107 2025", str(n_last // 2))]
+
+
+def test_accept_shrink_applies_the_answer(third_night: tuple[Path, set[str], list],
+                                          night2: Night2, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copy(third_night[0], db)
+
+    def edit(dataset: str, records: list[dict]) -> list[dict]:
+        return half_the_announcements(dataset, night2.edit(dataset, records))
+
+    results = land_night(db, NIGHT_3, "n3-accepted", edit,
+                         guard=ShrinkGuard(accept=frozenset({ANNOUNCEMENTS})))
+    announced = night2.edit(ANNOUNCEMENTS, capture(ANNOUNCEMENTS))
+    gone = {str(r["kd_tender"]) for r in announced[len(announced) // 2:]}
+    assert [r.n_vanished for r in results if r.dataset == ANNOUNCEMENTS] == [len(gone)]
+    vanished = query(db, "SELECT source_id FROM tenders WHERE vanished_on = ?", [NIGHT_3])
+    assert {sid for (sid,) in vanished} == gone
+
+
+def test_change_rules_raise_their_alerts(two_nights: Path, night2: Night2) -> None:
+    rules = [
+        ChangeRule("hps_raised", fields=("hps",), direction="up"),
+        ChangeRule("hps_lowered", fields=("hps",), direction="down"),
+        ChangeRule("winner_changed", fields=("supplier_name", "supplier_npwp")),
+        ChangeRule("contract_vanished", change="vanished", with_contract=True),
+    ]
+    notices: list[str] = []
+    with duckdb.connect(str(two_nights), read_only=True) as con:
+        found = change_alerts(con, Watch.of(["D107"]), rules, "en", notices)
+        elsewhere = change_alerts(con, Watch.of(["D999"]), rules, "en", notices)
+    assert sorted((a.rule, a.subject, a.facts["field"]) for a in found) == [
+        ("contract_vanished", f"isb|tender|{night2.dropped}", None),
+        ("hps_raised", f"isb|tender|{night2.hps_tender}", "hps"),
+        ("winner_changed", f"isb|tender|{night2.winner_tender}", "supplier_name"),
+        ("winner_changed", f"isb|tender|{night2.winner_tender}", "supplier_npwp"),
+    ]
+    assert elsewhere == []
+    assert notices == []
+    assert len({a.key for a in found}) == len(found)
+    hps = next(a for a in found if a.rule == "hps_raised")
+    assert f'from "{night2.old_hps}" to "{night2.new_hps}"' in hps.message
