@@ -23,7 +23,10 @@ from history_nights import (
 from pantau.connectors import isb
 from pantau.models.alerts import ChangeRule, Watch, change_alerts
 from pantau.models.loader import ShrinkGuard
+from pantau.models.publish import publish
 from pipeline_helpers import checksums
+
+from pantau.analyst import explain
 
 TABLES = {d.name: d.table for d in isb.KEYED_DATASETS}
 
@@ -223,3 +226,20 @@ def test_change_rules_raise_their_alerts(two_nights: Path, night2: Night2) -> No
     assert len({a.key for a in found}) == len(found)
     hps = next(a for a in found if a.rule == "hps_raised")
     assert f'from "{night2.old_hps}" to "{night2.new_hps}"' in hps.message
+
+
+def test_explain_shows_a_process_history(two_nights: Path, night2: Night2,
+                                         tmp_path: Path) -> None:
+    analyst = publish(two_nights, tmp_path / "analyst.duckdb")
+    with duckdb.connect(str(analyst), read_only=True) as con:
+        hps = explain.process_history(con, f"tender:{night2.hps_tender}")
+        dropped = explain.process_history(con, str(night2.dropped))
+        missing = explain.process_history(con, "tender:0")
+    assert "2 version(s) seen" in hps
+    assert "still published" in hps
+    history = hps.split("History", 1)[1].splitlines()[2:]  # past the heading and the header
+    assert [line.split() for line in history] == [
+        [str(NIGHT_2), "changed", "hps", str(night2.old_hps), str(night2.new_hps)]]
+    assert f"vanished from isb on {NIGHT_2}" in dropped
+    assert "vanished" in dropped.split("History", 1)[1]
+    assert missing == "no process tender:0 in tenders\n"
