@@ -26,7 +26,9 @@ from pantau.models.loader import ShrinkGuard
 from pantau.models.publish import publish
 from pipeline_helpers import checksums
 
-from pantau.analyst import explain
+from pantau.analyst import explain, report
+from pantau.analyst.connection import connect_analyst
+from pantau.analyst.regions import RegionRef
 
 TABLES = {d.name: d.table for d in isb.KEYED_DATASETS}
 
@@ -243,3 +245,25 @@ def test_explain_shows_a_process_history(two_nights: Path, night2: Night2,
     assert f"vanished from isb on {NIGHT_2}" in dropped
     assert "vanished" in dropped.split("History", 1)[1]
     assert missing == "no process tender:0 in tenders\n"
+
+
+def test_the_report_shows_changes_and_data_quality(two_nights: Path, night2: Night2,
+                                                  tmp_path: Path) -> None:
+    analyst = publish(two_nights, tmp_path / "analyst.duckdb")
+    with connect_analyst(analyst) as con:
+        ctx = report.collect(con, RegionRef("D107", "Kab. Bandung", "bandungkab"), 2025, "en")
+    html = report.render(ctx)
+    assert {(r["source_id"], r["change"], r["field"]) for r in ctx["changes"]} == {
+        (str(night2.hps_tender), "changed", "hps"),
+        (str(night2.dropped), "vanished", None),
+        (str(night2.winner_tender), "changed", "supplier_name"),
+        (str(night2.winner_tender), "changed", "supplier_npwp"),
+    }
+    assert '<section id="changes">' in html
+    assert str(night2.new_hps) in html
+    assert night2.new_winner[0] in html
+    with duckdb.connect(str(analyst), read_only=True) as con:
+        expected = con.execute("SELECT code, flagged FROM flag_coverage "
+                               "WHERE kd_klpd = 'D107' ORDER BY code").fetchall()
+    assert [(r["code"], r["flagged"]) for r in ctx["flag_cov"]] == expected
+    assert '<section id="quality">' in html
