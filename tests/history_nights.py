@@ -1,6 +1,7 @@
 """Nights of the real Kab. Bandung captures, edited as a source rewriting its packages would:
 night 2 raises one ongoing tender's HPS, drops one package with a contract from every dataset
-and changes one tender's winner; night 3 sends half of the tender announcements."""
+and changes one tender's winner (another company, at another price: its award moves close to
+HPS, which the metrics see); night 3 sends half of the tender announcements."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ class Night2:
     winner_tender: int
     old_winner: tuple[str, str]  # (nama_penyedia, npwp_penyedia)
     new_winner: tuple[str, str]
+    old_contract: float
+    new_contract: float  # 99% of HPS, where the old one was below 95%
 
     @classmethod
     def choose(cls) -> Night2:
@@ -52,7 +55,8 @@ class Night2:
         announced_ids = {r["kd_tender"] for r in announced}
         with_contract = [r for r in winners if r["kd_tender"] in announced_ids
                          and r["nilai_kontrak"]]
-        dropped, changed = with_contract[0], with_contract[1]
+        dropped = with_contract[0]
+        changed = next(r for r in with_contract[1:] if r["nilai_kontrak"] < 0.95 * r["hps"])
         other = next(r for r in winners if r["npwp_penyedia"] != changed["npwp_penyedia"])
         return cls(
             hps_tender=ongoing["kd_tender"], old_hps=ongoing["hps"],
@@ -60,6 +64,8 @@ class Night2:
             dropped=dropped["kd_tender"], winner_tender=changed["kd_tender"],
             old_winner=(changed["nama_penyedia"], changed["npwp_penyedia"]),
             new_winner=(other["nama_penyedia"], other["npwp_penyedia"]),
+            old_contract=changed["nilai_kontrak"],
+            new_contract=round(changed["hps"] * 0.99, 2),
         )
 
     def edit(self, dataset: str, records: Records) -> Records:
@@ -72,6 +78,7 @@ class Night2:
                 edited["hps"] = self.new_hps
             if dataset == WINNERS and record["kd_tender"] == self.winner_tender:
                 edited["nama_penyedia"], edited["npwp_penyedia"] = self.new_winner
+                edited["nilai_kontrak"] = self.new_contract
             out.append(edited)
         return out
 

@@ -22,6 +22,7 @@ from history_nights import (
 )
 from pantau.connectors import isb
 from pantau.models.alerts import ChangeRule, Watch, change_alerts
+from pantau.models.history import rebuild_night
 from pantau.models.loader import ShrinkGuard
 from pantau.models.publish import publish
 from pipeline_helpers import checksums
@@ -126,6 +127,8 @@ def test_changes_lists_exactly_the_three_changes(two_nights: Path, night2: Night
          NIGHT_2, "changed"),
         ("isb", "tender", str(night2.winner_tender), "supplier_npwp", old_npwp, new_npwp,
          NIGHT_2, "changed"),
+        ("isb", "tender", str(night2.winner_tender), "contract_value",
+         str(night2.old_contract), str(night2.new_contract), NIGHT_2, "changed"),
     }
     assert set(rows) == expected
     assert len(rows) == len(expected)
@@ -258,6 +261,7 @@ def test_the_report_shows_changes_and_data_quality(two_nights: Path, night2: Nig
         (str(night2.dropped), "vanished", None),
         (str(night2.winner_tender), "changed", "supplier_name"),
         (str(night2.winner_tender), "changed", "supplier_npwp"),
+        (str(night2.winner_tender), "changed", "contract_value"),
     }
     assert '<section id="changes">' in html
     assert str(night2.new_hps) in html
@@ -267,3 +271,19 @@ def test_the_report_shows_changes_and_data_quality(two_nights: Path, night2: Nig
                                "WHERE kd_klpd = 'D107' ORDER BY code").fetchall()
     assert [(r["code"], r["flagged"]) for r in ctx["flag_cov"]] == expected
     assert '<section id="quality">' in html
+
+
+def test_an_old_night_is_rebuilt_from_the_versions(two_nights: Path, tmp_path: Path) -> None:
+    """Night 1's agency_metrics, recomputed from the versions after night 2 changed raw, are
+    the snapshot stored on night 1 (and differ from night 2's, or the test shows nothing)."""
+    rebuilt = rebuild_night(two_nights, "n1", NIGHT_1, tmp_path / "n1.duckdb")
+    columns = "kd_klpd, kd_satker, year, metric, value, numerator, denominator"
+    stored = query(two_nights, f"SELECT {columns} FROM core.metric_snapshots "
+                   "WHERE snapshot_date = ? ORDER BY ALL", [NIGHT_1])
+    night_2 = query(two_nights, f"SELECT {columns} FROM core.metric_snapshots "
+                    "WHERE snapshot_date = ? ORDER BY ALL", [NIGHT_2])
+    assert stored
+    assert stored != night_2
+    assert query(rebuilt, f"SELECT {columns} FROM core.agency_metrics ORDER BY ALL") == stored
+    raw_n1 = query(rebuilt, "SELECT count(*), count(vanished_run) FROM raw.isb_tender_pengumuman")
+    assert raw_n1 == [(len(capture(ANNOUNCEMENTS)), 0)]
