@@ -179,6 +179,9 @@ def raise_alerts(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary, 
                                summary.notices),
         *alerts.metric_alerts(con, watch, list(settings.metrics), lang, summary.notices),
         *alerts.change_alerts(con, watch, list(settings.changes), lang, summary.notices),
+        *alerts.quality_alerts(con, coverage_drop=settings.coverage_drop,
+                               stale_days=settings.stale_days, lang=lang,
+                               notices=summary.notices),
     ]
     return alerts.put(con, found, summary.run_id)
 

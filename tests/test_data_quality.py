@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import BANDUNG
+from history_nights import NIGHT_1, NIGHT_2, land_night
+from pantau.models.alerts import quality_alerts
 
 
 def capture(name: str) -> list[dict]:
@@ -85,3 +87,32 @@ def test_flag_coverage_reads_not_computable_never_zero(bandung_analyst: Path) ->
                     "tenders t USING (source, kind, source_id) WHERE f.code = 'R018' AND "
                     "t.kd_klpd = 'D107'")[0][0]
     assert r018[5] == flagged
+
+
+def test_coverage_and_freshness_alerts(bandung_dir: Path, tmp_path: Path) -> None:
+    """Night 2 sends the winners without their names: nama_penyedia's coverage drops to 0."""
+    db = tmp_path / "w.duckdb"
+    land_night(db, NIGHT_1, "n1")
+
+    def nameless(dataset: str, records: list[dict]) -> list[dict]:
+        if dataset != "SPSE-TenderSelesaiNilai":
+            return records
+        return [{**r, "nama_penyedia": None} for r in records]
+
+    land_night(db, NIGHT_2, "n2", nameless)
+    winners = capture("SPSE-TenderSelesaiNilai")
+    before = sum(present(r["nama_penyedia"]) for r in winners) / len(winners)
+    notices: list[str] = []
+    with duckdb.connect(str(db), read_only=True) as con:
+        found = quality_alerts(con, coverage_drop=0.2, stale_days=30, lang="en",
+                               notices=notices)
+        quiet = quality_alerts(con, coverage_drop=None, stale_days=None, lang="en",
+                               notices=notices)
+    coverage = [a for a in found if a.rule == "coverage_dropped"]
+    assert [a.subject for a in coverage] == ["isb/SPSE-TenderSelesaiNilai nama_penyedia"]
+    assert f"{before:.0%} before" in coverage[0].message
+    stale = {a.subject for a in found if a.rule == "source_stale"}
+    kinds = {"tender", "non_tender", "pencatatan_non_tender", "swakelola", "epurchasing"}
+    assert stale == {f"isb/{kind}" for kind in kinds}  # the captures are from October 2025
+    assert quiet == []
+    assert notices == []

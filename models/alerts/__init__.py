@@ -28,6 +28,7 @@ from pantau.models.alerts.rules import (
     inspectorate_alerts,
     metric_alerts,
     process_alerts,
+    quality_alerts,
 )
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "pending",
     "process_alerts",
     "put",
+    "quality_alerts",
     "record_delivery",
     "redactor",
     "run_failed_alert",

@@ -65,6 +65,11 @@ _TEXT = {
             "Di mana: {region}.\nSejak: {since}.\n"
             "Tindakan: periksa, lalu pantau run --accept-shrink {dataset}"
         ),
+        "quality_title": "Mutu data turun: {subject}",
+        "quality_body": "Apa: {what}.\nSejak: {since}.\nBukti: view data_quality",
+        "coverage_what": ('isian "{field}" pada {dataset} kini terisi {now} dari catatan, '
+                          "sebelumnya {before}"),
+        "stale_what": "catatan terbaru {source} {dataset} berumur {days} hari ({newest})",
         "change_title": "{rule} di {region}: {title}",
         "change_body": (
             'Apa: {field} paket "{title}" ({kind}, kode {source_id}, sumber {source}) '
@@ -119,6 +124,11 @@ _TEXT = {
             "Where: {region}.\nSince: {since}.\n"
             "Action: have a look, then pantau run --accept-shrink {dataset}"
         ),
+        "quality_title": "Data quality dropped: {subject}",
+        "quality_body": "What: {what}.\nSince: {since}.\nEvidence: the data_quality view",
+        "coverage_what": ('the field "{field}" of {dataset} is now filled in {now} of the '
+                          "records, {before} before"),
+        "stale_what": "the newest record of {source} {dataset} is {days} days old ({newest})",
         "change_title": "{rule} in {region}: {title}",
         "change_body": (
             'What: {field} of the package "{title}" ({kind}, code {source_id}, source '

@@ -355,6 +355,62 @@ def change_alerts(con: duckdb.DuckDBPyConnection, watch: Watch, rules: list[Chan
     return alerts
 
 
+def quality_alerts(con: duckdb.DuckDBPyConnection, *, coverage_drop: float | None,
+                   stale_days: int | None, lang: str, notices: list[str]) -> list[Alert]:
+    """A field whose coverage fell by more than ``coverage_drop`` between the last two coverage
+    snapshots (core.coverage_snapshots), and a source kind whose newest record is older than
+    ``stale_days`` (the data_quality view's freshness)."""
+    alerts: list[Alert] = []
+    if coverage_drop is not None and _find(con, "coverage_snapshots", {"snapshot_date"},
+                                           ("core",)):
+        rows = con.execute(
+            """
+            WITH s AS (
+                SELECT *, dense_rank() OVER (ORDER BY snapshot_date DESC) AS back,
+                    n / nullif(n_records, 0) AS share
+                FROM core.coverage_snapshots
+            )
+            -- a field no record has any more has coverage 0
+            SELECT before.source, before.dataset, before.field,
+                CAST((SELECT max(snapshot_date) FROM s) AS VARCHAR), before.share,
+                coalesce(now.share, 0)
+            FROM s before LEFT JOIN s now ON now.back = 1 AND now.source = before.source
+                AND now.dataset = before.dataset AND now.field = before.field
+            WHERE before.back = 2 AND before.share - coalesce(now.share, 0) > $drop
+            ORDER BY ALL
+            """,
+            {"drop": coverage_drop},
+        ).fetchall()
+        alerts += [_quality_alert(lang, "coverage_dropped", f"{source}/{dataset} {field}",
+                                  since, text(lang, "coverage_what", field=field,
+                                              dataset=dataset, before=f"{before:.0%}",
+                                              now=f"{now:.0%}"))
+                   for source, dataset, field, since, before, now in rows]
+    if stale_days is not None:
+        if _find(con, "data_quality", {"measure", "item", "n", "newest"}, ("main",)) is None:
+            notices.append("alert rule source_stale skipped: no data_quality view yet")
+            return alerts
+        rows = con.execute(
+            "SELECT source, dataset, n, CAST(newest AS VARCHAR) FROM main.data_quality "
+            "WHERE measure = 'freshness' AND item = 'newest_record' AND n > $days ORDER BY ALL",
+            {"days": stale_days},
+        ).fetchall()
+        alerts += [_quality_alert(lang, "source_stale", f"{source}/{dataset}", newest,
+                                  text(lang, "stale_what", dataset=dataset, source=source,
+                                       days=days, newest=format_date(newest, lang)))
+                   for source, dataset, days, newest in rows]
+    return alerts
+
+
+def _quality_alert(lang: str, rule: str, subject: str, since: str, what: str) -> Alert:
+    return Alert(
+        key=f"{rule}|{subject}|{since}", rule=rule, subject=subject,
+        title=text(lang, "quality_title", subject=subject),
+        message=text(lang, "quality_body", what=what, since=format_date(since, lang)),
+        language=lang, happened_on=since, facts={"subject": subject},
+    )
+
+
 def _klpd_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     if not relation_columns(con, "core", "processes") >= {"kd_klpd", "klpd_name"}:
         return {}
@@ -393,6 +449,12 @@ class AlertSettings:
         "Watched metrics (see its keys below)."))] = ()
     changes: Annotated[tuple[ChangeRule, ...], Field(description=(
         "Watched changes of processes (the changes view; see its keys below)."))] = ()
+    coverage_drop: Annotated[float | None, Field(ge=0, le=1, description=(
+        "Alert when a source field's coverage falls by more than this share between two "
+        "nights (coverage_dropped; unset: not used)."))] = 0.2
+    stale_days: Annotated[int | None, Field(ge=0, description=(
+        "Alert when a source's newest record is older than this many days (source_stale; "
+        "unset: not used)."))] = None
 
     @property
     def process_rule(self) -> ProcessRule:

@@ -1,7 +1,6 @@
 -- view data_quality: the data-quality annex, per source and dataset: the coverage of each field, the freshness of the data, and consistency checks.
 -- Why: a flag or metric is only as good as the fields it reads; an analyst must see which fields a source fills, how old its newest record is, and which records contradict themselves, before citing a number.
--- Source: the ISB raw tables of the processes (coverage: as OCP Cardinal's coverage counts it, a field is present when it is not null and not an empty string, array or object), core.processes (freshness of the newest record, consistency checks as OCP Pelican runs them where they apply), raw NPWP fields (NPWP length), ops.runs (last landed answer).
--- Computed when read (a view): the same tables every night, no copy to keep in step.
+-- Source: core.field_coverage (sql/indicators/970_field_coverage.sql: the ISB raw tables of the processes, coverage as OCP Cardinal's coverage counts it, a field is present when it is not null and not an empty string, array or object), core.processes (freshness of the newest record, consistency checks as OCP Pelican runs them where they apply), raw NPWP fields (NPWP length), ops.runs (last landed answer).
 -- column source: isb, spse, ocds, ...
 -- column dataset: coverage: the source's dataset; freshness and checks: the process kind (tender, non_tender, ...) or the dataset of the NPWP fields
 -- column measure: coverage (a field's presence), freshness (days), or check (records failing a consistency check)
@@ -10,40 +9,14 @@
 -- column n: coverage: records with the field present; check: records failing it; freshness: the days
 -- column share: n / n_records (coverage: the field's coverage; check: the share failing)
 -- column newest: freshness: the date of the newest record or landed answer
--- depends: core.processes, ops.runs, raw.isb_ecat_paket_epurchasing_v6,
---   raw.isb_jadwal_tahapan_tender, raw.isb_non_tender_pengumuman, raw.isb_non_tender_selesai,
---   raw.isb_pencatatan_non_tender, raw.isb_pencatatan_swakelola, raw.isb_peserta_tender,
---   raw.isb_tender_pengumuman, raw.isb_tender_selesai, raw.isb_tender_selesai_nilai
+-- depends: core.field_coverage, core.processes, ops.runs, raw.isb_non_tender_selesai,
+--   raw.isb_tender_selesai_nilai
 -- test not_null: data_quality(source, dataset, measure, item)
 -- test accepted_values: data_quality(measure) in ('coverage', 'freshness', 'check')
 CREATE OR REPLACE VIEW main.data_quality AS
-WITH records AS (
-    SELECT 'isb' AS source, 'SPSE-TenderPengumuman' AS dataset, payload
-    FROM raw.isb_tender_pengumuman
-    UNION ALL SELECT 'isb', 'SPSE-TenderSelesai', payload FROM raw.isb_tender_selesai
-    UNION ALL SELECT 'isb', 'SPSE-TenderSelesaiNilai', payload FROM raw.isb_tender_selesai_nilai
-    UNION ALL SELECT 'isb', 'SPSE-PesertaTender', payload FROM raw.isb_peserta_tender
-    UNION ALL SELECT 'isb', 'SPSE-JadwalTahapanTender', payload FROM raw.isb_jadwal_tahapan_tender
-    UNION ALL SELECT 'isb', 'SPSE-NonTenderPengumuman', payload FROM raw.isb_non_tender_pengumuman
-    UNION ALL SELECT 'isb', 'SPSE-NonTenderSelesai', payload FROM raw.isb_non_tender_selesai
-    UNION ALL SELECT 'isb', 'SPSE-PencatatanNonTender', payload FROM raw.isb_pencatatan_non_tender
-    UNION ALL SELECT 'isb', 'SPSE-PencatatanSwakelola', payload FROM raw.isb_pencatatan_swakelola
-    UNION ALL SELECT 'isb', 'Ecat-PaketEPurchasingV6', payload
-    FROM raw.isb_ecat_paket_epurchasing_v6
-),
-totals AS (SELECT source, dataset, count(*) AS n_records FROM records GROUP BY ALL),
-fields AS (
-    SELECT source, dataset, field, json_extract(payload, '$."' || field || '"') AS v
-    FROM (SELECT source, dataset, payload, unnest(json_keys(payload)) AS field FROM records)
-),
-coverage AS (
-    SELECT f.source, f.dataset, 'coverage' AS measure, f.field AS item, t.n_records,
-        count(*) FILTER (WHERE NOT (json_type(f.v) = 'NULL'
-            OR (json_type(f.v) = 'VARCHAR' AND f.v ->> '$' = '')
-            OR (json_type(f.v) = 'ARRAY' AND json_array_length(f.v) = 0)
-            OR (json_type(f.v) = 'OBJECT' AND len(json_keys(f.v)) = 0))) AS n
-    FROM fields f JOIN totals t USING (source, dataset)
-    GROUP BY ALL
+WITH coverage AS (
+    SELECT source, dataset, 'coverage' AS measure, field AS item, n_records, n
+    FROM core.field_coverage
 ),
 landed AS (
     SELECT source, max(finished_at) AS landed_at FROM ops.runs WHERE status = 'ok' GROUP BY ALL
