@@ -44,5 +44,6 @@ SELECT source, kind, source_id, kd_rup, kd_klpd, klpd_name, kd_satker, satker_na
     timezone('Asia/Jakarta', announced_at) AS announced_at,
     timezone('Asia/Jakarta', awarded_at) AS awarded_at,
     pdn_value, umk_value, qualification, sources, h.vanished_on, h.n_versions
-FROM core.processes
-LEFT JOIN core.process_history h USING (source, kind, source_id);
+FROM core.processes p
+LEFT JOIN core.process_history h USING (source, kind, source_id)
+ORDER BY p.rowid;  -- in core's order, as before the join (exports and reports page through it)
