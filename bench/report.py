@@ -319,6 +319,11 @@ def write(results: Path, target: Path) -> Path:
         why = reasons(results)
         lines += [f"- **{m}**: {why.get(m) or 'see the breakdown above.'}" for m in missing]
         lines.append("")
+    # bench/history.py writes its own section (issue 16); rewriting the rest keeps it.
+    from bench import history  # noqa: PLC0415 - history imports this module's machine()
+
+    if kept := history.kept(target):
+        lines += [kept.rstrip(), ""]
     notes = results / "notes.md"
     if notes.is_file():
         lines += [notes.read_text(encoding="utf-8"), ""]

@@ -65,6 +65,9 @@ class Batch:
     keys: list[str] = field(default_factory=list)
     payloads: list[str] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    # Whether the batch is the source's whole answer for its (dataset, region, year): only a
+    # complete one tells that a record it lacks has vanished (SPSE fetches only some details).
+    complete: bool = field(default=True, kw_only=True)
 
     def add(self, key: str, payload: str) -> None:
         self.keys.append(key)

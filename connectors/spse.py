@@ -305,7 +305,7 @@ def fetch(
                     rejected=result.rejected)
     details = Batch(SOURCE, f"detail/{jenis}", region, year,
                     Provenance(SOURCE, portal.base, datetime.now(UTC)),
-                    table=RAW_DETAIL)
+                    table=RAW_DETAIL, complete=False)
     pages_set_aside: dict[str, Batch] = {}
     done = set(known)
     failures = 0
@@ -333,6 +333,7 @@ def fetch(
             dataset = page_dataset(jenis, name)
             pages_set_aside.setdefault(dataset, Batch(
                 SOURCE, dataset, region, year, details.provenance, table=RAW_DETAIL,
+                complete=False,
             )).rejected.append(rejected)
         # A package with a page set aside is not final: it is fetched again next run.
         record = {"jenis": jenis, "kind": KINDS[jenis], "kode": row["kode"], "tahun": year,

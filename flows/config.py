@@ -90,6 +90,10 @@ class RunSection(_Section):
         "workers."))
     parquet_dir: str | None = Field(None, description=(
         "Where Parquet partitions go (default: raw-parquet beside the warehouse file)."))
+    max_shrink: float = Field(0.2, ge=0, le=1, description=(
+        "An answer with more than this share fewer records than the last landed answer of the "
+        "same source, dataset, region and year (or empty where that was not) is not applied: "
+        "it waits in quarantine until `pantau run --accept-shrink DATASET`."))
 
     @field_validator("years")
     @classmethod

@@ -180,6 +180,10 @@ def raise_alerts(cfg: Config, con: duckdb.DuckDBPyConnection, summary: Summary, 
                                summary.notices),
         *alerts.metric_alerts(con, watch, list(settings.metrics), lang, summary.notices),
         *case_store.overdue_alerts(cfg.cases_path, run_date, lang),
+        *alerts.change_alerts(con, watch, list(settings.changes), lang, summary.notices),
+        *alerts.quality_alerts(con, coverage_drop=settings.coverage_drop,
+                               stale_days=settings.stale_days, lang=lang,
+                               notices=summary.notices),
     ]
     return alerts.put(con, found, summary.run_id)
 

@@ -27,7 +27,7 @@ from pantau.flows.config import Config
 from pantau.models import cardinal, partitions, progress
 from pantau.models import settings as indicator_settings
 from pantau.models.db import open_warehouse, transaction
-from pantau.models.loader import LandResult, land, record_failure
+from pantau.models.loader import LandResult, ShrinkGuard, land, record_failure
 from pantau.models.publish import publish
 from pantau.models.spse_state import known_details
 from pantau.models.transform import build
@@ -215,8 +215,10 @@ def run_night(
     only_regions: list[str] | None = None,
     years: list[int] | None = None,
     run_date: date | None = None,
+    accept_shrink: tuple[str, ...] = (),
 ) -> RunSummary:
-    """Resolve regions, fetch every job in parallel, land each as it arrives, build, publish."""
+    """Resolve regions, fetch every job in parallel, land each as it arrives, build, publish.
+    ``accept_shrink`` names the datasets whose shrunken answer a person has looked at."""
     summary = RunSummary(run_id=uuid.uuid4().hex[:12], run_date=run_date or date.today(),  # noqa: DTZ011
                          started_at=datetime.now(UTC))
     run_years = years or list(cfg.years)
@@ -230,6 +232,7 @@ def run_night(
                        & wanted]
         jobs = plan(cfg, regions, run_years, summary, known_details(con))
         started = datetime.now(UTC)
+        guard = ShrinkGuard(cfg.run.max_shrink, frozenset(accept_shrink), cfg.alerts.language)
         # Land in plan order (the same data lands the same way), with at most `window` jobs in
         # flight: fetching stays ahead of landing without holding a whole night in memory.
         window = cfg.run.in_flight
@@ -240,7 +243,7 @@ def run_night(
 
         def land_next() -> None:
             nonlocal landed, records
-            records += _land_group(con, *pending.popleft(), summary, started)
+            records += _land_group(con, *pending.popleft(), summary, started, guard)
             landed += 1
             progress.report("fetching", done=landed, total=len(groups), records=records)
 
@@ -298,7 +301,8 @@ def tune(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
 
 
 def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
-                future: Future[list[Outcome]], summary: RunSummary, started: datetime) -> int:
+                future: Future[list[Outcome]], summary: RunSummary, started: datetime,
+                guard: ShrinkGuard | None = None) -> int:
     """Land a group's outcomes; returns the number of records landed."""
     try:
         outcomes: list[Outcome] = future.result()
@@ -314,9 +318,15 @@ def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
                 _record_job_failure(con, job, outcome, summary, started)
                 continue
             batches = outcome if isinstance(outcome, list) else [outcome]  # SPSE: + details
-            results = [land(con, b, summary.run_id, started) for b in batches]
-            summary.landed += results
-            records += sum(r.n_records for r in results)
+            for batch in batches:
+                result = land(con, batch, summary.run_id, started, guard=guard)
+                summary.landed.append(result)
+                records += result.n_records
+                if result.shrank_from is not None:  # held back: the run names it
+                    summary.failed.append((job.label, (
+                        f"source shrank: {result.n_records} records where the last landed "
+                        f"answer had {result.shrank_from}; kept in quarantine, not applied "
+                        f"(after a look: pantau run --accept-shrink {batch.dataset})")))
     return records
 
 

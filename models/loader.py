@@ -5,6 +5,11 @@ content hash in one query, and only the new and changed rows upserted with one
 ``INSERT ... ON CONFLICT``), its rejects (to ``ops.quarantine`` with the raw bytes and reason)
 and the run row that says what happened. A crash before the commit leaves nothing half-written;
 a rerun of the same data changes nothing (unchanged content is not rewritten).
+
+Issue 16: every distinct content is also kept in ``raw.versions`` and every transition in
+``raw.version_events`` (new, changed, vanished, reappeared), in the same transaction. A complete
+answer marks the records of its (dataset, region, year) that it no longer holds vanished, and
+the shrinkage guard holds back an answer far smaller than the last landed one.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pantau.connectors.base import Batch, Rejected, change_hashes
 from pantau.connectors.registry import RAW_TABLES
+from pantau.models.alerts import outbox
+from pantau.models.alerts.messages import source_shrank_alert
 from pantau.models.db import transaction
 from pantau.models.partitions import PartitionBatch
 
@@ -32,19 +39,38 @@ class LandResult:
     n_new: int
     n_changed: int
     n_quarantined: int
+    n_vanished: int = 0
+    shrank_from: int | None = None  # held back: the records of the last landed answer
+
+
+@dataclass(frozen=True)
+class ShrinkGuard:
+    """``[run] max_shrink``: a complete answer with more than this share fewer records than the
+    last landed answer of its (source, dataset, region, year), or empty where that one was not,
+    waits in quarantine; ``accept`` names the datasets a person has looked at
+    (``pantau run --accept-shrink``), whose answer is applied as it is."""
+
+    max_shrink: float = 0.2
+    accept: frozenset[str] = frozenset()
+    language: str = "id"
 
 
 def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
          started_at: datetime | None = None, *,
-         then: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> LandResult:
+         then: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+         guard: ShrinkGuard | None = None) -> LandResult:
     """``then`` runs inside the landing transaction, after the upsert (e.g. to write the alerts
-    the new records cause into the outbox, atomically with them)."""
+    the new records cause into the outbox, atomically with them). With a ``guard``, an answer
+    that shrank is held back (``LandResult.shrank_from``) and nothing else is written."""
     if batch.table not in RAW_TABLES:  # a table no source declares: a bug, never user input
         raise KeyError(f"no raw table {batch.table!r} for {batch.source}/{batch.dataset}")
     table = f"raw.{batch.table}"
     prov = batch.provenance
     partition = batch.path if isinstance(batch, PartitionBatch) else None
     with transaction(con):
+        last = _last_landed(con, batch)
+        if guard is not None and _shrank(batch, last, guard):
+            return _hold_back(con, batch, run_id, started_at or prov.fetched_at, last, guard)
         if partition:  # [run] landing = "parquet": the records are in the batch's partition
             quoted = partition.replace("'", "''")
             con.execute("CREATE OR REPLACE TEMP VIEW landing_batch AS "
@@ -63,19 +89,32 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
         # of raw read every row of it for every batch (quadratic: a national night has
         # thousands of batches). "New" thus means new to this region and year's answer; the
         # upsert below still keys on the whole table.
+        # A record the answer holds again after it vanished is written again too (reappeared).
         changes = con.sql(
             f"""
             WITH same_answer AS (
-                SELECT key, content_hash FROM {table}
+                SELECT key, content_hash, vanished_run FROM {table}
                 WHERE region = $region AND year IS NOT DISTINCT FROM $year
             )
             SELECT b.key, b.payload, coalesce(b.hash, md5(b.payload)) AS content_hash,
-                t.key IS NULL AS is_new
+                t.key IS NULL AS is_new,
+                t.content_hash AS previous_hash, t.vanished_run IS NOT NULL AS reappeared
             FROM landing_batch b LEFT JOIN same_answer t ON t.key = b.key
             WHERE t.key IS NULL OR t.content_hash <> coalesce(b.hash, md5(b.payload))
+                OR t.vanished_run IS NOT NULL
             """,
             params={"region": batch.region, "year": batch.year},
         ).to_arrow_table()
+        # Only a complete answer tells what vanished, and only within its own dataset.
+        vanished = con.sql(
+            f"""
+            SELECT key, content_hash FROM {table} t
+            WHERE region = $region AND year IS NOT DISTINCT FROM $year AND dataset = $dataset
+                AND vanished_run IS NULL
+                AND NOT EXISTS (SELECT 1 FROM landing_batch b WHERE b.key = t.key)
+            """,
+            params={"region": batch.region, "year": batch.year, "dataset": batch.dataset},
+        ).to_arrow_table() if batch.complete else None
         if partition:
             con.execute("DROP VIEW landing_batch")
         else:
@@ -87,22 +126,30 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
             con.execute(
                 f"""
                 INSERT INTO {table} (key, region, year, payload, content_hash, source_url,
-                                     fetched_at, run_id)
+                                     fetched_at, run_id, dataset)
                 SELECT key, $region, $year, payload::JSON, content_hash, $url, $fetched_at,
-                       $run_id
+                       $run_id, $dataset
                 FROM landing_changes
                 ON CONFLICT (key) DO UPDATE SET
                     region = excluded.region, year = excluded.year, payload = excluded.payload,
                     content_hash = excluded.content_hash, source_url = excluded.source_url,
-                    fetched_at = excluded.fetched_at, run_id = excluded.run_id
+                    fetched_at = excluded.fetched_at, run_id = excluded.run_id,
+                    dataset = excluded.dataset, vanished_run = NULL
                 WHERE {table}.content_hash <> excluded.content_hash
                     OR {table}.region <> excluded.region
                     OR {table}.year IS DISTINCT FROM excluded.year
+                    OR {table}.vanished_run IS NOT NULL
                 """,
                 {"region": batch.region, "year": batch.year, "url": prov.url,
-                 "fetched_at": prov.fetched_at, "run_id": run_id},
+                 "fetched_at": prov.fetched_at, "run_id": run_id, "dataset": batch.dataset},
             )
+            _record_versions(con, batch, run_id, last)
             con.unregister("landing_changes")
+        n_vanished = vanished.num_rows if vanished is not None else 0
+        if n_vanished:
+            con.register("landing_vanished", vanished)
+            _record_vanished(con, batch, run_id, last)
+            con.unregister("landing_vanished")
         _quarantine(con, batch.source, batch.dataset, batch.region, batch.year, prov.url,
                     batch.rejected, run_id)
         _record_run(con, run_id, batch.source, batch.dataset, batch.region, batch.year,
@@ -111,7 +158,138 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
         if then is not None:
             then(con)
     return LandResult(batch.dataset, batch.region, batch.year, len(batch.keys), n_new, n_changed,
-                      len(batch.rejected))
+                      len(batch.rejected), n_vanished)
+
+
+# --- versions (issue 16) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Landed:
+    run_id: str
+    n_records: int
+
+
+def _last_landed(con: duckdb.DuckDBPyConnection, batch: Batch) -> _Landed | None:
+    """The last applied answer of the batch's (source, dataset, region, year): the run that
+    last saw its records, and how many it held."""
+    row = con.execute(
+        """
+        SELECT run_id, n_records FROM ops.runs
+        WHERE source = $source AND dataset = $dataset AND region = $region
+            AND year IS NOT DISTINCT FROM $year AND status = 'ok'
+        ORDER BY id DESC LIMIT 1
+        """,
+        {"source": batch.source, "dataset": batch.dataset, "region": batch.region,
+         "year": batch.year},
+    ).fetchall()
+    return _Landed(str(row[0][0]), int(row[0][1] or 0)) if row else None
+
+
+def _record_versions(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
+                     last: _Landed | None) -> None:
+    """The new contents of ``landing_changes`` as versions (an old content back again is current
+    again), the versions they replace as last seen by the last run, and one event each."""
+    params = {"table": batch.table, "run_id": run_id, "at": batch.provenance.fetched_at}
+    con.execute(
+        """
+        INSERT INTO raw.versions (table_name, key, content_hash, payload, first_seen_run,
+                                  first_seen_at)
+        SELECT $table, key, content_hash, payload::JSON, $run_id, $at FROM landing_changes
+        ON CONFLICT DO UPDATE SET last_seen_run = NULL
+        """,
+        params,
+    )
+    if last is not None:
+        con.execute(
+            """
+            UPDATE raw.versions v SET last_seen_run = $last_run FROM landing_changes c
+            WHERE v.table_name = $table AND v.key = c.key AND v.content_hash = c.previous_hash
+                AND c.previous_hash <> c.content_hash AND v.last_seen_run IS NULL
+            """,
+            {"table": batch.table, "last_run": last.run_id},
+        )
+    con.execute(
+        """
+        INSERT INTO raw.version_events (seq, table_name, key, event, content_hash,
+            previous_hash, dataset, region, year, run_id, seen_at)
+        SELECT nextval('raw.version_events_seq'), $table, key,
+            CASE WHEN is_new THEN 'new' WHEN reappeared THEN 'reappeared' ELSE 'changed' END,
+            content_hash, previous_hash, $dataset, $region, $year, $run_id, $at
+        FROM landing_changes
+        """,
+        {**params, "dataset": batch.dataset, "region": batch.region, "year": batch.year},
+    )
+
+
+def _record_vanished(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
+                     last: _Landed | None) -> None:
+    """The records of ``landing_vanished`` are marked, not deleted: core still shows them."""
+    table = f"raw.{batch.table}"
+    con.execute(f"UPDATE {table} SET vanished_run = $run_id "
+                "WHERE key IN (SELECT key FROM landing_vanished)", {"run_id": run_id})
+    if last is not None:
+        con.execute(
+            """
+            UPDATE raw.versions v SET last_seen_run = $last_run FROM landing_vanished g
+            WHERE v.table_name = $table AND v.key = g.key AND v.content_hash = g.content_hash
+            """,
+            {"table": batch.table, "last_run": last.run_id},
+        )
+    con.execute(
+        """
+        INSERT INTO raw.version_events (seq, table_name, key, event, content_hash, dataset,
+            region, year, run_id, seen_at)
+        SELECT nextval('raw.version_events_seq'), $table, key, 'vanished', content_hash,
+            $dataset, $region, $year, $run_id, $at
+        FROM landing_vanished
+        """,
+        {"table": batch.table, "dataset": batch.dataset, "region": batch.region,
+         "year": batch.year, "run_id": run_id, "at": batch.provenance.fetched_at},
+    )
+
+
+# --- the shrinkage guard (issue 16) ------------------------------------------------------------
+
+
+def _shrank(batch: Batch, last: _Landed | None, guard: ShrinkGuard) -> bool:
+    if not batch.complete or last is None or not last.n_records or batch.dataset in guard.accept:
+        return False
+    n = len(batch.keys)
+    return n == 0 or n < last.n_records * (1 - guard.max_shrink)
+
+
+def _hold_back(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str, started_at: datetime,
+               last: _Landed | None, guard: ShrinkGuard) -> LandResult:
+    """The whole answer to quarantine with the reason, its run row, and a source_shrank alert."""
+    n_last = last.n_records if last else 0
+    reason = (f"source shrank: {len(batch.keys)} records where the last landed answer had "
+              f"{n_last} (more than {guard.max_shrink:.0%} fewer); not applied. After a look: "
+              f"pantau run --accept-shrink {batch.dataset}")
+    held = Rejected(reason, _answer_bytes(con, batch))
+    _quarantine(con, batch.source, batch.dataset, batch.region, batch.year,
+                batch.provenance.url, [held, *batch.rejected], run_id)
+    _record_run(con, run_id, batch.source, batch.dataset, batch.region, batch.year, started_at,
+                "shrank", url=batch.provenance.url, error=reason,
+                counts=(len(batch.keys), 0, 0, len(batch.rejected) + 1))
+    outbox.put(con, [source_shrank_alert(
+        guard.language, key=_quarantine_id(batch.source, batch.dataset, batch.region,
+                                           batch.year, held),
+        source=batch.source, dataset=batch.dataset, region=batch.region, year=batch.year,
+        n_records=len(batch.keys), n_last=n_last, since=batch.provenance.fetched_at)], run_id)
+    return LandResult(batch.dataset, batch.region, batch.year, len(batch.keys), 0, 0,
+                      len(batch.rejected) + 1, shrank_from=n_last)
+
+
+def _answer_bytes(con: duckdb.DuckDBPyConnection, batch: Batch) -> bytes:
+    """The held-back records, one JSON line each as landed (a partition's from its file)."""
+    if isinstance(batch, PartitionBatch):
+        quoted = batch.path.replace("'", "''")
+        payloads = [p for (p,) in con.execute(
+            f"SELECT payload FROM read_parquet('{quoted}')").fetchall()]
+    else:
+        payloads = batch.payloads
+    return "\n".join(payloads).encode()
 
 
 def record_failure(

@@ -58,4 +58,5 @@ def write(batch: Batch, base: Path) -> PartitionBatch:
     tmp.replace(path)
     return PartitionBatch(batch.source, batch.dataset, batch.region, batch.year, prov,
                           table=batch.table, keys=list(batch.keys), payloads=[],
-                          rejected=list(batch.rejected), path=str(path))
+                          rejected=list(batch.rejected), complete=batch.complete,
+                          path=str(path))

@@ -42,8 +42,46 @@ def raw_table(name: str) -> Table:
         # first seen with this content:
         Column("fetched_at", TIMESTAMP(timezone=True), nullable=False),
         Column("run_id", String, nullable=False),  # the run that landed this content
+        # The dataset whose answer holds it (several share a table, e.g. SPSE's lists): a
+        # complete answer marks what it no longer holds vanished within its own dataset only.
+        Column("dataset", String),
+        Column("vanished_run", String),  # the run whose complete answer no longer held it
         schema=RAW,
     )
+
+
+# Issue 16: every distinct content of every raw record, and when each came and went. Append-only
+# but for ``last_seen_run``, set once when a version stops being the current one.
+versions = Table(
+    "versions",
+    metadata,
+    Column("table_name", String, primary_key=True),  # the raw table, without schema
+    Column("key", String, primary_key=True),
+    Column("content_hash", String, primary_key=True),  # the hash the loader compares
+    Column("payload", JSON, nullable=False),
+    Column("first_seen_run", String, nullable=False),
+    Column("first_seen_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("last_seen_run", String),  # null while the source still sends this content
+    schema=RAW,
+)
+
+# One row per transition of a record: new, changed, vanished, reappeared (a rerun adds none).
+version_events = Table(
+    "version_events",
+    metadata,
+    Column("seq", Integer, Sequence("version_events_seq", schema=RAW), primary_key=True),
+    Column("table_name", String, nullable=False),
+    Column("key", String, nullable=False),
+    Column("event", String, nullable=False),  # new | changed | vanished | reappeared
+    Column("content_hash", String, nullable=False),  # the version current from this event on
+    Column("previous_hash", String),  # the version before (changed, reappeared)
+    Column("dataset", String, nullable=False),
+    Column("region", String, nullable=False),
+    Column("year", Integer),
+    Column("run_id", String, nullable=False),
+    Column("seen_at", TIMESTAMP(timezone=True), nullable=False),  # the answer's fetch time
+    schema=RAW,
+)
 
 
 runs = Table(

@@ -71,6 +71,12 @@ PROVENANCE = {
     "applied_at",
     "taken_at",
     "created_at",  # when an alert was raised
+    # raw versions (issue 16): which run saw a version come and go, and when
+    "first_seen_run",
+    "first_seen_at",
+    "last_seen_run",
+    "vanished_run",
+    "seen_at",
 }
 OPERATIONAL = {("ops", "runs"), ("ops", "quarantine"), ("main", "runs"), ("main", "quarantine")}
 

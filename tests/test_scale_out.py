@@ -159,7 +159,9 @@ def _table_checksums(db: Path, schemas: tuple[str, ...] = ("core",)) -> dict[str
 
 
 PROVENANCE = {"fetched_at", "run_id", "source_url", "landed_at", "built_at", "generated_at",
-              "taken_at"}
+              "taken_at",
+              # raw versions (issue 16): which run saw a version come and go, and when
+              "first_seen_run", "first_seen_at", "last_seen_run", "vanished_run", "seen_at"}
 
 
 # --- Parquet landing -------------------------------------------------------------------------

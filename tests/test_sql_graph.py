@@ -25,9 +25,10 @@ from pantau.sql import SQL_DIR
 
 SCHEMAS = ("raw", "core", "ops", "temp", "main")
 # Made by Python before any SQL runs: the landing tables of every source (the source registry)
-# and the operations tables (models/tables.py), as models/db.py `open_warehouse` creates them.
+# and the operations and raw history tables (models/tables.py), as models/db.py
+# `open_warehouse` creates them.
 BEFORE_BUILD = frozenset({f"raw.{t}" for t in RAW_TABLES} | {
-    t.fullname for t in metadata.tables.values() if t.schema == "ops"})
+    t.fullname for t in metadata.tables.values() if t.schema in ("ops", "raw")})
 # `pantau indicators FILE.jsonl` loads the releases itself (models/cardinal.py) before the files.
 CARDINAL_INPUT = frozenset({"core.cardinal_releases"})
 

@@ -60,6 +60,25 @@ _TEXT = {
         ),
         "case_title": "Tindak lanjut lewat tenggat: {title}",
         "case_body": "Kasus #{case_id} \u201c{title}\u201d belum ditutup, tenggat {deadline}.",
+        "shrank_title": "Sumber menyusut: {subject}",
+        "shrank_body": (
+            "Apa: jawaban {subject} hanya berisi {n} catatan, jawaban terakhir yang dimuat "
+            "berisi {last}; jawaban ini tidak diterapkan dan menunggu di karantina.\n"
+            "Di mana: {region}.\nSejak: {since}.\n"
+            "Tindakan: periksa, lalu pantau run --accept-shrink {dataset}"
+        ),
+        "quality_title": "Mutu data turun: {subject}",
+        "quality_body": "Apa: {what}.\nSejak: {since}.\nBukti: view data_quality",
+        "coverage_what": ('isian "{field}" pada {dataset} kini terisi {now} dari catatan, '
+                          "sebelumnya {before}"),
+        "stale_what": "catatan terbaru {source} {dataset} berumur {days} hari ({newest})",
+        "change_title": "{rule} di {region}: {title}",
+        "change_body": (
+            'Apa: {field} paket "{title}" ({kind}, kode {source_id}, sumber {source}) '
+            'berubah dari "{old}" menjadi "{new}" ({change}).\n'
+            "Di mana: {region}{satker}.\nSejak: {since}.\n"
+            "Bukti: pantau explain --process {kind}:{source_id}"
+        ),
         "test_title": "Pesan uji pantau",
         "test_body": "Ini pesan uji dari pantau ({when}). Kanal ini menerima peringatan.",
     },
@@ -103,6 +122,25 @@ _TEXT = {
         "case_title": "Follow-up overdue: {title}",
         "case_body": ("Case #{case_id} \u201c{title}\u201d is still open; its deadline was "
                       "{deadline}."),
+        "shrank_title": "Source shrank: {subject}",
+        "shrank_body": (
+            "What: the answer of {subject} holds only {n} records where the last landed answer "
+            "held {last}; it was not applied and waits in quarantine.\n"
+            "Where: {region}.\nSince: {since}.\n"
+            "Action: have a look, then pantau run --accept-shrink {dataset}"
+        ),
+        "quality_title": "Data quality dropped: {subject}",
+        "quality_body": "What: {what}.\nSince: {since}.\nEvidence: the data_quality view",
+        "coverage_what": ('the field "{field}" of {dataset} is now filled in {now} of the '
+                          "records, {before} before"),
+        "stale_what": "the newest record of {source} {dataset} is {days} days old ({newest})",
+        "change_title": "{rule} in {region}: {title}",
+        "change_body": (
+            'What: {field} of the package "{title}" ({kind}, code {source_id}, source '
+            '{source}) went from "{old}" to "{new}" ({change}).\n'
+            "Where: {region}{satker}.\nSince: {since}.\n"
+            "Evidence: pantau explain --process {kind}:{source_id}"
+        ),
         "test_title": "pantau test message",
         "test_body": "This is a test message from pantau ({when}). This channel receives alerts.",
     },
@@ -153,4 +191,20 @@ def run_failed_alert(lang: str, *, run_key: str, name: str, state: str, reason: 
                      reason=reason[:500]),
         language=lang, region=where, happened_on=when.isoformat(timespec="seconds"),
         facts={"state": state, "name": name},
+    )
+
+
+def source_shrank_alert(lang: str, *, key: str, source: str, dataset: str, region: str,
+                        year: int | None, n_records: int, n_last: int, since: datetime) -> Alert:
+    """An answer held back by the shrinkage guard (models/loader.py); ``key`` names it."""
+    when = since.astimezone(JAKARTA)
+    subject = f"{source}/{dataset} {region}{f' {year}' if year else ''}"
+    return Alert(
+        key=f"source_shrank|{key}", rule="source_shrank", subject=subject,
+        title=text(lang, "shrank_title", subject=subject),
+        message=text(lang, "shrank_body", subject=subject, n=n_records, last=n_last,
+                     region=region, dataset=dataset,
+                     since=f"{format_date(when.date(), lang)} {when:%H:%M} WIB"),
+        language=lang, region=region, happened_on=when.isoformat(timespec="seconds"),
+        facts={"n_records": n_records, "n_last": n_last, "dataset": dataset},
     )

@@ -278,6 +278,139 @@ def metric_alerts(con: duckdb.DuckDBPyConnection, watch: Watch, rules: list[Metr
     return alerts
 
 
+@with_config(ConfigDict(extra="forbid"))
+@dataclass(frozen=True)
+class ChangeRule:
+    """``[[alerts.changes]]``: a watched field of a process changing (the ``changes`` view),
+    e.g. HPS raised after the announcement, the winner changed, a package with a contract
+    vanished."""
+
+    name: Annotated[str, Field(description=(
+        'What the alert is called (e.g. "hps_raised", "winner_changed").'))]
+    change: Annotated[Literal["changed", "vanished", "reappeared"], Field(description=(
+        "The kind of change: a field changed, the process vanished or came back."))] = "changed"
+    fields: Annotated[tuple[str, ...], Field(description=(
+        'Watched fields of the changes view (e.g. ["hps"], ["supplier_name", '
+        '"supplier_npwp"]); empty: any (for changed).'))] = ()
+    direction: Annotated[Literal["any", "up", "down"], Field(description=(
+        '"up": only a number that rose (e.g. HPS raised), "down": only one that fell.'))] = "any"
+    with_contract: Annotated[bool, Field(description=(
+        "Only processes with a contract value (e.g. a package with a contract vanished)."))] = (
+        False)
+
+
+def change_alerts(con: duckdb.DuckDBPyConnection, watch: Watch, rules: list[ChangeRule],
+                  lang: str, notices: list[str]) -> list[Alert]:
+    """A change of the ``changes`` view that a rule watches, in a watched region. Keyed by the
+    change itself: every night sees it again and raises it once."""
+    if not rules:
+        return []
+    if _find(con, "changes", {"source", "kind", "source_id", "field", "change"},
+             ("main",)) is None:
+        notices.append("alert rules on changes skipped: no changes view yet")
+        return []
+    alerts = []
+    for rule in rules:
+        rows = con.execute(
+            """
+            SELECT c.source, c.kind, c.source_id, c.field, c.old_value, c.new_value,
+                CAST(c.seen_on AS VARCHAR), c.change, c.kd_klpd, c.kd_satker, c.title,
+                p.klpd_name
+            FROM main.changes c
+            LEFT JOIN core.processes p ON p.source = c.source AND p.kind = c.kind
+                AND p.source_id = c.source_id
+            WHERE c.change = $change
+                AND (len($fields) = 0 OR list_contains($fields, split_part(c.field, ' ', 1)))
+                AND ($direction = 'any'
+                     OR ($direction = 'up' AND TRY_CAST(c.new_value AS DOUBLE)
+                         > TRY_CAST(c.old_value AS DOUBLE))
+                     OR ($direction = 'down' AND TRY_CAST(c.new_value AS DOUBLE)
+                         < TRY_CAST(c.old_value AS DOUBLE)))
+                AND (NOT $with_contract OR coalesce(p.contract_value, 0) > 0)
+            ORDER BY c.seen_on, c.source, c.kind, c.source_id, c.field
+            """,
+            {"change": rule.change, "fields": list(rule.fields), "direction": rule.direction,
+             "with_contract": rule.with_contract},
+        ).fetchall()
+        for (source, kind, source_id, field, old, new, seen_on, change, code, satker, title,
+             klpd) in rows:
+            region = klpd or code or "-"
+            if not watch.matches(code, klpd):
+                continue
+            alerts.append(Alert(
+                key=(f"change|{rule.name}|{source}|{kind}|{source_id}|{field or ''}|{seen_on}|"
+                     f"{new or ''}"),
+                rule=rule.name, subject=f"{source}|{kind}|{source_id}",
+                title=text(lang, "change_title", rule=rule.name, region=region,
+                           title=str(title or source_id)[:80]),
+                message=text(lang, "change_body", field=field or "-", title=title or "-",
+                             kind=kind, source_id=source_id, source=source, old=old or "-",
+                             new=new or "-", change=change, region=region,
+                             satker=f", satker {satker}" if satker else "",
+                             since=format_date(seen_on, lang)),
+                language=lang, region=region, happened_on=seen_on,
+                facts={"field": field, "old_value": old, "new_value": new, "change": change,
+                       "kd_klpd": code},
+            ))
+    return alerts
+
+
+def quality_alerts(con: duckdb.DuckDBPyConnection, *, coverage_drop: float | None,
+                   stale_days: int | None, lang: str, notices: list[str]) -> list[Alert]:
+    """A field whose coverage fell by more than ``coverage_drop`` between the last two coverage
+    snapshots (core.coverage_snapshots), and a source kind whose newest record is older than
+    ``stale_days`` (the data_quality view's freshness)."""
+    alerts: list[Alert] = []
+    if coverage_drop is not None and _find(con, "coverage_snapshots", {"snapshot_date"},
+                                           ("core",)):
+        rows = con.execute(
+            """
+            WITH s AS (
+                SELECT *, dense_rank() OVER (ORDER BY snapshot_date DESC) AS back,
+                    n / nullif(n_records, 0) AS share
+                FROM core.coverage_snapshots
+            )
+            -- a field no record has any more has coverage 0
+            SELECT before.source, before.dataset, before.field,
+                CAST((SELECT max(snapshot_date) FROM s) AS VARCHAR), before.share,
+                coalesce(now.share, 0)
+            FROM s before LEFT JOIN s now ON now.back = 1 AND now.source = before.source
+                AND now.dataset = before.dataset AND now.field = before.field
+            WHERE before.back = 2 AND before.share - coalesce(now.share, 0) > $drop
+            ORDER BY ALL
+            """,
+            {"drop": coverage_drop},
+        ).fetchall()
+        alerts += [_quality_alert(lang, "coverage_dropped", f"{source}/{dataset} {field}",
+                                  since, text(lang, "coverage_what", field=field,
+                                              dataset=dataset, before=f"{before:.0%}",
+                                              now=f"{now:.0%}"))
+                   for source, dataset, field, since, before, now in rows]
+    if stale_days is not None:
+        if _find(con, "data_quality", {"measure", "item", "n", "newest"}, ("main",)) is None:
+            notices.append("alert rule source_stale skipped: no data_quality view yet")
+            return alerts
+        rows = con.execute(
+            "SELECT source, dataset, n, CAST(newest AS VARCHAR) FROM main.data_quality "
+            "WHERE measure = 'freshness' AND item = 'newest_record' AND n > $days ORDER BY ALL",
+            {"days": stale_days},
+        ).fetchall()
+        alerts += [_quality_alert(lang, "source_stale", f"{source}/{dataset}", newest,
+                                  text(lang, "stale_what", dataset=dataset, source=source,
+                                       days=days, newest=format_date(newest, lang)))
+                   for source, dataset, days, newest in rows]
+    return alerts
+
+
+def _quality_alert(lang: str, rule: str, subject: str, since: str, what: str) -> Alert:
+    return Alert(
+        key=f"{rule}|{subject}|{since}", rule=rule, subject=subject,
+        title=text(lang, "quality_title", subject=subject),
+        message=text(lang, "quality_body", what=what, since=format_date(since, lang)),
+        language=lang, happened_on=since, facts={"subject": subject},
+    )
+
+
 def _klpd_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     if not relation_columns(con, "core", "processes") >= {"kd_klpd", "klpd_name"}:
         return {}
@@ -314,6 +447,14 @@ class AlertSettings:
         '"New": announced within this many days of the run date.'))] = 14
     metrics: Annotated[tuple[MetricRule, ...], Field(description=(
         "Watched metrics (see its keys below)."))] = ()
+    changes: Annotated[tuple[ChangeRule, ...], Field(description=(
+        "Watched changes of processes (the changes view; see its keys below)."))] = ()
+    coverage_drop: Annotated[float | None, Field(ge=0, le=1, description=(
+        "Alert when a source field's coverage falls by more than this share between two "
+        "nights (coverage_dropped; unset: not used)."))] = 0.2
+    stale_days: Annotated[int | None, Field(ge=0, description=(
+        "Alert when a source's newest record is older than this many days (source_stale; "
+        "unset: not used)."))] = None
 
     @property
     def process_rule(self) -> ProcessRule:

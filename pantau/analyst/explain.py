@@ -147,6 +147,37 @@ def _organisation_rows(con: duckdb.DuckDBPyConnection, code: str, limit: int) ->
     return f"\nOrganisations flagged {code} ({n}):\n{rows}"
 
 
+def process_history(con: duckdb.DuckDBPyConnection, process: str) -> str:
+    """``KIND:SOURCE_ID`` (or a bare source_id): the process as the tenders view has it now, and
+    every change pantau saw (the changes view, oldest first)."""
+    kind, _, source_id = process.rpartition(":")
+    where = "source_id = $source_id" + (" AND kind = $kind" if kind else "")
+    params: dict[str, object] = {"source_id": source_id, **({"kind": kind} if kind else {})}
+    found = con.execute(
+        f"SELECT source, kind, source_id, title, klpd_name, satker_name, status, pagu, hps, "
+        f"contract_value, supplier_name, vanished_on, n_versions FROM main.tenders "
+        f"WHERE {where} ORDER BY kind, source", params).fetchall()
+    if not found:
+        return f"no process {process} in tenders\n"
+    out = []
+    for (source, kind_, sid, title, klpd, satker, status, pagu, hps, contract, supplier,
+         vanished_on, n_versions) in found:
+        gone = f"vanished from {source} on {vanished_on}" if vanished_on else "still published"
+        out += [f"{kind_} {sid} ({source}): {title}",
+                (f"  {klpd or '-'}, {satker or '-'}; status {status or '-'}; {gone}; "
+                 f"{n_versions or 1} version(s) seen"),
+                (f"  pagu {_money(pagu)}, HPS {_money(hps)}, contract {_money(contract)}, "
+                 f"winner {supplier or '-'}")]
+    out += ["", "History (changes view, oldest first):", _table(
+        con, f"SELECT seen_on, change, field, old_value, new_value FROM main.changes "
+        f"WHERE {where}", params)]
+    return "\n".join(out) + "\n"
+
+
+def _money(value: object) -> str:
+    return "-" if value is None else _number(float(value))  # type: ignore[arg-type]
+
+
 def _scope(params: dict[str, object]) -> str:
     if not params:
         return ""

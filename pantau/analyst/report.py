@@ -93,6 +93,14 @@ TEXT: dict[str, dict[str, str]] = {
         "footer": "Dibuat oleh pantau dari salinan analis (data terbuka LKPP). Angka dapat "
         "ditelusuri dengan `pantau explain` dan `pantau sql`.",
         "flag_count": "tanda", "lang": "id", "other": "lainnya", "one_bid": "1 penawar",
+        "changes": "Apa yang berubah", "field": "Isian", "old": "Sebelumnya", "new": "Menjadi",
+        "seen_on": "Terlihat", "changes_note": "Perubahan isian yang dipantau dan paket yang "
+        "hilang dari sumber (view changes; riwayat satu paket: pantau explain --process "
+        "JENIS:KODE).",
+        "quality": "Mutu data", "flag_cov": "Bendera yang dapat dihitung",
+        "coverage": "Cakupan", "computable": "Hasil", "checks": "Pemeriksaan konsistensi",
+        "failing": "Gagal", "freshness": "Kesegaran (hari)", "low_coverage": "Isian dengan "
+        "cakupan di bawah 50%",
     },
     "en": {
         "title": "Public Procurement Scorecard", "year": "Budget year",
@@ -127,10 +135,20 @@ TEXT: dict[str, dict[str, str]] = {
         "footer": "Made by pantau from the analyst copy (LKPP open data). Every number can be "
         "traced with `pantau explain` and `pantau sql`.",
         "flag_count": "flags", "lang": "en", "other": "other", "one_bid": "1 bid",
+        "changes": "What changed", "field": "Field", "old": "Before", "new": "After",
+        "seen_on": "Seen", "changes_note": "Changes of watched fields and packages gone from "
+        "their source (the changes view; one package's history: pantau explain --process "
+        "KIND:CODE).",
+        "quality": "Data quality", "flag_cov": "Flags the data can support",
+        "coverage": "Coverage", "computable": "Result", "checks": "Consistency checks",
+        "failing": "Failing", "freshness": "Freshness (days)", "low_coverage": "Fields below "
+        "50% coverage",
     },
 }
 REPORT_VIEWS = ("tenders", "agency_metrics", "metric_history", "flags", "inspectorates",
-                "inspectorate_history", "runs", "agencies")
+                "inspectorate_history", "runs", "agencies", "changes", "data_quality",
+                "flag_coverage")
+MAX_CHANGES = 50  # rows of the changes section, newest first
 
 
 # ----------------------------------------------------------------------------------- numbers
@@ -243,8 +261,42 @@ def collect(con: duckdb.DuckDBPyConnection, region: RegionRef, year: int | None,
     ctx["inspectorates"], ctx["insp_history"], ctx["insp_other"] = _inspectorates(c)
     ctx["definitions"] = _definitions(metrics, ctx["flagged"])
     ctx["followup"] = followup.section(con, region.kd_klpd, lang)  # None before cases exist
+    ctx["changes"] = _changes(c)
+    ctx["flag_cov"], ctx["checks"], ctx["freshness"], ctx["low_coverage"] = _quality(c)
     progress.report("collecting", done=sections, total=sections, what="definitions")
     return ctx
+
+
+def _changes(c: Ctx) -> list[dict[str, Any]] | None:
+    """The region's changes, newest first (None: the copy has no changes view)."""
+    if not c.has("changes", "kd_klpd", "seen_on", "change"):
+        return None
+    return c.rows("SELECT c.seen_on, c.change, c.kind, c.source_id, c.title, c.field, "
+                  "c.old_value, c.new_value FROM changes c WHERE c.kd_klpd = $kd_klpd "
+                  f"ORDER BY c.seen_on DESC, c.source_id, c.field LIMIT {MAX_CHANGES}",
+                  kd_klpd=c.region.kd_klpd)
+
+
+def _quality(c: Ctx) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]],
+                              list[dict[str, Any]], list[dict[str, Any]]]:
+    """flag_coverage of the region, and data_quality's checks, freshness and weak fields."""
+    flag_cov = (c.rows("SELECT code, input, n_processes, coverage, flagged FROM flag_coverage "
+                       "WHERE kd_klpd = $kd_klpd ORDER BY code", kd_klpd=c.region.kd_klpd)
+                if c.has("flag_coverage", "kd_klpd", "flagged") else None)
+    if not c.has("data_quality", "measure", "item"):
+        return flag_cov, [], [], []
+    checks = c.rows("SELECT dataset, item, n_records, n FROM data_quality "
+                    "WHERE measure = 'check' AND n > 0 ORDER BY dataset, item")
+    freshness = c.rows("SELECT source, dataset, item, n, newest FROM data_quality "
+                       "WHERE measure = 'freshness' ORDER BY source, dataset, item")
+    low = c.rows("SELECT dataset, item, share FROM data_quality WHERE measure = 'coverage' "
+                 "AND share < 0.5 ORDER BY dataset, share, item")
+    for row in low:
+        row["share_text"] = fmt_number(100 * row["share"], c.lang, 1) + "%"
+    for row in flag_cov or []:
+        row["coverage_text"] = ("-" if row["coverage"] is None
+                                else fmt_number(100 * row["coverage"], c.lang, 1) + "%")
+    return flag_cov, checks, freshness, low
 
 
 def _data_as_of(c: Ctx) -> str | None:

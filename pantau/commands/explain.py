@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--format markdown prints docs/indicators.md.",
     )
     p.add_argument("name", nargs="?", help="flag code or metric name")
+    p.add_argument("--process", metavar="KIND:SOURCE_ID",
+                   help="a process's history instead: what changed and when (e.g. tender:123)")
     p.add_argument("--region", help="K/L/PD code (e.g. D107) or a configured region's name")
     p.add_argument("--year", type=int, help="budget year")
     p.add_argument("--satker", help="only this satuan kerja (dotted kd_satker)")
@@ -39,6 +41,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.process:
+        cfg = load_config(args.config)
+        with connect_analyst(cfg.analyst_path) as con:
+            print(explain.process_history(con, args.process), end="")
+        return 0
     cat = catalogue.load()
     if not args.name:
         text = (catalogue.indicators_markdown(cat) if args.format == "markdown"

@@ -18,6 +18,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--year", action="append", type=int, help="only this budget year; repeatable")
     p.add_argument("--date", type=date.fromisoformat, help="the night being run (default today)")
+    p.add_argument(
+        "--accept-shrink", action="append", metavar="DATASET", default=[],
+        help=("apply this dataset's answer although it shrank past [run] max_shrink (once you "
+              "have looked at it in quarantine); repeatable"),
+    )
     p.set_defaults(func=run)
 
 
@@ -34,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
                 regions=args.region,
                 years=args.year,
                 run_date=args.date,
+                accept_shrink=args.accept_shrink,
             )
     except RunFailedError as exc:
         lines = [f"the night ran, but {len(exc.failed)} dataset(s) failed (exit code 1):"]

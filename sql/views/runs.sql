@@ -8,7 +8,7 @@
 -- column year: budget year
 -- column started_at: when the fetch started, WIB
 -- column finished_at: when the landing finished, WIB
--- column status: ok, failed or skipped
+-- column status: ok, failed, skipped or shrank (an answer held back by the shrinkage guard, [run] max_shrink: see quarantine)
 -- column n_records: records received
 -- column n_new: records new to pantau
 -- column n_changed: records whose content changed

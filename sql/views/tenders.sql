@@ -31,7 +31,9 @@
 -- column umk_value: contract value going to micro and small business (UMK), where reported
 -- column qualification: kualifikasi usaha of the package (Kecil, Non Kecil, ...)
 -- column sources: every source that describes this process
--- depends: core.processes, core.status_class
+-- column vanished_on: the date (WIB) from which the source no longer publishes the process (a complete answer without it); null while it does
+-- column n_versions: how many distinct contents of the process's record pantau has seen (1: never changed; see the changes view)
+-- depends: core.process_history, core.processes, core.status_class
 -- test unique: tenders(kind, source_id)
 -- test not_null: tenders(source, kind, source_id, status_class)
 -- test accepted_values: tenders(status_class) in ('finished', 'failed', 'ongoing', 'unknown')
@@ -41,5 +43,7 @@ SELECT source, kind, source_id, kd_rup, kd_klpd, klpd_name, kd_satker, satker_na
     pagu, hps, contract_value, supplier_npwp, supplier_name, n_participants, n_bids, n_registered,
     timezone('Asia/Jakarta', announced_at) AS announced_at,
     timezone('Asia/Jakarta', awarded_at) AS awarded_at,
-    pdn_value, umk_value, qualification, sources
-FROM core.processes;
+    pdn_value, umk_value, qualification, sources, h.vanished_on, h.n_versions
+FROM core.processes p
+LEFT JOIN core.process_history h USING (source, kind, source_id)
+ORDER BY p.rowid;  -- in core's order, as before the join (exports and reports page through it)

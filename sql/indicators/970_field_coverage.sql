@@ -1,0 +1,59 @@
+-- core.field_coverage and core.coverage_snapshots: the share of records of each source dataset
+-- that fill each field, every night, and its history (issue 16's data-quality annex).
+-- What: a field is present in a record when it is not null and not an empty string, array or
+-- object, as OCP Cardinal's `coverage` counts it; n is the records with it present. Every
+-- build replaces its night's snapshot (snapshot_date = the run date), like metric_snapshots.
+-- Why: a flag or metric reads fields; a source that stops filling one makes its numbers
+-- silently wrong. The data_quality view shows the coverage, the coverage_dropped alert rule
+-- compares the last two snapshots.
+-- Source: the ISB raw tables of the processes (their JSON payloads as the source sent them).
+-- creates: core.field_coverage, core.coverage_snapshots
+-- depends: raw.isb_ecat_paket_epurchasing_v6, raw.isb_jadwal_tahapan_tender,
+--   raw.isb_non_tender_pengumuman, raw.isb_non_tender_selesai, raw.isb_pencatatan_non_tender,
+--   raw.isb_pencatatan_swakelola, raw.isb_peserta_tender, raw.isb_tender_pengumuman,
+--   raw.isb_tender_selesai, raw.isb_tender_selesai_nilai
+-- test unique: core.field_coverage(source, dataset, field)
+CREATE OR REPLACE TABLE core.field_coverage AS
+WITH records AS (
+    SELECT 'isb' AS source, 'SPSE-TenderPengumuman' AS dataset, payload
+    FROM raw.isb_tender_pengumuman
+    UNION ALL SELECT 'isb', 'SPSE-TenderSelesai', payload FROM raw.isb_tender_selesai
+    UNION ALL SELECT 'isb', 'SPSE-TenderSelesaiNilai', payload FROM raw.isb_tender_selesai_nilai
+    UNION ALL SELECT 'isb', 'SPSE-PesertaTender', payload FROM raw.isb_peserta_tender
+    UNION ALL SELECT 'isb', 'SPSE-JadwalTahapanTender', payload FROM raw.isb_jadwal_tahapan_tender
+    UNION ALL SELECT 'isb', 'SPSE-NonTenderPengumuman', payload FROM raw.isb_non_tender_pengumuman
+    UNION ALL SELECT 'isb', 'SPSE-NonTenderSelesai', payload FROM raw.isb_non_tender_selesai
+    UNION ALL SELECT 'isb', 'SPSE-PencatatanNonTender', payload FROM raw.isb_pencatatan_non_tender
+    UNION ALL SELECT 'isb', 'SPSE-PencatatanSwakelola', payload FROM raw.isb_pencatatan_swakelola
+    UNION ALL SELECT 'isb', 'Ecat-PaketEPurchasingV6', payload
+    FROM raw.isb_ecat_paket_epurchasing_v6
+),
+totals AS (SELECT source, dataset, count(*) AS n_records FROM records GROUP BY ALL),
+fields AS (
+    SELECT source, dataset, field, json_extract(payload, '$."' || field || '"') AS v
+    FROM (SELECT source, dataset, payload, unnest(json_keys(payload)) AS field FROM records)
+)
+SELECT f.source, f.dataset, f.field, t.n_records,
+    count(*) FILTER (WHERE NOT (json_type(f.v) = 'NULL'
+        OR (json_type(f.v) = 'VARCHAR' AND f.v ->> '$' = '')
+        OR (json_type(f.v) = 'ARRAY' AND json_array_length(f.v) = 0)
+        OR (json_type(f.v) = 'OBJECT' AND len(json_keys(f.v)) = 0))) AS n
+FROM fields f JOIN totals t USING (source, dataset)
+GROUP BY ALL;
+
+CREATE TABLE IF NOT EXISTS core.coverage_snapshots (
+    snapshot_date DATE NOT NULL,
+    source VARCHAR NOT NULL,
+    dataset VARCHAR NOT NULL,
+    field VARCHAR NOT NULL,
+    n_records BIGINT,
+    n BIGINT,
+    run_id VARCHAR
+);
+
+DELETE FROM core.coverage_snapshots WHERE snapshot_date = CAST(getvariable('run_date') AS DATE);
+
+INSERT INTO core.coverage_snapshots
+SELECT CAST(getvariable('run_date') AS DATE), source, dataset, field, n_records, n,
+    CAST(getvariable('run_id') AS VARCHAR)
+FROM core.field_coverage;
