@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 from pantau.simulator.faults import FaultPlan
+from pantau.simulator.inaproc import SIM_TOKEN
+from pantau.simulator.registers import PATH as REGISTER_PATH
 from pantau.simulator.server import Simulator
 from pantau.simulator.world import World
 
@@ -27,10 +29,12 @@ def simulate(args: argparse.Namespace) -> int:
     world = World(seed=args.seed, scale=args.scale, extra_regions=args.extra_regions)
     faults = FaultPlan(args.faults, seed=args.seed) if args.faults else None
     with Simulator(world, replay=args.replay, port=args.port, faults=faults) as sim:
-        print(
-            f"pantau simulator on {sim.url} (ISB: {sim.url}/isb-2/api/...); Ctrl-C stops it",
-            flush=True,
-        )
+        print(f"pantau simulator on {sim.url}; Ctrl-C stops it\n"
+              f"  INAPROC gateway  {sim.url}/api  (token {SIM_TOKEN})\n"
+              f"  SPSE portal      {sim.url}/{{slug}}  (e.g. /jatengprov/lelang)\n"
+              f"  ISB              {sim.url}/isb-2/api/...\n"
+              f"  opentender.net   {sim.url}/api/master/lpse/\n"
+              f"  register         {sim.url}{REGISTER_PATH}", flush=True)
         try:
             while True:
                 time.sleep(3600)
