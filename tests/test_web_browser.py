@@ -84,12 +84,23 @@ def by_id(driver, element_id: str):
 def click(driver, element) -> None:
     """Click what leads to a new page, and wait until the browser has left the old one."""
     from selenium.webdriver.common.by import By  # noqa: PLC0415
-    from selenium.webdriver.support import expected_conditions  # noqa: PLC0415
     from selenium.webdriver.support.ui import WebDriverWait  # noqa: PLC0415
 
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 15).until(lambda _d: _gone(old))
+
+
+def _gone(old) -> bool:
+    """The old page's root is no longer in the document. Chromium says so as a stale element,
+    or, under load, as "Node with given id does not belong to the document"."""
+    from selenium.common.exceptions import WebDriverException  # noqa: PLC0415
+
+    try:
+        old.is_enabled()
+    except WebDriverException:  # StaleElementReferenceException is one
+        return True
+    return False
 
 
 def policy_violations(driver) -> list[str]:
