@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -26,11 +25,11 @@ from pantau.connectors.base import Provenance
 from pantau.models.db import open_warehouse
 from pantau.models.loader import land
 
-from bench.report import machine
+from bench.report import KEPT_SECTIONS, machine, write_section
 
 BANDUNG = Path(__file__).resolve().parents[2] / "shared" / "data" / "isb-kab-bandung-2025"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-SECTION = "## Raw history storage (issue 16)"
+SECTION = KEPT_SECTIONS[0]
 ANNOUNCEMENTS = next(d for d in isb.KEYED_DATASETS if d.name == "SPSE-TenderPengumuman")
 CHANGED_SHARE = 0.01
 MAX_GROWTH = 0.3  # the issue's bound, of one night's size
@@ -100,22 +99,9 @@ def section(r: dict[str, float]) -> str:
     ])
 
 
-_SECTION = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |^<!-- |\Z)", re.DOTALL | re.MULTILINE)
-
-
 def write(text: str, target: Path = RESULTS) -> None:
     """Replace this section of RESULTS.md (bench/report.py keeps it when it rewrites the rest)."""
-    old = target.read_text(encoding="utf-8") if target.is_file() else ""
-    new = (_SECTION.sub(lambda _: text, old) if _SECTION.search(old)
-           else f"{old.rstrip()}\n\n{text}")
-    target.write_text(new, encoding="utf-8")
-
-
-def kept(target: Path = RESULTS) -> str:
-    """This section as RESULTS.md has it now ("" if none)."""
-    old = target.read_text(encoding="utf-8") if target.is_file() else ""
-    found = _SECTION.search(old)
-    return found.group(0) if found else ""
+    write_section(SECTION, text, target)
 
 
 def main() -> None:

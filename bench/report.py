@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import sys
 import time
 from pathlib import Path
@@ -319,14 +320,37 @@ def write(results: Path, target: Path) -> Path:
         why = reasons(results)
         lines += [f"- **{m}**: {why.get(m) or 'see the breakdown above.'}" for m in missing]
         lines.append("")
-    # bench/history.py writes its own section (issue 16); rewriting the rest keeps it.
-    from bench import history  # noqa: PLC0415 - history imports this module's machine()
-
-    if kept := history.kept(target):
-        lines += [kept.rstrip(), ""]
+    # bench/history.py and bench/web.py write sections of their own; rewriting the rest keeps them.
+    for heading in KEPT_SECTIONS:
+        if kept := kept_section(heading, target):
+            lines += [kept.rstrip(), ""]
     notes = results / "notes.md"
     if notes.is_file():
         lines += [notes.read_text(encoding="utf-8"), ""]
     lines.append(f"<!-- python {sys.version.split()[0]} -->")
     target.write_text("\n".join(lines), encoding="utf-8")
     return target
+
+
+# Sections other benchmarks write into RESULTS.md (bench/history.py, bench/web.py).
+KEPT_SECTIONS = ("## Raw history storage (issue 16)", "## Web workbench pages (issue 17)")
+
+
+def _section(heading: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |^<!-- |\Z)", re.DOTALL | re.MULTILINE)
+
+
+def write_section(heading: str, text: str, target: Path) -> None:
+    """Replace one section of RESULTS.md (or add it); ``text`` starts with ``heading``."""
+    old = target.read_text(encoding="utf-8") if target.is_file() else ""
+    found = _section(heading).search(old)
+    new = (old[:found.start()] + text + old[found.end():] if found
+           else f"{old.rstrip()}\n\n{text}")
+    target.write_text(new, encoding="utf-8")
+
+
+def kept_section(heading: str, target: Path) -> str:
+    """One section as RESULTS.md has it now ("" if none)."""
+    old = target.read_text(encoding="utf-8") if target.is_file() else ""
+    found = _section(heading).search(old)
+    return found.group(0) if found else ""

@@ -6,7 +6,8 @@ Builds the warehouse from the real captures beside the checkout (as the tests do
 analyst copy, and times every page through Starlette's TestClient (the whole application, its
 middleware and templates, without the network): the first answer (cold: the connection opens,
 templates compile) and the median of the next runs. Downloads are timed too but not judged
-against the page target. Prints the figures; no file is written.
+against the page target. Prints the figures; ``--write`` also writes them, with the machine and
+the date, as their section of bench/RESULTS.md (kept when ``make bench`` rewrites the rest).
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ from pantau.flows.config import build_config
 from pantau.models.publish import publish
 from starlette.testclient import TestClient
 
+from bench.report import KEPT_SECTIONS, machine, write_section
 from pantau.web.app import create_app
 
 REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "RESULTS.md"
+SECTION = KEPT_SECTIONS[1]
 TARGET_SECONDS = 1.0
 
 
@@ -45,7 +49,9 @@ def build(tmp: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md's section")
     args = parser.parse_args()
+    rows: list[str] = []
     with tempfile.TemporaryDirectory(prefix="pantau-bench-web-") as folder:
         tmp = Path(folder)
         analyst = build(tmp)
@@ -99,8 +105,20 @@ def main() -> int:
             worst = max(worst, median) if is_page else worst
             label = f"{method} {url}" + (f" [{form.get('download', 'query')}]" if form else "")
             print(f"{label[:58]:<58} {times[0]:>8.3f} {median:>9.3f}  {status}")
+            rows.append(f"| `{label}` | {times[0]:.3f} | {median:.3f} | {status} | "
+                        f"{'page' if is_page else 'download (not judged)'} |")
         verdict = "met" if worst < TARGET_SECONDS else "NOT met"
         print(f"slowest page (median) {worst:.3f} s: target < {TARGET_SECONDS:g} s {verdict}")
+    if args.write:
+        write_section(SECTION, "\n".join([
+            SECTION, "",
+            (f"`python -m bench.web --runs {args.runs}`: every page of `pantau serve` on the real "
+            "Kab. Bandung warehouse through the whole application (middleware, templates), "
+            "the first answer and the median of the next runs."), "", *machine(), "",
+            "| request | cold s | median s | status | |", "|---|---:|---:|---|---|", *rows, "",
+            f"Slowest page (median): {worst:.3f} s; target < {TARGET_SECONDS:g} s: {verdict}.",
+            "",
+        ]), RESULTS)
     return 0
 
 
