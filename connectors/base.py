@@ -65,6 +65,7 @@ class Batch:
     keys: list[str] = field(default_factory=list)
     payloads: list[str] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    _texts: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # add_once
     # Whether the batch is the source's whole answer for its (dataset, region, year): only a
     # complete one tells that a record it lacks has vanished (SPSE fetches only some details).
     complete: bool = field(default=True, kw_only=True)
@@ -72,6 +73,19 @@ class Batch:
     def add(self, key: str, payload: str) -> None:
         self.keys.append(key)
         self.payloads.append(payload)
+
+    def add_once(self, key: str, payload: str, raw: object) -> bool:
+        """Add a record unless its key came before in this answer: identical copies collapse,
+        conflicting ones are quarantined rather than letting the database keep an arbitrary
+        one. True when it was added."""
+        known = self._texts.get(key)
+        if known is not None:
+            if known != payload:
+                self.reject(f"duplicate natural key {key!r} with different content", raw)
+            return False
+        self._texts[key] = payload
+        self.add(key, payload)
+        return True
 
     @property
     def records(self) -> list[dict[str, Any]]:

@@ -190,7 +190,6 @@ def to_batch(ds: InaprocDataset, records: list[Any], provenance: Provenance, *, 
              year: int | None) -> InaprocBatch:
     """Normalise, check and key the records of one (dataset, K/L/PD, year)."""
     batch = InaprocBatch(SOURCE, ds.name, region, year, provenance, table=ds.table)
-    seen: dict[str, str] = {}
     for raw in records:
         record = normalise(raw)
         reason = check_record(ds.dataset, record)
@@ -198,14 +197,8 @@ def to_batch(ds: InaprocDataset, records: list[Any], provenance: Provenance, *, 
         if text is None:
             batch.reject(why_not or "unusable record", raw)
             continue
-        key = ds.dataset.key_of(record, text, year)
-        if key in seen:
-            if seen[key] != text:
-                batch.reject(f"duplicate natural key {key!r} with different content", raw)
-            continue
-        seen[key] = text
-        batch.add(key, text)
-        batch.hashes.append(change_hash(record))
+        if batch.add_once(ds.dataset.key_of(record, text, year), text, raw):
+            batch.hashes.append(change_hash(record))
     return batch
 
 

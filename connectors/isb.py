@@ -426,22 +426,13 @@ def _exact_batch(
 ) -> Batch:
     batch = Batch(SOURCE, dataset.name, region, year, provenance, table=dataset.table,
                   rejected=parsed.rejected)
-    seen: dict[str, str] = {}
     for record in parsed.elements:
         reason = check_record(dataset, record)
         text, why_not = record_text(record) if reason is None else (None, reason)
         if text is None:
             batch.reject(why_not or "unusable record", record)
             continue
-        key = dataset.key_of(record, text, year)
-        if key in seen:
-            # Same key twice in one answer: identical copies collapse, conflicting ones are
-            # quarantined rather than letting the database keep an arbitrary one.
-            if seen[key] != text:
-                batch.reject(f"duplicate natural key {key!r} with different content", record)
-            continue
-        seen[key] = text
-        batch.add(key, text)
+        batch.add_once(dataset.key_of(record, text, year), text, record)
     return batch
 
 
