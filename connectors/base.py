@@ -9,10 +9,13 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
+
+_VERSION = metadata.version("pantau")
 
 if TYPE_CHECKING:
     from pantau.connectors.http import HttpClient
@@ -38,6 +41,36 @@ class Provenance:
     source: str
     url: str  # always redacted
     fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What tells a source's whole answer for one (dataset, region, year) from another: the
+    SHA-256 of its bytes (or of its records, where paging wraps them in envelopes), and the
+    validators the server sent with it, for asking conditionally next night."""
+
+    sha256: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def conditional_headers(self) -> dict[str, str]:
+        """``If-None-Match`` / ``If-Modified-Since`` for a server that sent validators."""
+        return {name: value for name, value in (("If-None-Match", self.etag),
+                                                ("If-Modified-Since", self.last_modified))
+                if value}
+
+
+def answer_digest() -> hashlib._Hash:
+    """The hash an answer's bytes are fed to. It starts with pantau's version: an upgrade, whose
+    parser may read the same bytes otherwise, parses every answer again."""
+    return hashlib.sha256(f"pantau {_VERSION}\0".encode())
+
+
+def answer_of(body: bytes, headers: Mapping[str, str]) -> Answer:
+    digest = answer_digest()
+    digest.update(body)
+    lower = {k.lower(): v for k, v in headers.items()}
+    return Answer(digest.hexdigest(), lower.get("etag"), lower.get("last-modified"))
 
 
 @dataclass(frozen=True)
@@ -69,6 +102,11 @@ class Batch:
     # Whether the batch is the source's whole answer for its (dataset, region, year): only a
     # complete one tells that a record it lacks has vanished (SPSE fetches only some details).
     complete: bool = field(default=True, kw_only=True)
+    # The answer it was read from, stored with the landing; ``unchanged``: that answer is the
+    # one last landed (same bytes, or the server said 304), so it was not parsed and its records
+    # are unchanged by construction (the batch holds none).
+    answer: Answer | None = field(default=None, kw_only=True)
+    unchanged: bool = field(default=False, kw_only=True)
 
     def add(self, key: str, payload: str) -> None:
         self.keys.append(key)
@@ -135,6 +173,9 @@ class Job:
     # A secret the fetch sends (INAPROC: its token), kept out of the target and every URL;
     # never logged or stored (redacted as a secret, as the target is).
     credential: str = field(default="", repr=False, compare=False)
+    # The answer last landed for this job's (source, dataset, scope, year), from the warehouse:
+    # an answer that hashes the same is not parsed again.
+    last_answer: Answer | None = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:

@@ -263,7 +263,7 @@ class HttpClient:
 
     def _attempt(self, call: _Call, *, expect_json: bool) -> Response:
         response = self._once(call)
-        if not expect_json:
+        if not expect_json or response.status == 304:  # Not Modified has no body, by design
             return response
         first = without_bom(response.body).lstrip()[:1]
         if first in {b"<", b""}:

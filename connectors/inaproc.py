@@ -37,6 +37,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from pantau.connectors.base import (
+    Answer,
     Batch,
     Job,
     PlanRequest,
@@ -44,6 +45,7 @@ from pantau.connectors.base import (
     Region,
     Source,
     SourceError,
+    answer_digest,
     without_bom,
 )
 from pantau.connectors.http import HttpClient, HttpSettings, Response
@@ -214,8 +216,11 @@ def dataset_url(base_url: str, generation: str, ds: InaprocDataset, params: dict
 
 
 def fetch(client: HttpClient, ds: InaprocDataset, *, base_url: str, api: str, token: str | None,
-          kd_klpd: str, year: int, region: str, page_size: int = DEFAULT_PAGE_SIZE) -> InaprocBatch:
-    """Every record of one dataset for one K/L/PD and budget year, in one batch."""
+          kd_klpd: str, year: int, region: str, page_size: int = DEFAULT_PAGE_SIZE,
+          last: Answer | None = None) -> InaprocBatch:
+    """Every record of one dataset for one K/L/PD and budget year, in one batch. The answer is
+    the hash of every page's bytes in turn (the gateway sends no validators to ask
+    conditionally with); where it equals ``last``, the records are not normalised or checked."""
     if not token:
         raise InaprocError(f"inaproc/{ds.path}: {NO_TOKEN}")
     if api not in GENERATIONS:
@@ -224,15 +229,23 @@ def fetch(client: HttpClient, ds: InaprocDataset, *, base_url: str, api: str, to
     generation = ds.generation(api)
     records: list[Any] = []
     first_url = ""
+    digest = answer_digest()
     for variant in ds.variants:
         params: dict[str, Any] = {"kode_klpd": kd_klpd, "tahun": year, **variant}
         pages = (_legacy(client, ds, base_url, params, token) if generation == "legacy"
                  else _v1(client, ds, base_url, params, token, page_size))
-        for url, page in pages:
+        for url, page, body_hash in pages:
             first_url = first_url or url
             records += page
+            digest.update(body_hash)
     provenance = Provenance(SOURCE, first_url, datetime.now(UTC))
-    return to_batch(ds, records, provenance, region=region, year=year)
+    answer = Answer(digest.hexdigest())
+    if last is not None and answer.sha256 == last.sha256:
+        return InaprocBatch(SOURCE, ds.name, region, year, provenance, table=ds.table,
+                            answer=answer, unchanged=True)
+    batch = to_batch(ds, records, provenance, region=region, year=year)
+    batch.answer = answer
+    return batch
 
 
 def probe(client: HttpClient, ds: InaprocDataset, *, base_url: str, api: str, token: str,
@@ -255,19 +268,20 @@ def probe(client: HttpClient, ds: InaprocDataset, *, base_url: str, api: str, to
     return [normalise(r) for r in answer]
 
 
-# One answer's (redacted URL, records): bodies are not kept once read.
-Page = tuple[str, list[Any]]
+# One answer's (redacted URL, records, SHA-256 of its bytes): bodies are not kept once read.
+Page = tuple[str, list[Any], bytes]
 
 
 def _legacy(client: HttpClient, ds: InaprocDataset, base_url: str, params: dict[str, Any],
             token: str) -> list[Page]:
     response = _get(client, ds, dataset_url(base_url, "legacy", ds, params), token)
     answer = _json(ds, response)
+    body_hash = hashlib.sha256(response.body).digest()
     if isinstance(answer, list):
-        return [(response.url, answer)]
+        return [(response.url, answer, body_hash)]
     if isinstance(answer, dict):
         _check_envelope(ds, response, answer)
-        return [(response.url, _records(ds, response, answer))]
+        return [(response.url, _records(ds, response, answer), body_hash)]
     raise _error(ds, response, f"a JSON {type(answer).__name__} where the legacy array belongs")
 
 
@@ -286,7 +300,8 @@ def _v1(client: HttpClient, ds: InaprocDataset, base_url: str, params: dict[str,
             raise _error(ds, response, f"a JSON {type(answer).__name__} where the v1 envelope "
                          "belongs")
         _check_envelope(ds, response, answer)
-        pages.append((response.url, _records(ds, response, answer)))
+        pages.append((response.url, _records(ds, response, answer),
+                      hashlib.sha256(response.body).digest()))
         meta = answer.get("meta") if isinstance(answer.get("meta"), dict) else {}
         cursor = meta.get("cursor") or None
         if not meta.get("has_more") or not cursor:
@@ -500,7 +515,7 @@ def fetch_job(job: Job, settings: InaprocSettings, client: HttpClient) -> Inapro
     kd_klpd = job.region.kd_klpd if job.region else None
     return fetch(client, BY_PATH[job.dataset], base_url=job.target, api=settings.api,
                  token=job.credential, kd_klpd=kd_klpd or "", year=job.year or 0,
-                 region=job.scope, page_size=settings.page_size)
+                 region=job.scope, page_size=settings.page_size, last=job.last_answer)
 
 
 def review(regions: Sequence[Region],

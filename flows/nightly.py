@@ -84,11 +84,13 @@ def nightly(
     years: list[int] | None = None,
     run_date: date | None = None,
     accept_shrink: list[str] | None = None,
+    rebuild: bool = False,
 ) -> steps.RunSummary:
     cfg = load_config(config_path)
     logger = get_run_logger()
     summary = steps.run_night(cfg, extract_task.submit, only_regions=regions, years=years,
-                              run_date=run_date, accept_shrink=tuple(accept_shrink or ()))
+                              run_date=run_date, accept_shrink=tuple(accept_shrink or ()),
+                              rebuild=rebuild)
     report = summary.markdown()
     print(report)
     create_markdown_artifact(report, key="nightly-summary", description="pantau nightly run")

@@ -20,14 +20,21 @@ from typing import Any
 
 import duckdb
 from pantau.connectors import isb, registry
-from pantau.connectors.base import Batch, Job, PlanRequest, Region, SourceError
+from pantau.connectors.base import Answer, Batch, Job, PlanRequest, Region, SourceError
 from pantau.connectors.http import HttpClient, Redactor
 from pantau.flows import inspectorate_steps
 from pantau.flows.config import Config
 from pantau.models import cardinal, partitions, progress
 from pantau.models import settings as indicator_settings
 from pantau.models.db import open_warehouse, transaction
-from pantau.models.loader import LandResult, ShrinkGuard, land, record_failure
+from pantau.models.loader import (
+    AnswerKey,
+    LandResult,
+    ShrinkGuard,
+    land,
+    last_answers,
+    record_failure,
+)
 from pantau.models.publish import publish
 from pantau.models.spse_state import known_details
 from pantau.models.transform import build
@@ -44,6 +51,7 @@ class RunSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (job label, reason)
     notices: list[str] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
+    built: list[str] = field(default_factory=list)  # the SQL files the build ran
     finished_at: datetime | None = None
 
     @property
@@ -138,10 +146,12 @@ def _resolve(region: Region, masters: dict[str, list[dict[str, Any]]]) -> Region
 
 
 def plan(cfg: Config, regions: list[Region], years: list[int], summary: RunSummary,
-         known: dict[tuple[str, str], frozenset[tuple[str, str]]] | None = None) -> list[Job]:
+         known: dict[tuple[str, str], frozenset[tuple[str, str]]] | None = None,
+         answers: Mapping[AnswerKey, Answer] | None = None) -> list[Job]:
     """The night's jobs: every enabled source of the registry plans its own, from its settings,
     its secrets and (SPSE) the incremental state ``known`` read from the warehouse before
-    anything is submitted. What a source skipped, and why, becomes a notice."""
+    anything is submitted. Each job carries the answer last landed for it (``answers``, from
+    the warehouse too). What a source skipped, and why, becomes a notice."""
     jobs: list[Job] = []
     for source in registry.FETCHED:
         settings = cfg.source(source.name)
@@ -151,6 +161,9 @@ def plan(cfg: Config, regions: list[Region], years: list[int], summary: RunSumma
                               known or {})
         jobs += source.plan(settings, request)
         summary.notices += request.notices
+    if answers:
+        jobs = [replace(j, last_answer=answers.get((j.source, j.dataset, j.scope, j.year)))
+                for j in jobs]
     return jobs
 
 
@@ -185,7 +198,7 @@ def extract(job: Job, cfg: Config) -> Batch | list[Batch]:
     "parquet" the worker also writes the records to their partition (models/partitions.py) and
     hands back only keys and the partition's path."""
     batch = _fetch(job, cfg)
-    if cfg.run.landing != "parquet":
+    if cfg.run.landing != "parquet" or (isinstance(batch, Batch) and batch.unchanged):
         return batch
     base = cfg.parquet_root
     if isinstance(batch, list):
@@ -216,9 +229,12 @@ def run_night(
     years: list[int] | None = None,
     run_date: date | None = None,
     accept_shrink: tuple[str, ...] = (),
+    rebuild: bool = False,
 ) -> RunSummary:
     """Resolve regions, fetch every job in parallel, land each as it arrives, build, publish.
-    ``accept_shrink`` names the datasets whose shrunken answer a person has looked at."""
+    ``accept_shrink`` names the datasets whose shrunken answer a person has looked at.
+    ``rebuild``: parse every answer even where it is the last landed one, and rebuild every
+    model, not only those whose inputs changed (after an upgrade, or to check)."""
     summary = RunSummary(run_id=uuid.uuid4().hex[:12], run_date=run_date or date.today(),  # noqa: DTZ011
                          started_at=datetime.now(UTC))
     run_years = years or list(cfg.years)
@@ -230,7 +246,8 @@ def run_night(
             regions = [r for r in regions
                        if {r.name.lower(), (r.kd_klpd or "").lower(), (r.spse_slug or "").lower()}
                        & wanted]
-        jobs = plan(cfg, regions, run_years, summary, known_details(con))
+        jobs = plan(cfg, regions, run_years, summary, known_details(con),
+                    None if rebuild else last_answers(con))
         started = datetime.now(UTC)
         guard = ShrinkGuard(cfg.run.max_shrink, frozenset(accept_shrink), cfg.alerts.language)
         # Land in plan order (the same data lands the same way), with at most `window` jobs in
@@ -257,10 +274,10 @@ def run_night(
         # Inspectorate registers (whenever [inspectorates] is configured) and alerts: issue 6.
         inspectorate_steps.inspectorate_step(cfg, con, http_client(cfg), summary, today=run_date)
         progress.report("building", what="core, flags, metrics, views")
-        indicator_settings.apply(con, cfg.indicators.overrides)  # thresholds, windows, bands
-        cardinal.configure(con, cfg.indicators.model_dump(exclude_none=True))
-        build(con, run_date=summary.run_date, run_id=summary.run_id,
-              then=functools.partial(_raise_alerts, cfg, summary, regions))
+        configure_indicators(con, cfg)
+        summary.built = build(con, run_date=summary.run_date, run_id=summary.run_id,
+                              then=functools.partial(_raise_alerts, cfg, summary, regions),
+                              full=rebuild)
         inspectorate_steps.delivery_step(cfg, con, summary)
         summary.totals = _totals(con)
     progress.report("publishing", what=str(cfg.analyst_path))
@@ -288,6 +305,12 @@ def review(cfg: Config, con: duckdb.DuckDBPyConnection, regions: list[Region],
 def _raise_alerts(cfg: Config, summary: RunSummary, regions: list[Region],
                   con: duckdb.DuckDBPyConnection) -> None:
     inspectorate_steps.raise_alerts(cfg, con, summary, run_date=summary.run_date, regions=regions)
+
+
+def configure_indicators(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
+    """``[indicators]``: the thresholds, windows and bands the indicator SQL reads."""
+    indicator_settings.apply(con, cfg.indicators.overrides)
+    cardinal.configure(con, cfg.indicators.model_dump(exclude_none=True))
 
 
 def tune(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:

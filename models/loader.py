@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-from pantau.connectors.base import Batch, Rejected, change_hashes
+from pantau.connectors.base import Answer, Batch, Rejected, change_hashes
 from pantau.connectors.registry import RAW_TABLES
 from pantau.models.alerts import outbox
 from pantau.models.alerts.messages import source_shrank_alert
@@ -41,6 +41,7 @@ class LandResult:
     n_quarantined: int
     n_vanished: int = 0
     shrank_from: int | None = None  # held back: the records of the last landed answer
+    unchanged: bool = False  # the answer was the last landed one: not parsed, nothing written
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
     partition = batch.path if isinstance(batch, PartitionBatch) else None
     with transaction(con):
         last = _last_landed(con, batch)
+        if batch.unchanged:
+            return _land_unchanged(con, batch, run_id, started_at or prov.fetched_at, last)
         if guard is not None and _shrank(batch, last, guard):
             return _hold_back(con, batch, run_id, started_at or prov.fetched_at, last, guard)
         if partition:  # [run] landing = "parquet": the records are in the batch's partition
@@ -154,7 +157,8 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
                     batch.rejected, run_id)
         _record_run(con, run_id, batch.source, batch.dataset, batch.region, batch.year,
                     started_at or prov.fetched_at, "ok", url=prov.url,
-                    counts=(len(batch.keys), n_new, n_changed, len(batch.rejected)))
+                    counts=(len(batch.keys), n_new, n_changed, len(batch.rejected)),
+                    answer=batch.answer)
         if then is not None:
             then(con)
     return LandResult(batch.dataset, batch.region, batch.year, len(batch.keys), n_new, n_changed,
@@ -168,14 +172,16 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
 class _Landed:
     run_id: str
     n_records: int
+    n_quarantined: int = 0
+    answer_sha256: str | None = None
 
 
 def _last_landed(con: duckdb.DuckDBPyConnection, batch: Batch) -> _Landed | None:
     """The last applied answer of the batch's (source, dataset, region, year): the run that
-    last saw its records, and how many it held."""
+    last saw its records, how many it held and set aside, and its hash."""
     row = con.execute(
         """
-        SELECT run_id, n_records FROM ops.runs
+        SELECT run_id, n_records, n_quarantined, answer_sha256 FROM ops.runs
         WHERE source = $source AND dataset = $dataset AND region = $region
             AND year IS NOT DISTINCT FROM $year AND status = 'ok'
         ORDER BY id DESC LIMIT 1
@@ -183,7 +189,51 @@ def _last_landed(con: duckdb.DuckDBPyConnection, batch: Batch) -> _Landed | None
         {"source": batch.source, "dataset": batch.dataset, "region": batch.region,
          "year": batch.year},
     ).fetchall()
-    return _Landed(str(row[0][0]), int(row[0][1] or 0)) if row else None
+    if not row:
+        return None
+    run, n_records, n_quarantined, answer_sha256 = row[0]
+    return _Landed(str(run), int(n_records or 0), int(n_quarantined or 0), answer_sha256)
+
+
+AnswerKey = tuple[str, str, str, int | None]  # (source, dataset, region, year)
+
+
+def last_answers(con: duckdb.DuckDBPyConnection) -> dict[AnswerKey, Answer]:
+    """The answer of each (source, dataset, region, year)'s last applied landing, where it was
+    stored: the night asks again with it, and skips an answer that hashes the same."""
+    rows = con.execute(
+        """
+        SELECT source, dataset, region, year, answer_sha256, answer_etag, answer_last_modified
+        FROM (
+            SELECT *, row_number() OVER (PARTITION BY source, dataset, region, year
+                                         ORDER BY id DESC) AS nth
+            FROM ops.runs WHERE status = 'ok'
+        ) WHERE nth = 1 AND answer_sha256 IS NOT NULL
+        """
+    ).fetchall()
+    return {(source, dataset, region, year): Answer(sha256, etag, last_modified)
+            for source, dataset, region, year, sha256, etag, last_modified in rows}
+
+
+def _land_unchanged(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
+                    started_at: datetime, last: _Landed | None) -> LandResult:
+    """An answer the connector found identical to the last landed one: only its run row, which
+    says how many records it holds (the last landing's counts) and that none is new. Its records
+    and rejects are in raw and quarantine already; the history's versions are closed lazily, by
+    the run that sees a record change, so nothing else is written."""
+    answer = batch.answer
+    if last is None or answer is None or last.answer_sha256 != answer.sha256:
+        # The last landing changed between planning and landing (a second job of the same
+        # answer in one night): nothing to land, and the next night asks afresh.
+        reason = "answer reported unchanged, but the last landed answer differs; fetched again"
+        _record_run(con, run_id, batch.source, batch.dataset, batch.region, batch.year,
+                    started_at, "failed", url=batch.provenance.url, error=reason)
+        return LandResult(batch.dataset, batch.region, batch.year, 0, 0, 0, 0)
+    _record_run(con, run_id, batch.source, batch.dataset, batch.region, batch.year, started_at,
+                "ok", url=batch.provenance.url, answer=answer,
+                counts=(last.n_records, 0, 0, last.n_quarantined))
+    return LandResult(batch.dataset, batch.region, batch.year, last.n_records, 0, 0,
+                      last.n_quarantined, unchanged=True)
 
 
 def _record_versions(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
@@ -342,18 +392,22 @@ def _record_run(
     con: duckdb.DuckDBPyConnection, run_id: str, source: str, dataset: str, region: str,
     year: int | None, started_at: datetime, status: str, *, url: str | None = None,
     error: str | None = None, counts: tuple[int, int, int, int] | None = None,
+    answer: Answer | None = None,
 ) -> None:
     n_records, n_new, n_changed, n_quarantined = counts or (None, None, None, None)
     con.execute(
         """
         INSERT INTO ops.runs (id, run_id, source, dataset, region, year, started_at, finished_at,
-                              status, n_records, n_new, n_changed, n_quarantined, url, error)
+                              status, n_records, n_new, n_changed, n_quarantined, url, error,
+                              answer_sha256, answer_etag, answer_last_modified)
         VALUES (nextval('ops.runs_id_seq'), $run_id, $source, $dataset, $region, $year,
                 $started_at, $finished_at, $status, $n_records, $n_new, $n_changed,
-                $n_quarantined, $url, $error)
+                $n_quarantined, $url, $error, $sha256, $etag, $last_modified)
         """,
         {"run_id": run_id, "source": source, "dataset": dataset, "region": region, "year": year,
          "started_at": started_at, "finished_at": datetime.now(UTC), "status": status,
          "n_records": n_records, "n_new": n_new, "n_changed": n_changed,
-         "n_quarantined": n_quarantined, "url": url, "error": error},
+         "n_quarantined": n_quarantined, "url": url, "error": error,
+         "sha256": answer.sha256 if answer else None, "etag": answer.etag if answer else None,
+         "last_modified": answer.last_modified if answer else None},
     )

@@ -102,6 +102,21 @@ runs = Table(
     Column("n_quarantined", Integer),
     Column("url", Text),  # redacted
     Column("error", Text),  # redacted one-line reason
+    # The answer landed (issue 18): its hash, and the validators to ask conditionally with.
+    Column("answer_sha256", String),
+    Column("answer_etag", String),
+    Column("answer_last_modified", String),
+    schema=OPS,
+)
+
+# The fingerprint of each SQL file's inputs when the build last ran it (models/build_state.py).
+build_state = Table(
+    "build_state",
+    metadata,
+    Column("file", String, primary_key=True),
+    Column("fingerprint", String, nullable=False),
+    Column("run_id", String, nullable=False),
+    Column("built_at", TIMESTAMP(timezone=True), nullable=False),
     schema=OPS,
 )
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+from pantau.models import build_state
 from pantau.models.catalogue import ViewDoc, view_doc, view_docs
 from pantau.models.db import transaction
 from pantau.models.sqlheader import read_header
@@ -45,6 +46,21 @@ def declared(path: Path, key: str) -> list[str]:
     return [name.strip().lower() for value in values for name in value.split(",") if name.strip()]
 
 
+def plan_build(con: duckdb.DuckDBPyConnection, *, full: bool = False,
+               sql_dir: Path = SQL_DIR) -> build_state.BuildPlan:
+    """The files a build would run now (the variables it reads set first), and why it would."""
+    files = [_sql_file(path, sql_dir) for path in build_files(sql_dir)]
+    return build_state.plan(con, files, full=full)
+
+
+def _sql_file(path: Path, sql_dir: Path) -> build_state.SqlFile:
+    views = [f"main.{e.name}" for e in read_header(path).of("view")]
+    creates = [*declared(path, "creates"), *views]
+    return build_state.SqlFile(path, path.relative_to(sql_dir).parts[0], tuple(creates),
+                               tuple(declared(path, "depends")), tuple(declared(path, "fills")),
+                               path.read_text(encoding="utf-8"))
+
+
 # The catalogue's view reader under the name the inspectorate flow and older callers use.
 parse_header = view_doc
 
@@ -52,8 +68,11 @@ parse_header = view_doc
 def build(
     con: duckdb.DuckDBPyConnection, *, run_date: date | None = None, run_id: str = "manual",
     sql_dir: Path = SQL_DIR, then: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+    full: bool = False,
 ) -> list[str]:
-    """Run every SQL file in one transaction; returns the files run. Raises on the first error.
+    """Run the SQL files whose inputs changed since they last ran (``full``: every file) in one
+    transaction; returns the files run. Raises on the first error. ``models/build_state.py``
+    says how a file's inputs are told apart.
 
     The SQL can read ``getvariable('run_date')`` (the night being built, for snapshots) and
     ``getvariable('run_id')``. ``then`` runs inside the same transaction after the SQL: what
@@ -63,12 +82,14 @@ def build(
     con.execute("SET VARIABLE run_date = $d", {"d": run_date or datetime.now(JAKARTA).date()})
     con.execute("SET VARIABLE run_id = $r", {"r": run_id})
     with transaction(con):
-        for path in build_files(sql_dir):
+        build_plan = plan_build(con, full=full, sql_dir=sql_dir)
+        for path in build_plan.run:
             try:
                 con.execute(path.read_text(encoding="utf-8"))
             except duckdb.Error as exc:
                 raise RuntimeError(f"{path.relative_to(sql_dir)}: {exc}") from exc
             ran.append(str(path.relative_to(sql_dir)))
+        build_state.record(con, build_plan, run_id)
         for doc in view_docs(sql_dir):
             _comment(con, doc)
         if then is not None:

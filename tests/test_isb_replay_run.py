@@ -168,6 +168,13 @@ def test_the_same_night_twice_changes_nothing(tmp_path: Path, bandung_dir: Path)
         after = checksums(cfg.analyst_path, skip=runs)
     assert before == after
     assert sum(r.n_new + r.n_changed for r in second.landed) == 0
+    # Issue 18: every answer was the same bytes, so none was parsed again, and the build ran
+    # only the views (no core or indicator input changed: same raw, same date).
+    assert second.landed
+    assert all(r.unchanged for r in second.landed)
+    assert [r.n_records for r in second.landed] == [r.n_records for r in first.landed]
+    assert {f.split("/")[0] for f in second.built} == {"views"}
+    assert {f.split("/")[0] for f in first.built} == {"core", "indicators", "views"}
     assert sum(r.n_new for r in first.landed) > 0
 
 

@@ -135,7 +135,7 @@ def demo(args: argparse.Namespace) -> int:
         config, secrets = write_demo_files(args.dir, sim.url)
         os.environ["PANTAU_SECRETS"] = str(secrets)
         run(argparse.Namespace(config=str(config), region=None, year=None, date=None,
-                               accept_shrink=[], verbose=args.verbose))
+                               accept_shrink=[], rebuild=False, verbose=args.verbose))
     from pantau.flows.config import load_config  # noqa: PLC0415
 
     analyst = load_config(str(config)).analyst_path

@@ -23,6 +23,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=("apply this dataset's answer although it shrank past [run] max_shrink (once you "
               "have looked at it in quarantine); repeatable"),
     )
+    p.add_argument(
+        "--rebuild", action="store_true",
+        help=("parse every answer again, even one the same as last night's, and rebuild every "
+              "model, not only those whose inputs changed (after an upgrade, or to check)"),
+    )
     p.set_defaults(func=run)
 
 
@@ -40,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
                 years=args.year,
                 run_date=args.date,
                 accept_shrink=args.accept_shrink,
+                rebuild=args.rebuild,
             )
     except RunFailedError as exc:
         lines = [f"the night ran, but {len(exc.failed)} dataset(s) failed (exit code 1):"]

@@ -7,6 +7,7 @@ change) and ``GET /_sim/stats`` (requests served, per path prefix).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -34,7 +35,7 @@ class Simulator:
                  port: int = 0, host: str = "127.0.0.1",
                  faults: FaultPlan | None = None, latency: float = 0.0,
                  inaproc_tokens: dict[str, Grant] | None = None,
-                 inaproc_firewall: bool = False) -> None:
+                 inaproc_firewall: bool = False, etags: bool = False) -> None:
         if host not in {"127.0.0.1", "localhost", "::1"}:
             raise ValueError("the simulator binds loopback only")
         self.world = world or World()
@@ -47,6 +48,9 @@ class Simulator:
         self.requests: Counter[str] = Counter()
         self.faults = faults
         self.latency = latency  # seconds added to every source request (crawl benchmarks)
+        # ISB answers with an ETag, and 304 to a request that names it: a server that supports
+        # conditional requests (whether LKPP's did is not recorded; off by default).
+        self.etags = etags
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer((host, port), _handler(self))
         self.httpd.daemon_threads = True
@@ -117,6 +121,11 @@ def _handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 return
             # A service may add response headers (SPSE: Set-Cookie, Retry-After).
             status, ctype, body, *extra = sim.route(method, parts.path, form, dict(self.headers))
+            if sim.etags and status == 200 and parts.path.startswith("/isb-2/"):
+                etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+                extra = [{**(extra[0] if extra else {}), "ETag": etag}]
+                if self.headers.get("If-None-Match") == etag:
+                    status, body = 304, b""
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
