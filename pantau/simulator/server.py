@@ -99,6 +99,16 @@ class Simulator:
         return 404, "text/plain", b"not found"
 
 
+def _conditional(answer: tuple, if_none_match: str | None) -> tuple:
+    """A 200 answer with its ETag, or 304 and no body where the request named that ETag."""
+    status, ctype, body, *extra = answer
+    if status != 200:
+        return answer
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    headers = {**(extra[0] if extra else {}), "ETag": etag}
+    return (304, ctype, b"", headers) if if_none_match == etag else (200, ctype, body, headers)
+
+
 def _handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -120,12 +130,10 @@ def _handler(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 sim.faults.apply(self, fault)
                 return
             # A service may add response headers (SPSE: Set-Cookie, Retry-After).
-            status, ctype, body, *extra = sim.route(method, parts.path, form, dict(self.headers))
-            if sim.etags and status == 200 and parts.path.startswith("/isb-2/"):
-                etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-                extra = [{**(extra[0] if extra else {}), "ETag": etag}]
-                if self.headers.get("If-None-Match") == etag:
-                    status, body = 304, b""
+            answer = sim.route(method, parts.path, form, dict(self.headers))
+            if sim.etags and parts.path.startswith("/isb-2/"):
+                answer = _conditional(answer, self.headers.get("If-None-Match"))
+            status, ctype, body, *extra = answer
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
