@@ -2,8 +2,10 @@
 
 - load: fetch + land + build core, against DuckDB ``read_json`` of the same files into tables;
 - indicators: the sql/indicators stage, against one full scan of every core table;
-- incremental: a second night after one simulator generation (1% of packages changed), against
-  the first night;
+- quiet night: the next night, every answer byte-identical, against the first night (and the
+  re-download alone, its floor);
+- 1% night: a night after one simulator generation (1% of packages changed), against the first
+  night;
 - crawl: fetching every job from a simulator that waits 50 ms per request, against
   requests x latency / allowed concurrency;
 - memory: peak RSS of the night process;
@@ -23,13 +25,15 @@ import sys
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Self
 
 import duckdb
 import requests
 from pantau.connectors import http as http_layer
+from pantau.connectors import isb
+from pantau.connectors.base import Job
 from pantau.flows import steps
 from pantau.flows.config import build_config, load_config
 from pantau.models import transform
@@ -42,12 +46,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_night(config: Path, secrets: Path, mode: str = "plain", log: Path | None = None,
-              env: dict[str, str] | None = None) -> dict:
-    """One night in a fresh process (its own peak RSS); returns its timings."""
+              env: dict[str, str] | None = None, days_later: int = 0) -> dict:
+    """One night in a fresh process (its own peak RSS), ``days_later`` than today; returns its
+    timings."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PANTAU_SECRETS": str(secrets), **(env or {})}
+    run_date = date.today() + timedelta(days=days_later)  # noqa: DTZ011 - the night's local date
     proc = subprocess.run(
         [sys.executable, "-m", "bench.night", "--config", str(config), "--secrets", str(secrets),
-         "--mode", mode],
+         "--mode", mode, "--run-date", run_date.isoformat()],
         capture_output=True, text=True, cwd=ROOT, env=env, check=False)
     if log:
         log.write_text(proc.stdout[-20000:] + "\n--- stderr ---\n" + proc.stderr[-20000:])
@@ -165,7 +171,8 @@ def _secrets_dict(url: str) -> dict:
 
 def nights(n_regions: int, folder: Path, *, run: dict[str, Any] | None = None,
            logs: Path | None = None) -> dict[str, Any]:
-    """First night, floor, indicators, then a second night after one generation."""
+    """First night, floor, indicators; the next night with every answer byte-identical (and
+    the re-download alone, its floor); then a night after one generation (1% changed)."""
     root = data.render(n_regions, 0)
     data.render(n_regions, 1)
     w = data.world(n_regions)
@@ -176,11 +183,38 @@ def nights(n_regions: int, folder: Path, *, run: dict[str, Any] | None = None,
                                              run=run)
         out["first"] = run_night(config, secrets, log=logs and logs / "first.log")
         out["indicators"] = indicators(folder / "pantau.duckdb")
+        out["same"] = run_night(config, secrets, log=logs and logs / "same.log", days_later=1)
+        out["download"] = download_only(config, secrets)
         requests.post(f"{server.url}/_sim/advance", timeout=10).raise_for_status()
-        out["second"] = run_night(config, secrets, log=logs and logs / "second.log")
+        out["second"] = run_night(config, secrets, log=logs and logs / "second.log",
+                                  days_later=2)
         out["refetch"] = fetch_only(config, secrets)
     out["floor"] = load_floor(root, folder)
     return out
+
+
+def download_only(config: Path, secrets: Path) -> dict[str, Any]:
+    """The floor of a night whose answers are all the last ones: downloading every ISB answer
+    again with the night's client and workers, reading nothing."""
+    os.environ["PANTAU_SECRETS"] = str(secrets)
+    cfg = load_config(config)
+    summary = steps.RunSummary("bench", date.today(), started_at=None)  # type: ignore[arg-type]  # noqa: DTZ011
+    jobs = [j for j in steps.plan(cfg, list(cfg.regions), list(cfg.years), summary)
+            if j.source == "isb"]
+    http_layer._gates.clear()  # noqa: SLF001 - a fresh per-host gate
+    client = steps.http_client(cfg)
+
+    def download(job: Job) -> int:
+        region = job.region
+        url = isb.fill_url(job.target, year=job.year or 0,
+                           kd_lpse=region.kd_lpse if region else None,
+                           kd_klpd=region.kd_klpd if region else None)
+        return len(client.get(url, expect_json=True).body)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=cfg.run.max_workers) as pool:
+        size = sum(pool.map(download, jobs))
+    return {"seconds": time.perf_counter() - started, "bytes": size, "jobs": len(jobs)}
 
 
 def fetch_only(config: Path, secrets: Path) -> dict[str, Any]:

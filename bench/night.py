@@ -17,6 +17,7 @@ import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,13 @@ class _Tracked(type(Path())):  # type: ignore[misc]
     """An SQL file path that marks itself as running when build() reads it."""
 
     def read_text(self, *args: object, **kwargs: object) -> str:
-        _FILE[0] = f"{self.parent.name}/{self.name}"
+        if _EXECUTING[0]:  # not the build's plan, which reads every file first
+            STAGE_STARTS.setdefault(self.parent.name, time.perf_counter())
+            _FILE[0] = f"{self.parent.name}/{self.name}"
         return super().read_text(*args, **kwargs)  # type: ignore[arg-type]
+
+
+_EXECUTING = [False]
 
 
 def _sample_rss(stop: threading.Event) -> None:
@@ -77,17 +83,24 @@ def instrument() -> None:
     for name in ("inspectorate_step", "alert_rules_step", "delivery_step"):
         if other is not None and hasattr(other, name):
             setattr(other, name, _timed("other", getattr(other, name)))
-    # build() lists each stage's files as the stage starts: that splits core from the rest.
-    listing = transform.sql_files
+    # build() runs the files its plan chose, reading each as it runs it: the first read of a
+    # stage's file after the plan starts that stage (which splits core from the rest).
+    listing, planning = transform.sql_files, transform.plan_build
 
     def sql_files(stage: str, *args: object, **kwargs: object) -> list[Path]:
-        STAGE_STARTS.setdefault(stage, time.perf_counter())
         return [_Tracked(p) for p in listing(stage, *args, **kwargs)]  # type: ignore[arg-type]
 
+    def plan_build(*args: object, **kwargs: object) -> object:
+        build_plan = planning(*args, **kwargs)  # type: ignore[arg-type]
+        _EXECUTING[0] = True
+        STAGE_STARTS["plan"] = time.perf_counter()
+        return build_plan
+
     transform.sql_files = sql_files  # type: ignore[assignment]
+    transform.plan_build = plan_build  # type: ignore[assignment]
 
 
-def run(config: Path, mode: str) -> dict[str, Any]:
+def run(config: Path, mode: str, run_date: date | None = None) -> dict[str, Any]:
     from pantau.flows.config import load_config  # noqa: PLC0415 - after PANTAU_SECRETS is set
 
     cfg = load_config(config)
@@ -100,7 +113,8 @@ def run(config: Path, mode: str) -> dict[str, Any]:
     if mode == "prefect":
         from pantau.flows.nightly import nightly, task_runner  # noqa: PLC0415 - Prefect only when asked
 
-        summary = nightly.with_options(task_runner=task_runner(cfg))(str(config))
+        summary = nightly.with_options(task_runner=task_runner(cfg))(str(config),
+                                                                     run_date=run_date)
     else:
         workers = cfg.run.max_workers
         # BENCH_EXECUTOR=processes: parse in worker processes, as task_runner = "dask" does
@@ -108,19 +122,26 @@ def run(config: Path, mode: str) -> dict[str, Any]:
         pool_class = (ProcessPoolExecutor if os.environ.get("BENCH_EXECUTOR") == "processes"
                       else ThreadPoolExecutor)
         with pool_class(max_workers=workers) as pool:
-            summary = steps.run_night(cfg, functools.partial(pool.submit, steps.extract_group))
+            summary = steps.run_night(cfg, functools.partial(pool.submit, steps.extract_group),
+                                      run_date=run_date)
     total = time.perf_counter() - started
     stop.set()
     accounted = sum(TIMES.values())
-    if "core" in STAGE_STARTS and "indicators" in STAGE_STARTS:
-        TIMES["build_core"] = STAGE_STARTS["indicators"] - STAGE_STARTS["core"]
+    if "plan" in STAGE_STARTS:
+        # Core: from the plan (its fingerprints) to the first file of a later stage.
+        after_core = min((STAGE_STARTS[s] for s in ("indicators", "views") if s in STAGE_STARTS),
+                         default=STAGE_STARTS["plan"])
+        TIMES["build_core"] = max(0.0, after_core - STAGE_STARTS.get("core", after_core))
         TIMES["build_rest"] = TIMES["build"] - TIMES["build_core"]
+        TIMES["build_files"] = len(summary.built)
     return {
         "mode": mode,
         "total": total,
         **{k: round(v, 3) for k, v in TIMES.items()},
         "fetch_wait": round(total - accounted, 3),
         "records": sum(r.n_records for r in summary.landed),
+        "answers_unchanged": sum(r.unchanged for r in summary.landed),
+        "answers": len(summary.landed),
         "new": sum(r.n_new for r in summary.landed),
         "changed": sum(r.n_changed for r in summary.landed),
         "failed": len(summary.failed),
@@ -150,9 +171,10 @@ def main() -> None:
     parser.add_argument("--config", type=Path, required=True)
     parser.add_argument("--secrets", type=Path, required=True)
     parser.add_argument("--mode", choices=("plain", "prefect"), default="plain")
+    parser.add_argument("--run-date", type=date.fromisoformat, help="the night (default today)")
     args = parser.parse_args()
     os.environ["PANTAU_SECRETS"] = str(args.secrets)
-    result = run(args.config, args.mode)
+    result = run(args.config, args.mode, args.run_date)
     sys.stdout.write("BENCH-RESULT " + json.dumps(result) + "\n")
 
 

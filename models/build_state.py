@@ -50,6 +50,10 @@ class BuildPlan:
 
 
 def plan(con: duckdb.DuckDBPyConnection, files: list[SqlFile], *, full: bool) -> BuildPlan:
+    """The files to run; a database without ``ops.build_state`` (a scratch database, not a
+    warehouse) is built whole, and nothing is recorded there."""
+    if not _tracked(con):
+        return BuildPlan(tuple(f.path for f in files), {}, {})
     stored = dict(con.execute("SELECT file, fingerprint FROM ops.build_state").fetchall())
     variables = _variables(con)
     existing = _existing(con)
@@ -84,6 +88,8 @@ def plan(con: duckdb.DuckDBPyConnection, files: list[SqlFile], *, full: bool) ->
 def record(con: duckdb.DuckDBPyConnection, build_plan: BuildPlan, run_id: str) -> None:
     """The fingerprints of the build that just ran (in its transaction); a file's row keeps the
     run that last built it with other inputs."""
+    if not build_plan.fingerprints:  # not a warehouse: nothing to keep
+        return
     gone = set(build_plan.stored) - set(build_plan.fingerprints)
     if gone:
         con.executemany("DELETE FROM ops.build_state WHERE file = ?", [(n,) for n in gone])
@@ -127,6 +133,13 @@ def _written_elsewhere(f: SqlFile) -> list[str]:
                                                                        re.IGNORECASE):
             out.append(obj)
     return out
+
+
+def _tracked(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = "
+                      "current_database() AND schema_name = 'ops' AND table_name = 'build_state'"
+                      ).fetchone()
+    return bool(row and row[0])
 
 
 def _variables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
