@@ -39,8 +39,10 @@ def config_toml(db: Path, base_url: str, regions: list[SimRegion], *, year: int,
                      "timeout_seconds": 120, "per_host_concurrency": 4, **(http or {})}
     out = [f"[database]\npath = {json.dumps(str(db))}\n", "[run]"]
     out += [f"{k} = {_value(v)}" for k, v in run_settings.items()]
+    # ISB's answers are what the floor reads; the INAPROC gateway (on by default) is not served.
     out += ["", "[sources.isb]", "enabled = true",
-            f"satudata_url = {json.dumps(base_url + '/isb-2/api/satudata')}", "", "[http]"]
+            f"satudata_url = {json.dumps(base_url + '/isb-2/api/satudata')}", "",
+            "[sources.inaproc]", "enabled = false", "", "[http]"]
     out += [f"{k} = {_value(v)}" for k, v in http_settings.items()]
     for r in regions:
         out += ["", "[[regions]]", f"name = {json.dumps(r.nama_klpd)}",

@@ -1,13 +1,13 @@
--- core.field_coverage and core.coverage_snapshots: the share of records of each source dataset
--- that fill each field, every night, and its history (issue 16's data-quality annex).
+-- core.field_coverage: the share of records of each source dataset that fill each field
+-- (issue 16's data-quality annex; its nightly history is 975_coverage_snapshots.sql).
 -- What: a field is present in a record when it is not null and not an empty string, array or
--- object, as OCP Cardinal's `coverage` counts it; n is the records with it present. Every
--- build replaces its night's snapshot (snapshot_date = the run date), like metric_snapshots.
+-- object, as OCP Cardinal's `coverage` counts it; n is the records with it present.
 -- Why: a flag or metric reads fields; a source that stops filling one makes its numbers
--- silently wrong. The data_quality view shows the coverage, the coverage_dropped alert rule
--- compares the last two snapshots.
+-- silently wrong. The data_quality view shows the coverage. Apart from the snapshot, it reads
+-- raw only: a night whose raw did not change keeps it (models/build_state.py), where reading
+-- every payload's keys again is the dearest step of a quiet night.
 -- Source: the ISB raw tables of the processes (their JSON payloads as the source sent them).
--- creates: core.field_coverage, core.coverage_snapshots
+-- creates: core.field_coverage
 -- depends: raw.isb_ecat_paket_epurchasing_v6, raw.isb_jadwal_tahapan_tender,
 --   raw.isb_non_tender_pengumuman, raw.isb_non_tender_selesai, raw.isb_pencatatan_non_tender,
 --   raw.isb_pencatatan_swakelola, raw.isb_peserta_tender, raw.isb_tender_pengumuman,
@@ -40,20 +40,3 @@ SELECT f.source, f.dataset, f.field, t.n_records,
         OR (json_type(f.v) = 'OBJECT' AND len(json_keys(f.v)) = 0))) AS n
 FROM fields f JOIN totals t USING (source, dataset)
 GROUP BY ALL;
-
-CREATE TABLE IF NOT EXISTS core.coverage_snapshots (
-    snapshot_date DATE NOT NULL,
-    source VARCHAR NOT NULL,
-    dataset VARCHAR NOT NULL,
-    field VARCHAR NOT NULL,
-    n_records BIGINT,
-    n BIGINT,
-    run_id VARCHAR
-);
-
-DELETE FROM core.coverage_snapshots WHERE snapshot_date = CAST(getvariable('run_date') AS DATE);
-
-INSERT INTO core.coverage_snapshots
-SELECT CAST(getvariable('run_date') AS DATE), source, dataset, field, n_records, n,
-    CAST(getvariable('run_id') AS VARCHAR)
-FROM core.field_coverage;
