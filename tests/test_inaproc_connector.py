@@ -248,6 +248,37 @@ def test_v1_pages_by_cursor_until_has_more_is_false(gateway: Callable[..., Gatew
     assert TOKEN not in batch.provenance.url
 
 
+def test_an_answer_the_same_as_the_last_landed_one_is_not_read_again(
+        gateway: Callable[..., Gateway]) -> None:
+    rows = records(3)
+    pages = {None: (rows[:2], inaproc.cursor_for(11)), inaproc.cursor_for(11): (rows[2:], None)}
+
+    def script(_path: str, query: dict[str, str], _h: dict[str, str]) -> Answer:
+        data, nxt = pages[query.get("cursor")]
+        return 200, JSON, envelope(data, has_more=nxt is not None, cursor=nxt)
+
+    g = gateway(script)
+    first = fetch(g)
+    assert first.answer is not None
+    assert not first.unchanged
+    again = inaproc.fetch(HttpClient(FAST), inaproc.BY_PATH["rup/paket-swakelola-terumumkan"],
+                          base_url=g.base, api="v1", token=TOKEN, kd_klpd="D228", year=2026,
+                          region="D228", page_size=2, last=first.answer)
+    # Every page was asked (the gateway has no validators), none was normalised or checked.
+    assert len(g.calls) == 4
+    assert again.unchanged
+    assert again.answer == first.answer
+    assert again.keys == again.hashes == []
+    # One page differs: the answer is read as always.
+    pages[inaproc.cursor_for(11)] = ([{**rows[2], "nama_paket": "Paket lain"}], None)
+    changed = inaproc.fetch(HttpClient(FAST), inaproc.BY_PATH["rup/paket-swakelola-terumumkan"],
+                            base_url=g.base, api="v1", token=TOKEN, kd_klpd="D228", year=2026,
+                            region="D228", page_size=2, last=first.answer)
+    assert not changed.unchanged
+    assert changed.keys == first.keys
+    assert changed.answer != first.answer
+
+
 def test_the_default_page_size_is_the_gateway_maximum() -> None:
     assert inaproc.DEFAULT_PAGE_SIZE == 1000
 
