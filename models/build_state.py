@@ -161,17 +161,25 @@ def _existing(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {name.lower() for (name,) in rows}
 
 
+# Columns that say when, where from and by which run a row came, not what it holds: two
+# warehouses that landed the same records in other runs hold the same inputs. A raw payload is
+# summed up by its content hash; a vanished mark counts, not the run that made it.
+_NOT_CONTENT = frozenset({"payload", "fetched_at", "source_url", "run_id", "first_seen_run",
+                          "first_seen_at", "last_seen_run", "seen_at", "set_at"})
+
+
 def _object_fingerprint(con: duckdb.DuckDBPyConnection, obj: str) -> str:
-    """The hash of an input no build file makes: every row's columns but its JSON ones (a raw
-    table's payload is summed up by its content hash), or "absent"."""
+    """The hash of an input no build file makes: the count and the content of its rows, or
+    "absent"."""
     schema, _, table = obj.partition(".")
-    columns = [name for name, kind in con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() "
+    columns = [name for (name,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() "
         "WHERE database_name = current_database() AND schema_name = ? AND table_name = ?",
-        [schema, table]).fetchall() if kind != "JSON"]
+        [schema, table]).fetchall()]
     if not columns:
         return "absent"
-    listed = ", ".join(f'"{c}"' for c in columns)
-    row = con.execute(f'SELECT count(*), bit_xor(hash({listed})) FROM "{schema}"."{table}"'
+    listed = ", ".join(f'"{c}" IS NULL' if c == "vanished_run" else f'"{c}"'
+                       for c in columns if c not in _NOT_CONTENT)
+    row = con.execute(f'SELECT count(*), bit_xor(hash({listed or "0"})) FROM "{schema}"."{table}"'
                       ).fetchone()
     return f"{row[0]}:{row[1]}" if row else "absent"
