@@ -32,6 +32,7 @@ from pantau.models.loader import (
     LandResult,
     ShrinkGuard,
     land,
+    land_unchanged,
     last_answers,
     record_failure,
 )
@@ -336,12 +337,20 @@ def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
     # landed, which the rerun fetches again.
     records = 0
     with transaction(con):
+        unchanged = [o for o in outcomes if isinstance(o, Batch) and o.unchanged]
+        for batch, result in zip(unchanged, land_unchanged(con, unchanged, summary.run_id,
+                                                           started), strict=True):
+            summary.landed.append(result)
+            records += result.n_records
+            if result.error:
+                summary.failed.append((f"{batch.source}/{batch.dataset} {batch.region}",
+                                       result.error))
         for job, outcome in zip(group, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 _record_job_failure(con, job, outcome, summary, started)
                 continue
             batches = outcome if isinstance(outcome, list) else [outcome]  # SPSE: + details
-            for batch in batches:
+            for batch in (b for b in batches if not b.unchanged):
                 result = land(con, batch, summary.run_id, started, guard=guard)
                 summary.landed.append(result)
                 records += result.n_records

@@ -42,6 +42,7 @@ class LandResult:
     n_vanished: int = 0
     shrank_from: int | None = None  # held back: the records of the last landed answer
     unchanged: bool = False  # the answer was the last landed one: not parsed, nothing written
+    error: str | None = None  # why nothing landed (its run row says it too)
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,10 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
     table = f"raw.{batch.table}"
     prov = batch.provenance
     partition = batch.path if isinstance(batch, PartitionBatch) else None
+    if batch.unchanged:
+        return land_unchanged(con, [batch], run_id, started_at or prov.fetched_at)[0]
     with transaction(con):
         last = _last_landed(con, batch)
-        if batch.unchanged:
-            return _land_unchanged(con, batch, run_id, started_at or prov.fetched_at, last)
         if guard is not None and _shrank(batch, last, guard):
             return _hold_back(con, batch, run_id, started_at or prov.fetched_at, last, guard)
         if partition:  # [run] landing = "parquet": the records are in the batch's partition
@@ -172,16 +173,14 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
 class _Landed:
     run_id: str
     n_records: int
-    n_quarantined: int = 0
-    answer_sha256: str | None = None
 
 
 def _last_landed(con: duckdb.DuckDBPyConnection, batch: Batch) -> _Landed | None:
     """The last applied answer of the batch's (source, dataset, region, year): the run that
-    last saw its records, how many it held and set aside, and its hash."""
+    last saw its records, and how many it held."""
     row = con.execute(
         """
-        SELECT run_id, n_records, n_quarantined, answer_sha256 FROM ops.runs
+        SELECT run_id, n_records FROM ops.runs
         WHERE source = $source AND dataset = $dataset AND region = $region
             AND year IS NOT DISTINCT FROM $year AND status = 'ok'
         ORDER BY id DESC LIMIT 1
@@ -189,10 +188,7 @@ def _last_landed(con: duckdb.DuckDBPyConnection, batch: Batch) -> _Landed | None
         {"source": batch.source, "dataset": batch.dataset, "region": batch.region,
          "year": batch.year},
     ).fetchall()
-    if not row:
-        return None
-    run, n_records, n_quarantined, answer_sha256 = row[0]
-    return _Landed(str(run), int(n_records or 0), int(n_quarantined or 0), answer_sha256)
+    return _Landed(str(row[0][0]), int(row[0][1] or 0)) if row else None
 
 
 AnswerKey = tuple[str, str, str, int | None]  # (source, dataset, region, year)
@@ -215,25 +211,63 @@ def last_answers(con: duckdb.DuckDBPyConnection) -> dict[AnswerKey, Answer]:
             for source, dataset, region, year, sha256, etag, last_modified in rows}
 
 
-def _land_unchanged(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
-                    started_at: datetime, last: _Landed | None) -> LandResult:
-    """An answer the connector found identical to the last landed one: only its run row, which
-    says how many records it holds (the last landing's counts) and that none is new. Its records
-    and rejects are in raw and quarantine already; the history's versions are closed lazily, by
-    the run that sees a record change, so nothing else is written."""
-    answer = batch.answer
-    if last is None or answer is None or last.answer_sha256 != answer.sha256:
-        # The last landing changed between planning and landing (a second job of the same
-        # answer in one night): nothing to land, and the next night asks afresh.
-        reason = "answer reported unchanged, but the last landed answer differs; fetched again"
-        _record_run(con, run_id, batch.source, batch.dataset, batch.region, batch.year,
-                    started_at, "failed", url=batch.provenance.url, error=reason)
-        return LandResult(batch.dataset, batch.region, batch.year, 0, 0, 0, 0)
-    _record_run(con, run_id, batch.source, batch.dataset, batch.region, batch.year, started_at,
-                "ok", url=batch.provenance.url, answer=answer,
-                counts=(last.n_records, 0, 0, last.n_quarantined))
-    return LandResult(batch.dataset, batch.region, batch.year, last.n_records, 0, 0,
-                      last.n_quarantined, unchanged=True)
+def land_unchanged(con: duckdb.DuckDBPyConnection, batches: list[Batch], run_id: str,
+                   started_at: datetime) -> list[LandResult]:
+    """Answers the connectors found identical to the last landed ones (same bytes, or a 304):
+    one run row each, with the last landing's counts and none new, written in one statement (a
+    national night has thousands). Their records and rejects are in raw and quarantine already;
+    the history closes a version lazily, when a run sees the record change, so nothing else is
+    written. An answer whose last landing is no longer the one it was compared with (a second
+    job of the same answer in one night) lands nothing: its run row says so, and the next night
+    asks afresh."""
+    if not batches:
+        return []
+    con.register("unchanged_answers", pa.table({
+        "source": [b.source for b in batches], "dataset": [b.dataset for b in batches],
+        "region": [b.region for b in batches],
+        "year": pa.array([b.year for b in batches], pa.int32()),
+        "url": [b.provenance.url for b in batches],
+        "sha256": [b.answer.sha256 if b.answer else None for b in batches],
+        "etag": pa.array([b.answer.etag if b.answer else None for b in batches], pa.string()),
+        "last_modified": pa.array([b.answer.last_modified if b.answer else None
+                                   for b in batches], pa.string()),
+    }))
+    with transaction(con):
+        landed = con.execute(
+            """
+            INSERT INTO ops.runs (id, run_id, source, dataset, region, year, started_at,
+                finished_at, status, n_records, n_new, n_changed, n_quarantined, url,
+                answer_sha256, answer_etag, answer_last_modified)
+            SELECT nextval('ops.runs_id_seq'), $run_id, u.source, u.dataset, u.region, u.year,
+                $started_at, now(), 'ok', l.n_records, 0, 0, l.n_quarantined, u.url, u.sha256,
+                u.etag, u.last_modified
+            FROM unchanged_answers u JOIN (
+                SELECT source, dataset, region, year, n_records, n_quarantined, answer_sha256
+                FROM ops.runs
+                WHERE status = 'ok' AND region IN (SELECT region FROM unchanged_answers)
+                QUALIFY row_number() OVER (PARTITION BY source, dataset, region, year
+                                           ORDER BY id DESC) = 1
+            ) l ON l.source = u.source AND l.dataset = u.dataset AND l.region = u.region
+                AND l.year IS NOT DISTINCT FROM u.year AND l.answer_sha256 = u.sha256
+            RETURNING source, dataset, region, year, n_records, n_quarantined
+            """,
+            {"run_id": run_id, "started_at": started_at},
+        ).fetchall()
+        con.unregister("unchanged_answers")
+        counts = {tuple(row[:4]): (int(row[4] or 0), int(row[5] or 0)) for row in landed}
+        results = []
+        for b in batches:
+            found = counts.get((b.source, b.dataset, b.region, b.year))
+            if found is None:
+                error = ("answer reported unchanged, but the last landed answer differs; "
+                         "fetched again next night")
+                _record_run(con, run_id, b.source, b.dataset, b.region, b.year, started_at,
+                            "failed", url=b.provenance.url, error=error)
+                results.append(LandResult(b.dataset, b.region, b.year, 0, 0, 0, 0, error=error))
+            else:
+                results.append(LandResult(b.dataset, b.region, b.year, found[0], 0, 0,
+                                          found[1], unchanged=True))
+    return results
 
 
 def _record_versions(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,

@@ -7,15 +7,18 @@ from __future__ import annotations
 import functools
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 import requests
+from pantau.connectors import registry
+from pantau.connectors.base import Answer, Batch, Provenance
 from pantau.flows import steps
 from pantau.flows.config import Config
 from pantau.models.db import open_warehouse
+from pantau.models.loader import land_unchanged, last_answers
 from pantau.models.transform import build, build_files, plan_build
 from pantau.sql import SQL_DIR
 from pipeline_helpers import checksums, make_config
@@ -157,3 +160,34 @@ def test_the_run_date_reruns_only_what_reads_it(built_once: Config) -> None:
             "975_coverage_snapshots.sql"} <= run
     assert "970_field_coverage.sql" not in run  # it reads raw only
     assert not {"100_isb_processes.sql", "500_processes.sql", "950_agency_metrics.sql"} & run
+
+
+def test_an_unchanged_answer_lands_its_run_row_with_the_last_counts(built_once: Config) -> None:
+    with open_warehouse(built_once.database_path) as con:
+        answers = last_answers(con)
+        key = next(k for k in answers if k[0] == "isb")
+        source, dataset, region, year = key
+        table = registry.BY_NAME[source].tables[dataset]
+        provenance = Provenance(source, "http://127.0.0.1/x", datetime.now(UTC))
+
+        def batch(answer: Answer) -> Batch:
+            return Batch(source, dataset, region, year, provenance, table=table, answer=answer,
+                         unchanged=True)
+
+        last = con.execute(
+            "SELECT n_records, n_quarantined FROM ops.runs WHERE source = ? AND dataset = ? "
+            "AND region = ? AND year = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
+            list(key)).fetchall()[0]
+        same, other = land_unchanged(con, [batch(answers[key]), batch(Answer("0" * 64))],
+                                     "night-2", datetime.now(UTC))
+        rows = con.execute(
+            "SELECT status, n_records, n_new, n_changed, n_quarantined, answer_sha256, error "
+            "FROM ops.runs WHERE run_id = 'night-2' ORDER BY id").fetchall()
+    assert (same.unchanged, same.n_records, same.n_quarantined, same.error) == (
+        True, last[0], last[1], None)
+    assert not other.unchanged
+    assert other.error is not None
+    assert "differs" in other.error
+    assert sorted(r[0] for r in rows) == ["failed", "ok"]
+    ok = next(r for r in rows if r[0] == "ok")
+    assert ok[1:6] == (last[0], 0, 0, last[1], answers[key].sha256)
