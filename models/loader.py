@@ -249,15 +249,16 @@ def land_unchanged(con: duckdb.DuckDBPyConnection, batches: list[Batch], run_id:
                                            ORDER BY id DESC) = 1
             ) l ON l.source = u.source AND l.dataset = u.dataset AND l.region = u.region
                 AND l.year IS NOT DISTINCT FROM u.year AND l.answer_sha256 = u.sha256
-            RETURNING source, dataset, region, year, n_records, n_quarantined
+            RETURNING source, dataset, region, year, answer_sha256, n_records, n_quarantined
             """,
             {"run_id": run_id, "started_at": started_at},
         ).fetchall()
         con.unregister("unchanged_answers")
-        counts = {tuple(row[:4]): (int(row[4] or 0), int(row[5] or 0)) for row in landed}
+        counts = {tuple(row[:5]): (int(row[5] or 0), int(row[6] or 0)) for row in landed}
         results = []
         for b in batches:
-            found = counts.get((b.source, b.dataset, b.region, b.year))
+            found = counts.get((b.source, b.dataset, b.region, b.year,
+                                b.answer.sha256 if b.answer else None))
             if found is None:
                 error = ("answer reported unchanged, but the last landed answer differs; "
                          "fetched again next night")
