@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,24 +59,36 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     """All of the block or none of it: a crash or an error rolls the block back.
 
     Inside another ``transaction`` block on the same connection the block joins it (DuckDB has
-    no nested transactions): e.g. a fetch group lands its datasets' batches in one commit."""
+    no nested transactions): e.g. a fetch group lands its datasets' batches in one commit. What
+    ``before_commit`` registered runs last, inside the transaction."""
     if id(con) in _OPEN:
         yield con
         return
     con.execute("BEGIN TRANSACTION")
-    _OPEN.add(id(con))
+    _OPEN[id(con)] = {}
     try:
         yield con
+        for finish in _OPEN[id(con)].values():
+            finish(con)
     except BaseException:
         con.execute("ROLLBACK")
         raise
     else:
         con.execute("COMMIT")
     finally:
-        _OPEN.discard(id(con))
+        _OPEN.pop(id(con), None)
 
 
-_OPEN: set[int] = set()  # connections inside a transaction() block (ids, for the block's life)
+def before_commit(con: duckdb.DuckDBPyConnection, name: str,
+                  finish: Callable[[duckdb.DuckDBPyConnection], object]) -> None:
+    """Run ``finish`` once, at the end of the open ``transaction`` block, before it commits:
+    work that is cheaper done once for the block's many steps (one scan of a big table, not one
+    per batch). Raises outside a block."""
+    _OPEN[id(con)].setdefault(name, finish)
+
+
+# Connections inside a transaction() block (by id, for the block's life): what runs before commit.
+_OPEN: dict[int, dict[str, Callable[[duckdb.DuckDBPyConnection], object]]] = {}
 
 
 MIGRATIONS_DIR = SQL_DIR / "migrations"

@@ -26,7 +26,7 @@ from pantau.connectors.base import Answer, Batch, Rejected, change_hashes
 from pantau.connectors.registry import RAW_TABLES
 from pantau.models.alerts import outbox
 from pantau.models.alerts.messages import source_shrank_alert
-from pantau.models.db import transaction
+from pantau.models.db import before_commit, transaction
 from pantau.models.partitions import PartitionBatch
 
 
@@ -271,26 +271,72 @@ def land_unchanged(con: duckdb.DuckDBPyConnection, batches: list[Batch], run_id:
     return results
 
 
-def _record_versions(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
-                     last: _Landed | None) -> None:
-    """The new contents of ``landing_changes`` as versions (an old content back again is current
-    again), the versions they replace as last seen by the last run, and one event each."""
-    params = {"table": batch.table, "run_id": run_id, "at": batch.provenance.fetched_at}
+# raw.versions is written once per landing transaction (a fetch group), not once per batch:
+# upserting into it and closing the versions a batch replaces each scan the whole table, which
+# grows with every version of every record (3 M rows at national scale). The batches queue their
+# versions in these TEMP tables, flushed before the transaction commits (models/db.py).
+_PENDING_DDL = """
+CREATE TEMP TABLE IF NOT EXISTS pending_versions (table_name VARCHAR, key VARCHAR,
+    content_hash VARCHAR, payload VARCHAR, first_seen_run VARCHAR, first_seen_at TIMESTAMPTZ);
+CREATE TEMP TABLE IF NOT EXISTS pending_closes (table_name VARCHAR, key VARCHAR,
+    content_hash VARCHAR, last_run VARCHAR, only_open BOOLEAN);
+"""
+
+
+def _queue_versions(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Make the queue ready for a batch of ``table``: a second batch of one table in a
+    transaction could touch the same records, so the first one's versions are written first."""
+    con.execute(_PENDING_DDL)
+    row = con.execute("SELECT (SELECT count(*) FROM pending_versions WHERE table_name = $t) + "
+                      "(SELECT count(*) FROM pending_closes WHERE table_name = $t)",
+                      {"t": table}).fetchall()
+    if row[0][0]:
+        _flush_versions(con)
+    before_commit(con, "raw.versions", _flush_versions)
+
+
+def _flush_versions(con: duckdb.DuckDBPyConnection) -> None:
+    """The queued contents as versions (an old content back again is current again), then the
+    versions they replace or that vanished as last seen by the run that last saw them."""
     con.execute(
         """
         INSERT INTO raw.versions (table_name, key, content_hash, payload, first_seen_run,
                                   first_seen_at)
-        SELECT $table, key, content_hash, payload::JSON, $run_id, $at FROM landing_changes
+        SELECT table_name, key, content_hash, payload::JSON, first_seen_run, first_seen_at
+        FROM pending_versions
         ON CONFLICT DO UPDATE SET last_seen_run = NULL
+        """
+    )
+    con.execute(
+        """
+        UPDATE raw.versions v SET last_seen_run = c.last_run FROM pending_closes c
+        WHERE v.table_name = c.table_name AND v.key = c.key AND v.content_hash = c.content_hash
+            AND (NOT c.only_open OR v.last_seen_run IS NULL)
+        """
+    )
+    con.execute("DELETE FROM pending_versions")
+    con.execute("DELETE FROM pending_closes")
+
+
+def _record_versions(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
+                     last: _Landed | None) -> None:
+    """The new contents of ``landing_changes`` queued as versions, the versions they replace
+    queued to be closed as last seen by the last run, and one event each."""
+    params = {"table": batch.table, "run_id": run_id, "at": batch.provenance.fetched_at}
+    _queue_versions(con, batch.table)
+    con.execute(
+        """
+        INSERT INTO pending_versions
+        SELECT $table, key, content_hash, payload, $run_id, $at FROM landing_changes
         """,
         params,
     )
     if last is not None:
         con.execute(
             """
-            UPDATE raw.versions v SET last_seen_run = $last_run FROM landing_changes c
-            WHERE v.table_name = $table AND v.key = c.key AND v.content_hash = c.previous_hash
-                AND c.previous_hash <> c.content_hash AND v.last_seen_run IS NULL
+            INSERT INTO pending_closes
+            SELECT $table, key, previous_hash, $last_run, true FROM landing_changes
+            WHERE previous_hash <> content_hash
             """,
             {"table": batch.table, "last_run": last.run_id},
         )
@@ -314,10 +360,11 @@ def _record_vanished(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
     con.execute(f"UPDATE {table} SET vanished_run = $run_id "
                 "WHERE key IN (SELECT key FROM landing_vanished)", {"run_id": run_id})
     if last is not None:
+        _queue_versions(con, batch.table)
         con.execute(
             """
-            UPDATE raw.versions v SET last_seen_run = $last_run FROM landing_vanished g
-            WHERE v.table_name = $table AND v.key = g.key AND v.content_hash = g.content_hash
+            INSERT INTO pending_closes
+            SELECT $table, key, content_hash, $last_run, false FROM landing_vanished
             """,
             {"table": batch.table, "last_run": last.run_id},
         )
