@@ -102,6 +102,19 @@ runs = Table(
     Column("n_quarantined", Integer),
     Column("url", Text),  # redacted
     Column("error", Text),  # redacted one-line reason
+    Column("n_requests", Integer),  # SPSE: requests made (the night's budget, per host)
+    Column("n_deferred", Integer),  # SPSE: detail fetches carried over to a later night
+    schema=OPS,
+)
+
+# SPSE: when each package's detail pages were last fetched (raw.spse_detail's fetched_at moves
+# only when the content changed); the budget planner's "nights since the last fetch".
+spse_fetches = Table(
+    "spse_fetches",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("fetched_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("run_id", String, nullable=False),
     schema=OPS,
 )
 
