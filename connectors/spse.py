@@ -435,7 +435,7 @@ class Due:
     final: bool
     tahap: str | None
     reason: Reason
-    nights_since_fetch: int
+    nights_waiting: int  # since its last detail fetch, or since first listed
 
 
 Listed = tuple[str, str, int]  # (region label, jenis, year): a listing landed tonight
@@ -461,7 +461,7 @@ def plan_details(settings: SpseSettings, regions: Iterable[Region], due: Iterabl
         rows[key] = d
         candidates[host_of[listed]].append(Candidate(
             key, listed, len(DETAIL_PAGES[d.jenis]), by_label[d.region].watched, d.reason,
-            d.nights_since_fetch, closeness(d.tahap, final=d.final)))
+            d.nights_waiting, closeness(d.tahap, final=d.final)))
     chosen: dict[Listed, list[str]] = defaultdict(list)
     deferred: dict[Listed, int] = defaultdict(int)
     for host in sorted(set(host_of.values())):

@@ -12,22 +12,22 @@ this planner runs. The rest of the host's budget goes to the candidates in this 
 3. unfinished packages whose row did not change (a detail page may still have: a registration,
    an evaluation), by priority.
 
-Within each tier the priority is ``(nights since the last detail fetch + 1) x (1 + closeness)``,
-highest first: a package waits at most a few nights, and one near award (where the winner, the
-prices and the contract appear) is refreshed twice as often as one just announced. Closeness is
-read from the listing's stage (``tahap``), by the first rule that matches: contract or finished
-1.0; award (winner, objection, ``penetapan``) 0.8; evaluation, qualification, negotiation 0.6;
-bid submission or opening 0.4; registration, document download, clarification 0.2; a record in
-progress (``Paket Sedang Berjalan``) 0.5; anything else (announcement, an unknown stage) 0.0. A
-package whose stage is final (finished, failed, cancelled) is 1.0: its last pages hold the
-outcome.
+Within each tier the priority is ``(nights waiting + 1) x (1 + closeness)``, highest first, where
+nights waiting counts from the last detail fetch, or from the night the package was first listed
+when it was never fetched: a package deferred gains on the ones that came after it, and one near
+award (where the winner, the prices and the contract appear) is refreshed twice as often as one
+just announced. Closeness is read from the listing's stage (``tahap``), by the first rule that
+matches: contract or finished 1.0; award (winner, objection, ``penetapan``) 0.8; evaluation,
+qualification (not ``Pascakualifikasi``, an announcement), negotiation 0.6; bid submission or
+opening 0.4; registration, document download, clarification 0.2; a record in progress (``Paket
+Sedang Berjalan``) 0.5; anything else (announcement, an unknown stage) 0.0. A package whose
+stage is final (finished, failed, cancelled) is 1.0: its last pages hold the outcome.
 
 Each package costs its detail pages (one request each); the first package of a (region, list,
 year) also costs the session it opens. Candidates are taken in order while they fit; one that
 does not fit is deferred and a cheaper one after it may still be taken. A deferred package is
 not fetched and stays a candidate (it is still new, changed or unfinished), so the next night
-it comes back a night older: nothing waits forever while the budget exceeds each night's new
-and changed rows.
+it comes back a night older, ahead of the newer ones of its tier.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ _CLOSENESS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), value) for pattern, value in (
         (r"kontrak|penunjukan|sppbj|selesai", 1.0),
         (r"pemenang|sanggah|penetapan", 0.8),
-        (r"evaluasi|pembuktian|kualifikasi|klarifikasi|negosiasi", 0.6),
+        (r"evaluasi|pembuktian|\bkualifikasi|klarifikasi|negosiasi", 0.6),
         (r"penawaran|pembukaan|pemasukan|upload", 0.4),
         (r"pendaftaran|download|pengambilan|penjelasan|aanwijzing", 0.2),
         (r"berjalan", 0.5),
@@ -69,12 +69,12 @@ class Candidate:
     cost: int  # requests: its detail pages
     watched: bool
     reason: Reason
-    nights_since_fetch: int  # since its last detail fetch; 0 for a new package
+    nights_waiting: int  # since its last detail fetch, or since first listed (never fetched)
     closeness: float
 
     @property
     def priority(self) -> float:
-        return (self.nights_since_fetch + 1) * (1 + self.closeness)
+        return (self.nights_waiting + 1) * (1 + self.closeness)
 
 
 @dataclass

@@ -35,7 +35,8 @@ def listing_requests(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[Listed
 
 def due_details(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> list[Due]:
     """The packages of the listings run ``run_id`` landed whose detail needs a fetch: no detail
-    yet (new), a detail fetched for another listing row (changed), or one not final then."""
+    yet (new), a detail fetched for another listing row (changed), or one not final then; each
+    with the nights since its detail was last fetched, or since it was first listed."""
     rows = con.execute(
         f"""
         WITH listed AS (
@@ -53,10 +54,12 @@ def due_details(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> l
                CASE WHEN d.key IS NULL THEN 'new'
                     WHEN d.payload->>'listing_hash' IS DISTINCT FROM l.listing_hash THEN 'changed'
                     ELSE 'unfinished' END,
-               coalesce(f.fetched_at, d.fetched_at)
+               coalesce(f.fetched_at, d.fetched_at, v.listed_at)
         FROM listed l
         LEFT JOIN raw.{RAW_DETAIL} d ON d.key = l.key
         LEFT JOIN ops.spse_fetches f ON f.key = l.key
+        LEFT JOIN (SELECT key, min(first_seen_at) AS listed_at FROM raw.versions
+                   WHERE table_name = '{RAW_LISTING}' GROUP BY key) v ON v.key = l.key
         WHERE d.key IS NULL OR d.payload->>'listing_hash' IS DISTINCT FROM l.listing_hash
             OR NOT coalesce(TRY_CAST(d.payload->>'final' AS BOOLEAN), false)
         """, {"run_id": run_id, "source": SOURCE}).fetchall()
