@@ -1,12 +1,13 @@
 """The national SPSE portal (``https://spse.inaproc.id/{slug}``) and the per-LPSE eproc4 portals:
 listings and detail pages.
 
-One fetch is one (region slug, budget year, package list): every page of the list's DataTables
-JSON, then the detail pages of the packages that need them. It yields two batches: the listing
-rows (dataset ``dt/{jenis}``) and one record per fetched package holding all its parsed pages
-(dataset ``detail/{jenis}``); and, when pages were set aside, one batch of them per page kind
-(``detail/{jenis}/{page}``: quarantine only, no records). Parsing lives in
-``connectors/spse_pages.py``; no database here.
+A night fetches in two rounds. First one listing job per (region slug, budget year, package
+list): every page of the list's DataTables JSON (dataset ``dt/{jenis}``). Then, once every
+listing has landed, one detail job per listing, holding the packages whose detail pages fit the
+night's request budget (``plan_details``, ``connectors/spse_budget.py``): one record per fetched
+package holding all its parsed pages (dataset ``detail/{jenis}``) and, when pages were set
+aside, one batch of them per page kind (``detail/{jenis}/{page}``: quarantine only, no records).
+Parsing lives in ``connectors/spse_pages.py``; no database here.
 
 Quirks of this source (../shared/sources.md §1, checked on ../shared/data/spse-national-2026/):
 - the base is ``{base_url}/{slug}``; the legacy per-LPSE portals (``https://lpse.x.go.id/eproc4``)
@@ -57,11 +58,12 @@ Quirks of this source (../shared/sources.md §1, checked on ../shared/data/spse-
   package whose page errs is quarantined with that page; the other packages land, and the next
   run fetches it again (it has no detail record yet).
 
-Incremental: the caller passes ``known``, the (code, listing-row hash) pairs whose detail was
-fetched while the listing showed that very row and the package was final. Only packages that
-are new, whose listing row changed (stage, value, name, badge) or that are not final get their
-detail pages fetched. Each detail record carries its ``listing_hash`` and ``final``: the state
-lives in the same row as the data, written in the same transaction.
+Incremental: a package is due a detail fetch when it is new, its listing row changed (stage,
+value, name, badge) since its detail was fetched, or it was not final then
+(``models/spse_state.py`` reads them from the warehouse after the listings landed); the due
+packages that do not fit the night's budget wait for the next night. Each detail record carries
+its ``listing_hash`` and ``final``: the state lives in the same row as the data, written in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -435,7 +437,7 @@ class Due:
     final: bool
     tahap: str | None
     reason: Reason
-    nights_waiting: int  # since its last detail fetch, or since first listed
+    nights_waiting: int  # since its last fetch or its row's first sighting, the later
 
 
 Listed = tuple[str, str, int]  # (region label, jenis, year): a listing landed tonight

@@ -12,16 +12,19 @@ this planner runs. The rest of the host's budget goes to the candidates in this 
 3. unfinished packages whose row did not change (a detail page may still have: a registration,
    an evaluation), by priority.
 
-Within each tier the priority is ``(nights waiting + 1) x (1 + closeness)``, highest first, where
-nights waiting counts from the last detail fetch, or from the night the package was first listed
-when it was never fetched: a package deferred gains on the ones that came after it, and one near
-award (where the winner, the prices and the contract appear) is refreshed twice as often as one
-just announced. Closeness is read from the listing's stage (``tahap``), by the first rule that
-matches: contract or finished 1.0; award (winner, objection, ``penetapan``) 0.8; evaluation,
-qualification (not ``Pascakualifikasi``, an announcement), negotiation 0.6; bid submission or
-opening 0.4; registration, document download, clarification 0.2; a record in progress (``Paket
-Sedang Berjalan``) 0.5; anything else (announcement, an unknown stage) 0.0. A package whose
-stage is final (finished, failed, cancelled) is 1.0: its last pages hold the outcome.
+Within each tier the priority is ``(nights waiting + 1) x (1 + closeness)``, highest first.
+Nights waiting count from the later of the package's last detail fetch and the night its current
+listing row was first seen: for a new package since it was first listed, for a changed one since
+the change, for an unfinished one since its last fetch. So a deferred package gains on the ones
+that came after it, and one near award (where the winner, the prices and the contract appear) is
+refreshed twice as often as one just announced.
+
+Closeness is read from the listing's stage (``tahap``), by the first rule that matches: contract
+or finished 1.0; award (winner, objection, ``penetapan``) 0.8; evaluation, qualification (not
+``Pascakualifikasi``, an announcement), negotiation 0.6; bid submission or opening 0.4;
+registration, document download, clarification 0.2; a record in progress (``Paket Sedang
+Berjalan``) 0.5; anything else (announcement, an unknown stage) 0.0. A package whose stage is
+final (finished, failed, cancelled) is 1.0: its last pages hold the outcome.
 
 Each package costs its detail pages (one request each); the first package of a (region, list,
 year) also costs the session it opens. Candidates are taken in order while they fit; one that
@@ -35,7 +38,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Reason = Literal["new", "changed", "unfinished"]
 
@@ -60,8 +63,7 @@ def closeness(tahap: str | None, *, final: bool = False) -> float:
     return 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):  # a tuple: a national night plans some 100,000 of them
     """A package whose detail pages could be fetched tonight."""
 
     key: str
@@ -69,7 +71,7 @@ class Candidate:
     cost: int  # requests: its detail pages
     watched: bool
     reason: Reason
-    nights_waiting: int  # since its last detail fetch, or since first listed (never fetched)
+    nights_waiting: int  # see the module docstring
     closeness: float
 
     @property
@@ -84,8 +86,8 @@ class Choice:
     requests: int = 0  # what the fetched ones cost, sessions included
 
 
-def _order(c: Candidate) -> tuple[int, int, float, str]:
-    return (0 if c.watched else 1, 1 if c.reason == "unfinished" else 0, -c.priority, c.key)
+def _order(c: Candidate) -> tuple[bool, bool, float, str]:
+    return (not c.watched, c.reason == "unfinished", -c.priority, c.key)
 
 
 def choose(candidates: Iterable[Candidate], budget: int, session_cost: int = 1) -> Choice:

@@ -36,11 +36,12 @@ def listing_requests(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[Listed
 def due_details(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> list[Due]:
     """The packages of the listings run ``run_id`` landed whose detail needs a fetch: no detail
     yet (new), a detail fetched for another listing row (changed), or one not final then; each
-    with the nights since its detail was last fetched, or since it was first listed."""
+    with the nights it has waited: since its last detail fetch or since its current listing row
+    was first seen, whichever is later (``spse_budget``)."""
     rows = con.execute(
         f"""
         WITH listed AS (
-            SELECT l.key, l.region, l.year, l.payload,
+            SELECT l.key, l.region, l.year, l.payload, l.content_hash,
                    left(sha256(l.payload::VARCHAR), 32) AS listing_hash  -- spse.listing_hash
             FROM raw.{RAW_LISTING} l
             JOIN ops.runs r ON r.region = l.region AND r.year IS NOT DISTINCT FROM l.year
@@ -54,12 +55,12 @@ def due_details(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> l
                CASE WHEN d.key IS NULL THEN 'new'
                     WHEN d.payload->>'listing_hash' IS DISTINCT FROM l.listing_hash THEN 'changed'
                     ELSE 'unfinished' END,
-               coalesce(f.fetched_at, d.fetched_at, v.listed_at)
+               greatest(coalesce(f.fetched_at, d.fetched_at), v.first_seen_at)
         FROM listed l
         LEFT JOIN raw.{RAW_DETAIL} d ON d.key = l.key
         LEFT JOIN ops.spse_fetches f ON f.key = l.key
-        LEFT JOIN (SELECT key, min(first_seen_at) AS listed_at FROM raw.versions
-                   WHERE table_name = '{RAW_LISTING}' GROUP BY key) v ON v.key = l.key
+        LEFT JOIN raw.versions v ON v.table_name = '{RAW_LISTING}' AND v.key = l.key
+            AND v.content_hash = l.content_hash
         WHERE d.key IS NULL OR d.payload->>'listing_hash' IS DISTINCT FROM l.listing_hash
             OR NOT coalesce(TRY_CAST(d.payload->>'final' AS BOOLEAN), false)
         """, {"run_id": run_id, "source": SOURCE}).fetchall()
