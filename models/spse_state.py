@@ -44,10 +44,11 @@ def due_details(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> l
             SELECT l.key, l.region, l.year, l.payload, l.content_hash,
                    left(sha256(l.payload::VARCHAR), 32) AS listing_hash  -- spse.listing_hash
             FROM raw.{RAW_LISTING} l
+            -- by the key's list ("lelang|123"): rows landed before raw had a dataset have none
             JOIN ops.runs r ON r.region = l.region AND r.year IS NOT DISTINCT FROM l.year
-                AND r.dataset = l.dataset
+                AND starts_with(l.key, split_part(r.dataset, '/', 2) || '|')
             WHERE r.run_id = $run_id AND r.source = $source AND r.status = 'ok'
-                AND l.vanished_run IS NULL
+                AND r.dataset LIKE 'dt/%' AND l.vanished_run IS NULL
         )
         SELECT l.region, split_part(l.key, '|', 1), l.year, l.payload->>'kode',
                l.payload::VARCHAR,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import duckdb
 from pantau.connectors import spse
 from pantau.connectors.base import Region
 from pantau.connectors.spse_budget import Candidate, choose, closeness
@@ -119,6 +120,8 @@ def test_deferred_details_land_the_next_night_and_runs_show_the_carry_over(
             spse_settings={"lists": ["nonspk"], "max_requests_per_night": budget})
         first = run(cfg)
         night1 = query(cfg.database_path, "SELECT run_id FROM runs LIMIT 1")[0][0]
+        with duckdb.connect(str(cfg.database_path)) as con:  # as landed before raw had a dataset
+            con.execute("UPDATE raw.spse_listing SET dataset = NULL")
         second = run(cfg)
     assert first.failed == second.failed == []
     rows = query(cfg.database_path, """
