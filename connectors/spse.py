@@ -478,11 +478,14 @@ def plan_details(settings: SpseSettings, regions: Iterable[Region], due: Iterabl
                 f"spse: {len(choice.deferred)} of {len(candidates[host])} detail fetches at "
                 f"{host} deferred to the next night (budget {settings.max_requests_per_night}: "
                 f"listings {spent}, details {choice.requests})")
-    return [Job(SOURCE, f"detail/{jenis}", label, year,
-                portal_base(settings.base_url, by_label[label].spse_slug or ""),
-                region=by_label[label], details=tuple(chosen[listed]),
-                deferred=deferred[listed])
-            for listed in sorted(host_of) for label, jenis, year in [listed]]
+    jobs = []
+    for listed in sorted(host_of):
+        label, jenis, year = listed
+        region = by_label[label]
+        jobs.append(Job(SOURCE, f"detail/{jenis}", label, year,
+                        portal_base(settings.base_url, region.spse_slug or ""), region=region,
+                        details=tuple(chosen[listed]), deferred=deferred[listed]))
+    return jobs
 
 
 def fetch_job(job: Job, settings: SpseSettings, client: HttpClient) -> list[Batch]:
