@@ -245,7 +245,7 @@ def run_night(
         # SPSE's detail pages: a second round, once every listing has landed, so that the
         # night's request budget goes first to watched regions across all of them.
         fetch_and_land(cfg, con, submit, plan_spse_details(cfg, con, regions, summary), summary,
-                       started, guard)
+                       started, guard, stage="fetching details")
         review(cfg, con, regions, summary)
         # Inspectorate registers (whenever [inspectorates] is configured) and alerts: issue 6.
         inspectorate_steps.inspectorate_step(cfg, con, http_client(cfg), summary, today=run_date)
@@ -264,21 +264,23 @@ def run_night(
 
 def fetch_and_land(cfg: Config, con: duckdb.DuckDBPyConnection, submit: Submit,
                    jobs: list[Job], summary: RunSummary, started: datetime,
-                   guard: ShrinkGuard) -> None:
-    """Fetch the jobs in parallel and land each group as it arrives."""
+                   guard: ShrinkGuard, stage: str = "fetching") -> None:
+    """Fetch the jobs in parallel and land each group as it arrives (progress as ``stage``)."""
+    if not jobs:
+        return
     # Land in plan order (the same data lands the same way), with at most `window` jobs in
     # flight: fetching stays ahead of landing without holding a whole night in memory.
     window = cfg.run.in_flight
     pending: deque[tuple[tuple[Job, ...], Future[list[Outcome]]]] = deque()
     groups = group_jobs(jobs)
     landed = records = 0
-    progress.report("fetching", done=0, total=len(groups), records=0)
+    progress.report(stage, done=0, total=len(groups), records=0)
 
     def land_next() -> None:
         nonlocal landed, records
         records += _land_group(con, *pending.popleft(), summary, started, guard)
         landed += 1
-        progress.report("fetching", done=landed, total=len(groups), records=records)
+        progress.report(stage, done=landed, total=len(groups), records=records)
 
     for group in groups:
         pending.append((group, submit(group, cfg)))
