@@ -25,6 +25,7 @@ import sys
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Self
@@ -32,7 +33,7 @@ from typing import Any, Self
 import duckdb
 import requests
 from pantau.connectors import http as http_layer
-from pantau.connectors import isb
+from pantau.connectors import isb, spse
 from pantau.connectors.base import Job
 from pantau.flows import steps
 from pantau.flows.config import build_config, load_config
@@ -145,8 +146,17 @@ def crawl(source: str = "isb", n_regions: int = 20, latency: float = 0.05,
         started = time.perf_counter()
         # As the night fans out: one task per (source, region, year), its jobs in turn.
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            outcomes = [o for group in pool.map(functools.partial(steps.extract_group, cfg=cfg),
+            def fan_out(jobs: list[Job]) -> list[steps.Outcome]:
+                return [o for group in pool.map(functools.partial(steps.extract_group, cfg=cfg),
                                                 steps.group_jobs(jobs)) for o in group]
+
+            outcomes = fan_out(jobs)
+            if source == "spse":  # its second round: every listed package's detail pages
+                details = [replace(job, dataset=f"detail/{job.dataset}",
+                                   details=tuple(spse.wanted(o[0])))
+                           for job, o in zip(jobs, outcomes, strict=True) if isinstance(o, list)]
+                outcomes += fan_out(details)
+                jobs += details
         seconds = time.perf_counter() - started
         n_requests = sim.requests_served() - before
     failed = [o for o in outcomes if isinstance(o, Exception)]

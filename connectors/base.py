@@ -107,6 +107,10 @@ class Batch:
     # are unchanged by construction (the batch holds none).
     answer: Answer | None = field(default=None, kw_only=True)
     unchanged: bool = field(default=False, kw_only=True)
+    # SPSE: the requests the fetch made, and the detail fetches left for a later night for want
+    # of budget (connectors/spse_budget.py); both shown in ``runs``.
+    requests: int | None = field(default=None, kw_only=True)
+    deferred: int | None = field(default=None, kw_only=True)
 
     def add(self, key: str, payload: str) -> None:
         self.keys.append(key)
@@ -148,6 +152,7 @@ class Region:
     kd_klpd: str | None = None
     kd_lpse: int | None = None
     spse_slug: str | None = None
+    watched: bool = True  # SPSE: its detail fetches come first in the night's request budget
 
     @property
     def label(self) -> str:
@@ -168,8 +173,10 @@ class Job:
     target: str = field(repr=False)
     region: Region | None = None  # the region whose codes fill the target, where there is one
     params: Mapping[str, str] = field(default_factory=dict, compare=False)  # source-specific
-    # SPSE: (code, listing-row hash) pairs whose detail pages need no refetch (from the warehouse)
-    known: frozenset[tuple[str, str]] = field(default=frozenset(), repr=False, compare=False)
+    # SPSE detail jobs: the listing rows of the packages whose detail pages fit tonight's
+    # budget, and how many candidates were deferred to a later night.
+    details: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    deferred: int = field(default=0, compare=False)
     # A secret the fetch sends (INAPROC: its token), kept out of the target and every URL;
     # never logged or stored (redacted as a secret, as the target is).
     credential: str = field(default="", repr=False, compare=False)
@@ -186,13 +193,12 @@ class Job:
 @dataclass(frozen=True)
 class PlanRequest:
     """What a source plans its jobs from: the night's regions and years, its own secrets, the
-    config file's folder (relative file paths), and the warehouse's incremental state."""
+    config file's folder (relative file paths)."""
 
     regions: Sequence[Region]
     years: Sequence[int]
     secrets: Mapping[str, Any] = field(default_factory=dict, repr=False)
     base: Path = Path()
-    known: Mapping[tuple[str, str], frozenset[tuple[str, str]]] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # what the plan skipped, and why
 
 

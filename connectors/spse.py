@@ -1,12 +1,13 @@
 """The national SPSE portal (``https://spse.inaproc.id/{slug}``) and the per-LPSE eproc4 portals:
 listings and detail pages.
 
-One fetch is one (region slug, budget year, package list): every page of the list's DataTables
-JSON, then the detail pages of the packages that need them. It yields two batches: the listing
-rows (dataset ``dt/{jenis}``) and one record per fetched package holding all its parsed pages
-(dataset ``detail/{jenis}``); and, when pages were set aside, one batch of them per page kind
-(``detail/{jenis}/{page}``: quarantine only, no records). Parsing lives in
-``connectors/spse_pages.py``; no database here.
+A night fetches in two rounds. First one listing job per (region slug, budget year, package
+list): every page of the list's DataTables JSON (dataset ``dt/{jenis}``). Then, once every
+listing has landed, one detail job per listing, holding the packages whose detail pages fit the
+night's request budget (``plan_details``, ``connectors/spse_budget.py``): one record per fetched
+package holding all its parsed pages (dataset ``detail/{jenis}``) and, when pages were set
+aside, one batch of them per page kind (``detail/{jenis}/{page}``: quarantine only, no records).
+Parsing lives in ``connectors/spse_pages.py``; no database here.
 
 Quirks of this source (../shared/sources.md §1, checked on ../shared/data/spse-national-2026/):
 - the base is ``{base_url}/{slug}``; the legacy per-LPSE portals (``https://lpse.x.go.id/eproc4``)
@@ -57,22 +58,26 @@ Quirks of this source (../shared/sources.md §1, checked on ../shared/data/spse-
   package whose page errs is quarantined with that page; the other packages land, and the next
   run fetches it again (it has no detail record yet).
 
-Incremental: the caller passes ``known``, the (code, listing-row hash) pairs whose detail was
-fetched while the listing showed that very row and the package was final. Only packages that
-are new, whose listing row changed (stage, value, name, badge) or that are not final get their
-detail pages fetched. Each detail record carries its ``listing_hash`` and ``final``: the state
-lives in the same row as the data, written in the same transaction.
+Incremental: a package is due a detail fetch when it is new, its listing row changed (stage,
+value, name, badge) since its detail was fetched, or it was not final then
+(``models/spse_state.py`` reads them from the warehouse after the listings landed); the due
+packages that do not fit the night's budget wait for the next night. Each detail record carries
+its ``listing_hash`` and ``final``: the state lives in the same row as the data, written in the
+same transaction.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import requests
 from pantau.connectors.base import (
@@ -80,6 +85,7 @@ from pantau.connectors.base import (
     Job,
     PlanRequest,
     Provenance,
+    Region,
     Rejected,
     Source,
     SourceError,
@@ -88,6 +94,7 @@ from pantau.connectors.base import (
     to_bytes,
 )
 from pantau.connectors.http import HttpClient, HttpSettings, Response
+from pantau.connectors.spse_budget import Candidate, Reason, choose, closeness
 from pantau.connectors.spse_pages import (
     COLUMNS_SENT,
     KINDS,
@@ -107,6 +114,8 @@ JENIS = tuple(KINDS)
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGES = 100_000  # 10 million rows at 100 a page: a listing that never ends is a bug
 MAX_CONSECUTIVE_DETAIL_FAILURES = 20
+# About what the portal serves in a night at the polite default (2 in flight, ~1 s apart).
+DEFAULT_MAX_REQUESTS_PER_NIGHT = 60_000
 
 # Raw landing: one table for every list's rows, one for every package's parsed detail pages.
 RAW_LISTING = "spse_listing"
@@ -197,10 +206,12 @@ class Portal:
         self.base = portal_base(base_url, slug)
         self.token: str | None = None
         self.renewals = 0
+        self.requests = 0  # asked of the portal (a retry inside the HTTP client is one)
 
     def open(self) -> str:
         """Start a session and read its authenticityToken (cookie first, then page script)."""
         url = f"{self.base}/lelang"
+        self.requests += 1
         try:
             resp = self.client.get(url)
         except SourceError as exc:
@@ -236,6 +247,7 @@ class Portal:
         for attempt in (1, 2):
             token = self.token or self.open()
             form = datatables_form(jenis, year, start, length, token, draw)
+            self.requests += 1
             try:
                 resp = self.client.post(url, data=form, headers=headers)
                 return parse_listing(resp.body, jenis, resp.url), resp
@@ -277,6 +289,7 @@ class Portal:
         quarantined: dict[str, Rejected] = {}
         for n, (name, path) in enumerate(DETAIL_PAGES[jenis]):
             reason = f"page {name} of {jenis} {kode}"
+            self.requests += 1
             try:
                 resp = self.client.get(f"{self.base}/{path.format(id=kode)}")
                 record[name] = PARSERS[name](resp.body, resp.url)
@@ -291,35 +304,51 @@ class Portal:
         return record, quarantined
 
 
-def fetch(
-    client: HttpClient, base_url: str, slug: str, jenis: str, *, region: str, year: int,
-    known: Iterable[tuple[str, str]] = (), page_size: int = DEFAULT_PAGE_SIZE,
-) -> list[Batch]:
-    """The listing of one list for one year, and the detail records of the packages that need
-    them (new, changed or not final: see the module docstring)."""
+def fetch_listing(client: HttpClient, base_url: str, slug: str, jenis: str, *, region: str,
+                  year: int, page_size: int = DEFAULT_PAGE_SIZE) -> Batch:
+    """The whole listing of one list for one year (dataset ``dt/{jenis}``); its requests are
+    counted (``Batch.requests``) against the night's budget before any detail is planned."""
     portal = Portal(client, base_url, slug)
     portal.open()
     result = portal.listing(jenis, year, page_size)
     prov = Provenance(SOURCE, result.first.url, result.first.fetched_at)
     listing = Batch(SOURCE, f"dt/{jenis}", region, year, prov, table=RAW_LISTING,
-                    rejected=result.rejected)
+                    rejected=result.rejected, requests=portal.requests)
+    for row in result.rows:
+        listing.add(f"{jenis}|{row['kode']}", canonical_json(row))
+    return listing
+
+
+def wanted(listing: Batch) -> list[str]:
+    """Every package of a listing, as ``fetch_details`` wants them: their listing rows."""
+    return list(listing.payloads)
+
+
+def fetch_details(
+    client: HttpClient, base_url: str, slug: str, jenis: str, *, region: str, year: int,
+    packages: Iterable[str], deferred: int = 0,
+) -> list[Batch]:
+    """The detail records of ``packages`` (the listing rows, canonical JSON, they are fetched
+    for), and one batch per page kind that had pages set aside. ``deferred`` counts
+    the candidates that did not fit the night's budget (shown in ``runs``); with nothing to
+    fetch no session is opened."""
+    portal = Portal(client, base_url, slug)
     details = Batch(SOURCE, f"detail/{jenis}", region, year,
                     Provenance(SOURCE, portal.base, datetime.now(UTC)),
-                    table=RAW_DETAIL, complete=False)
+                    table=RAW_DETAIL, complete=False, deferred=deferred)
     pages_set_aside: dict[str, Batch] = {}
-    done = set(known)
     failures = 0
-    for row in result.rows:
-        key, row_hash = f"{jenis}|{row['kode']}", listing_hash(row)
-        listing.add(key, canonical_json(row))
-        if (row["kode"], row_hash) in done:
-            continue
+    for text in packages:
+        row = json.loads(text)
+        kode, key = row["kode"], f"{jenis}|{row['kode']}"
+        if portal.token is None:  # the session the listing had: one per job, as a browser's
+            portal.open()
         try:
-            pages, quarantined = portal.detail(jenis, row["kode"])
+            pages, quarantined = portal.detail(jenis, kode)
         except (SourceError, ValueError) as exc:
             body = exc.body if isinstance(exc, SourceError) else None
-            details.rejected.append(Rejected(
-                f"detail of {jenis} {row['kode']}: {exc}", body or canonical_json(row).encode()))
+            details.rejected.append(Rejected(f"detail of {jenis} {kode}: {exc}",
+                                             body or text.encode()))
             # A package that does not exist is its own problem; the portal failing again and
             # again is everyone's: stop rather than hammer it.
             failures = 0 if isinstance(exc, SpseNotFound) else failures + 1
@@ -336,11 +365,12 @@ def fetch(
                 complete=False,
             )).rejected.append(rejected)
         # A package with a page set aside is not final: it is fetched again next run.
-        record = {"jenis": jenis, "kind": KINDS[jenis], "kode": row["kode"], "tahun": year,
-                  "listing_hash": row_hash, "final": row["final"] and not quarantined,
+        record = {"jenis": jenis, "kind": KINDS[jenis], "kode": kode, "tahun": year,
+                  "listing_hash": listing_hash(row), "final": row["final"] and not quarantined,
                   "quarantined": sorted(quarantined), **pages}
         details.add(key, canonical_json(record))
-    return [listing, details, *pages_set_aside.values()]
+    details.requests = portal.requests
+    return [details, *pages_set_aside.values()]
 
 
 # --- the source's declaration (connectors/registry.py) -------------------------------------
@@ -364,6 +394,11 @@ class SpseSettings:
         "Least time between two requests to the portal, jittered +-25%."))] = 1.0
     page_size: Annotated[int, Field(ge=1, description="Rows per DataTables page.")] = (
         DEFAULT_PAGE_SIZE)
+    max_requests_per_night: Annotated[int, Field(ge=0, description=(
+        "Requests a night per portal host (spse.inaproc.id serves every LPSE): the listings "
+        "first, then detail pages of watched regions, new or changed packages, unfinished ones "
+        "by priority; what does not fit waits for the next night (docs/spse.md)."))] = (
+        DEFAULT_MAX_REQUESTS_PER_NIGHT)
 
     def __post_init__(self) -> None:
         unknown = [j for j in self.lists if j not in JENIS]
@@ -377,23 +412,90 @@ class SpseSettings:
 
 
 def plan(settings: SpseSettings, request: PlanRequest) -> list[Job]:
-    """One job per (region with an spse_slug, year, package list); ``request.known`` is the
-    incremental state read from the warehouse before anything is submitted."""
+    """One listing job per (region with an spse_slug, year, package list). The detail pages
+    are planned once the listings have landed (``plan_details``)."""
     jobs = []
     for r in request.regions:
         if not r.spse_slug:
             request.notices.append(f"spse: {r.name} has no spse_slug; skipped")
             continue
-        jobs += [Job(SOURCE, j, r.label, y, portal_base(settings.base_url, r.spse_slug), region=r,
-                     known=request.known.get((r.label, j), frozenset()))
+        jobs += [Job(SOURCE, j, r.label, y, portal_base(settings.base_url, r.spse_slug), region=r)
                  for y in request.years for j in settings.lists]
     return jobs
 
 
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A package of tonight's listing due a detail fetch: new, its row changed since its
+    detail was fetched, or not final (``models/spse_state.py`` reads them from the warehouse)."""
+
+    region: str
+    jenis: str
+    year: int
+    kode: str
+    row: str  # the listing row, canonical JSON as landed
+    final: bool
+    tahap: str | None
+    reason: Reason
+    nights_waiting: int  # since its last fetch or its row's first sighting, the later
+
+
+Listed = tuple[str, str, int]  # (region label, jenis, year): a listing landed tonight
+
+
+def plan_details(settings: SpseSettings, regions: Iterable[Region], due: Iterable[Due],
+                 listing_requests: Mapping[Listed, int],
+                 notices: list[str]) -> list[Job]:
+    """One detail job per listing landed tonight, each holding the packages that fit the
+    night's budget of its host (``spse_budget.choose``) less the requests its listings made,
+    and the count it deferred."""
+    by_label = {r.label: r for r in regions if r.spse_slug}
+    host_of = {listed: urlsplit(portal_base(settings.base_url, by_label[listed[0]].spse_slug
+                                            or "")).netloc
+               for listed in listing_requests if listed[0] in by_label}
+    candidates: dict[str, list[Candidate]] = defaultdict(list)
+    rows: dict[str, Due] = {}
+    for d in due:
+        listed = (d.region, d.jenis, d.year)
+        if listed not in host_of:
+            continue
+        key = f"{d.jenis}|{d.kode}"
+        rows[key] = d
+        candidates[host_of[listed]].append(Candidate(
+            key, listed, len(DETAIL_PAGES[d.jenis]), by_label[d.region].watched, d.reason,
+            d.nights_waiting, closeness(d.tahap, final=d.final)))
+    chosen: dict[Listed, list[str]] = defaultdict(list)
+    deferred: dict[Listed, int] = defaultdict(int)
+    for host in sorted(set(host_of.values())):
+        spent = sum(n for listed, n in listing_requests.items() if host_of.get(listed) == host)
+        choice = choose(candidates[host], max(0, settings.max_requests_per_night - spent))
+        for c in choice.fetch:
+            chosen[c.group].append(rows[c.key].row)  # type: ignore[index]
+        for c in choice.deferred:
+            deferred[c.group] += 1  # type: ignore[index]
+        if choice.deferred:
+            notices.append(
+                f"spse: {len(choice.deferred)} of {len(candidates[host])} detail fetches at "
+                f"{host} deferred to the next night (budget {settings.max_requests_per_night}: "
+                f"listings {spent}, details {choice.requests})")
+    jobs = []
+    for listed in sorted(host_of):
+        label, jenis, year = listed
+        region = by_label[label]
+        jobs.append(Job(SOURCE, f"detail/{jenis}", label, year,
+                        portal_base(settings.base_url, region.spse_slug or ""), region=region,
+                        details=tuple(chosen[listed]), deferred=deferred[listed]))
+    return jobs
+
+
 def fetch_job(job: Job, settings: SpseSettings, client: HttpClient) -> list[Batch]:
-    slug = job.region.spse_slug if job.region else None
-    return fetch(client, settings.base_url, slug or "", job.dataset, region=job.scope,
-                 year=job.year or 0, known=job.known, page_size=settings.page_size)
+    slug = (job.region.spse_slug if job.region else None) or ""
+    if job.dataset.startswith("detail/"):
+        return fetch_details(client, settings.base_url, slug, job.dataset.removeprefix("detail/"),
+                             region=job.scope, year=job.year or 0, packages=job.details,
+                             deferred=job.deferred)
+    return [fetch_listing(client, settings.base_url, slug, job.dataset, region=job.scope,
+                          year=job.year or 0, page_size=settings.page_size)]
 
 
 SPEC = Source(SOURCE, DATASET_TABLES, SpseSettings, plan, fetch_job)

@@ -116,12 +116,16 @@ class RegionEntry(_Section):
     kd_lpse: int | None = Field(None, description="LKPP's LPSE code.")
     spse_slug: str | None = Field(None, description=(
         "Its slug on the SPSE portal, or a legacy portal's whole URL."))
+    watched: bool = Field(default=True, description=(
+        "SPSE: its detail pages are fetched every night, before other regions', within "
+        "[sources.spse] max_requests_per_night; false for the regions of a national crawl "
+        "that may wait a night or more."))
 
     def region(self) -> Region:
         if not (self.name or self.spse_slug):
             raise ValueError("every [[regions]] entry needs a name")
         return Region(str(self.name or self.spse_slug), self.kd_klpd, self.kd_lpse,
-                      self.spse_slug)
+                      self.spse_slug, self.watched)
 
 
 class RegisterEntry(_Section):

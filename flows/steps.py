@@ -19,12 +19,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
-from pantau.connectors import isb, registry
+from pantau.connectors import isb, registry, spse
 from pantau.connectors.base import Answer, Batch, Job, PlanRequest, Region, SourceError
 from pantau.connectors.http import HttpClient, Redactor
 from pantau.flows import inspectorate_steps
 from pantau.flows.config import Config
-from pantau.models import cardinal, partitions, progress
+from pantau.models import cardinal, partitions, progress, spse_state
 from pantau.models import settings as indicator_settings
 from pantau.models.db import open_warehouse, transaction
 from pantau.models.loader import (
@@ -37,7 +37,6 @@ from pantau.models.loader import (
     record_failure,
 )
 from pantau.models.publish import publish
-from pantau.models.spse_state import known_details
 from pantau.models.transform import build
 
 log = logging.getLogger("pantau.run")
@@ -147,25 +146,34 @@ def _resolve(region: Region, masters: dict[str, list[dict[str, Any]]]) -> Region
 
 
 def plan(cfg: Config, regions: list[Region], years: list[int], summary: RunSummary,
-         known: dict[tuple[str, str], frozenset[tuple[str, str]]] | None = None,
          answers: Mapping[AnswerKey, Answer] | None = None) -> list[Job]:
-    """The night's jobs: every enabled source of the registry plans its own, from its settings,
-    its secrets and (SPSE) the incremental state ``known`` read from the warehouse before
-    anything is submitted. Each job carries the answer last landed for it (``answers``, from
-    the warehouse too). What a source skipped, and why, becomes a notice."""
+    """The night's jobs: every enabled source of the registry plans its own, from its settings
+    and its secrets. Each job carries the answer last landed for it (``answers``, from the
+    warehouse). What a source skipped, and why, becomes a notice."""
     jobs: list[Job] = []
     for source in registry.FETCHED:
         settings = cfg.source(source.name)
         if settings is None or source.plan is None:
             continue
-        request = PlanRequest(regions, years, cfg.secrets.get(source.name, {}), cfg.base,
-                              known or {})
+        request = PlanRequest(regions, years, cfg.secrets.get(source.name, {}), cfg.base)
         jobs += source.plan(settings, request)
         summary.notices += request.notices
     if answers:
         jobs = [replace(j, last_answer=answers.get((j.source, j.dataset, j.scope, j.year)))
                 for j in jobs]
     return jobs
+
+
+def plan_spse_details(cfg: Config, con: duckdb.DuckDBPyConnection, regions: list[Region],
+                      summary: RunSummary) -> list[Job]:
+    """SPSE's detail jobs, planned once tonight's listings have landed: what is due, from the
+    warehouse, within each host's request budget less what the listings spent."""
+    settings = cfg.source(spse.SOURCE)
+    if not isinstance(settings, spse.SpseSettings):
+        return []
+    due = spse_state.due_details(con, summary.run_id, datetime.now(UTC))
+    return spse.plan_details(settings, regions, due,
+                             spse_state.listing_requests(con, summary.run_id), summary.notices)
 
 
 def group_jobs(jobs: list[Job]) -> list[tuple[Job, ...]]:
@@ -247,30 +255,15 @@ def run_night(
             regions = [r for r in regions
                        if {r.name.lower(), (r.kd_klpd or "").lower(), (r.spse_slug or "").lower()}
                        & wanted]
-        jobs = plan(cfg, regions, run_years, summary, known_details(con),
-                    None if rebuild else last_answers(con))
         started = datetime.now(UTC)
         guard = ShrinkGuard(cfg.run.max_shrink, frozenset(accept_shrink), cfg.alerts.language)
-        # Land in plan order (the same data lands the same way), with at most `window` jobs in
-        # flight: fetching stays ahead of landing without holding a whole night in memory.
-        window = cfg.run.in_flight
-        pending: deque[tuple[tuple[Job, ...], Future[list[Outcome]]]] = deque()
-        groups = group_jobs(jobs)
-        landed = records = 0
-        progress.report("fetching", done=0, total=len(groups), records=0)
-
-        def land_next() -> None:
-            nonlocal landed, records
-            records += _land_group(con, *pending.popleft(), summary, started, guard)
-            landed += 1
-            progress.report("fetching", done=landed, total=len(groups), records=records)
-
-        for group in groups:
-            pending.append((group, submit(group, cfg)))
-            if len(pending) >= window:
-                land_next()
-        while pending:
-            land_next()
+        answers = None if rebuild else last_answers(con)
+        fetch_and_land(cfg, con, submit, plan(cfg, regions, run_years, summary, answers),
+                       summary, started, guard)
+        # SPSE's detail pages: a second round, once every listing has landed, so that the
+        # night's request budget goes first to watched regions across all of them.
+        fetch_and_land(cfg, con, submit, plan_spse_details(cfg, con, regions, summary), summary,
+                       started, guard, stage="fetching details")
         review(cfg, con, regions, summary)
         # Inspectorate registers (whenever [inspectorates] is configured) and alerts: issue 6.
         inspectorate_steps.inspectorate_step(cfg, con, http_client(cfg), summary, today=run_date)
@@ -285,6 +278,34 @@ def run_night(
     publish(cfg.database_path, cfg.analyst_path, cases=cfg.cases_path)
     summary.finished_at = datetime.now(UTC)
     return summary
+
+
+def fetch_and_land(cfg: Config, con: duckdb.DuckDBPyConnection, submit: Submit,
+                   jobs: list[Job], summary: RunSummary, started: datetime,
+                   guard: ShrinkGuard, stage: str = "fetching") -> None:
+    """Fetch the jobs in parallel and land each group as it arrives (progress as ``stage``)."""
+    if not jobs:
+        return
+    # Land in plan order (the same data lands the same way), with at most `window` jobs in
+    # flight: fetching stays ahead of landing without holding a whole night in memory.
+    window = cfg.run.in_flight
+    pending: deque[tuple[tuple[Job, ...], Future[list[Outcome]]]] = deque()
+    groups = group_jobs(jobs)
+    landed = records = 0
+    progress.report(stage, done=0, total=len(groups), records=0)
+
+    def land_next() -> None:
+        nonlocal landed, records
+        records += _land_group(con, *pending.popleft(), summary, started, guard)
+        landed += 1
+        progress.report(stage, done=landed, total=len(groups), records=records)
+
+    for group in groups:
+        pending.append((group, submit(group, cfg)))
+        if len(pending) >= window:
+            land_next()
+    while pending:
+        land_next()
 
 
 def review(cfg: Config, con: duckdb.DuckDBPyConnection, regions: list[Region],
@@ -351,7 +372,8 @@ def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
                 continue
             batches = outcome if isinstance(outcome, list) else [outcome]  # SPSE: + details
             for batch in (b for b in batches if not b.unchanged):
-                result = land(con, batch, summary.run_id, started, guard=guard)
+                result = land(con, batch, summary.run_id, started, guard=guard,
+                              then=spse_state.mark_fetched(batch, summary.run_id))
                 summary.landed.append(result)
                 records += result.n_records
                 if result.shrank_from is not None:  # held back: the run names it

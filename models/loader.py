@@ -159,7 +159,7 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
         _record_run(con, run_id, batch.source, batch.dataset, batch.region, batch.year,
                     started_at or prov.fetched_at, "ok", url=prov.url,
                     counts=(len(batch.keys), n_new, n_changed, len(batch.rejected)),
-                    answer=batch.answer)
+                    answer=batch.answer, budget=(batch.requests, batch.deferred))
         if then is not None:
             then(con)
     return LandResult(batch.dataset, batch.region, batch.year, len(batch.keys), n_new, n_changed,
@@ -475,21 +475,26 @@ def _record_run(
     year: int | None, started_at: datetime, status: str, *, url: str | None = None,
     error: str | None = None, counts: tuple[int, int, int, int] | None = None,
     answer: Answer | None = None,
+    budget: tuple[int | None, int | None] = (None, None),
 ) -> None:
     n_records, n_new, n_changed, n_quarantined = counts or (None, None, None, None)
+    n_requests, n_deferred = budget
     con.execute(
         """
         INSERT INTO ops.runs (id, run_id, source, dataset, region, year, started_at, finished_at,
                               status, n_records, n_new, n_changed, n_quarantined, url, error,
-                              answer_sha256, answer_etag, answer_last_modified)
+                              answer_sha256, answer_etag, answer_last_modified, n_requests,
+                              n_deferred)
         VALUES (nextval('ops.runs_id_seq'), $run_id, $source, $dataset, $region, $year,
                 $started_at, $finished_at, $status, $n_records, $n_new, $n_changed,
-                $n_quarantined, $url, $error, $sha256, $etag, $last_modified)
+                $n_quarantined, $url, $error, $sha256, $etag, $last_modified, $n_requests,
+                $n_deferred)
         """,
         {"run_id": run_id, "source": source, "dataset": dataset, "region": region, "year": year,
          "started_at": started_at, "finished_at": datetime.now(UTC), "status": status,
          "n_records": n_records, "n_new": n_new, "n_changed": n_changed,
          "n_quarantined": n_quarantined, "url": url, "error": error,
          "sha256": answer.sha256 if answer else None, "etag": answer.etag if answer else None,
-         "last_modified": answer.last_modified if answer else None},
+         "last_modified": answer.last_modified if answer else None,
+         "n_requests": n_requests, "n_deferred": n_deferred},
     )

@@ -59,4 +59,4 @@ def write(batch: Batch, base: Path) -> PartitionBatch:
     return PartitionBatch(batch.source, batch.dataset, batch.region, batch.year, prov,
                           table=batch.table, keys=list(batch.keys), payloads=[],
                           rejected=list(batch.rejected), complete=batch.complete,
-                          path=str(path))
+                          requests=batch.requests, deferred=batch.deferred, path=str(path))

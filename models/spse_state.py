@@ -3,30 +3,93 @@
 Each landed SPSE detail record carries the hash of the listing row it was fetched for and
 whether the package was final then (``connectors/spse.py``). So the state is the data: it is
 written in the same transaction as the detail record, and a detail that failed (quarantined)
-leaves no state behind, so the next run fetches it again.
+leaves no state behind, so the next run fetches it again. The one addition is when each
+package's pages were last fetched (``ops.spse_fetches``, written in the landing transaction of
+its detail record): raw's ``fetched_at`` only moves when the content changed, and the budget
+planner ranks unfinished packages by the nights since they were last fetched.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
+from collections.abc import Callable
+from datetime import datetime
 
 import duckdb
-from pantau.connectors.spse import RAW_DETAIL
+import pyarrow as pa
+from pantau.connectors.base import Batch
+from pantau.connectors.spse import RAW_DETAIL, RAW_LISTING, SOURCE, Due, Listed
 
-Known = dict[tuple[str, str], frozenset[tuple[str, str]]]  # (slug label, jenis) -> (kode, hash)
+DAY_SECONDS = 86_400
 
 
-def known_details(con: duckdb.DuckDBPyConnection) -> Known:
-    """(region label, jenis) -> the (code, listing-row hash) pairs whose detail needs no refetch:
-    fetched while the listing showed that very row, and final then."""
+def listing_requests(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[Listed, int]:
+    """The listings landed by run ``run_id`` and the requests each made."""
+    rows = con.execute(
+        """
+        SELECT region, split_part(dataset, '/', 2), year, coalesce(n_requests, 0) FROM ops.runs
+        WHERE run_id = $run_id AND source = $source AND status = 'ok' AND dataset LIKE 'dt/%'
+        """, {"run_id": run_id, "source": SOURCE}).fetchall()
+    return {(region, jenis, year): n for region, jenis, year, n in rows}
+
+
+def due_details(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> list[Due]:
+    """The packages of the listings run ``run_id`` landed whose detail needs a fetch: no detail
+    yet (new), a detail fetched for another listing row (changed), or one not final then; each
+    with the nights it has waited: since its last detail fetch or since its current listing row
+    was first seen, whichever is later (``spse_budget``)."""
     rows = con.execute(
         f"""
-        SELECT region, payload->>'jenis', payload->>'kode', payload->>'listing_hash'
-        FROM raw.{RAW_DETAIL}
-        WHERE TRY_CAST(payload->>'final' AS BOOLEAN)
-        """
-    ).fetchall()
-    out: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
-    for region, jenis, kode, row_hash in rows:
-        out[(region, jenis)].add((kode, row_hash))
-    return {k: frozenset(v) for k, v in out.items()}
+        WITH listed AS (
+            SELECT l.key, l.region, l.year, l.payload, l.content_hash,
+                   left(sha256(l.payload::VARCHAR), 32) AS listing_hash  -- spse.listing_hash
+            FROM raw.{RAW_LISTING} l
+            -- by the key's list ("lelang|123"): rows landed before raw had a dataset have none
+            JOIN ops.runs r ON r.region = l.region AND r.year IS NOT DISTINCT FROM l.year
+                AND starts_with(l.key, split_part(r.dataset, '/', 2) || '|')
+            WHERE r.run_id = $run_id AND r.source = $source AND r.status = 'ok'
+                AND r.dataset LIKE 'dt/%' AND l.vanished_run IS NULL
+        )
+        SELECT l.region, split_part(l.key, '|', 1), l.year, l.payload->>'kode',
+               l.payload::VARCHAR,
+               coalesce(TRY_CAST(l.payload->>'final' AS BOOLEAN), false), l.payload->>'tahap',
+               CASE WHEN d.key IS NULL THEN 'new'
+                    WHEN d.payload->>'listing_hash' IS DISTINCT FROM l.listing_hash THEN 'changed'
+                    ELSE 'unfinished' END,
+               greatest(coalesce(f.fetched_at, d.fetched_at), v.first_seen_at)
+        FROM listed l
+        LEFT JOIN raw.{RAW_DETAIL} d ON d.key = l.key
+        LEFT JOIN ops.spse_fetches f ON f.key = l.key
+        LEFT JOIN raw.versions v ON v.table_name = '{RAW_LISTING}' AND v.key = l.key
+            AND v.content_hash = l.content_hash
+        WHERE d.key IS NULL OR d.payload->>'listing_hash' IS DISTINCT FROM l.listing_hash
+            OR NOT coalesce(TRY_CAST(d.payload->>'final' AS BOOLEAN), false)
+        """, {"run_id": run_id, "source": SOURCE}).fetchall()
+    return [Due(region, jenis, year, kode, row, final, tahap, reason, _nights(now, fetched_at))
+            for region, jenis, year, kode, row, final, tahap, reason, fetched_at in rows]
+
+
+def _nights(now: datetime, fetched_at: datetime | None) -> int:
+    if fetched_at is None:
+        return 0
+    return max(0, math.floor((now - fetched_at).total_seconds() / DAY_SECONDS + 0.5))
+
+
+def mark_fetched(batch: Batch, run_id: str) -> Callable[[duckdb.DuckDBPyConnection], None] | None:
+    """For an SPSE detail batch, what records its packages' fetch time inside the landing
+    transaction (``land(..., then=...)``); None for any other batch."""
+    if batch.source != SOURCE or batch.table != RAW_DETAIL or not batch.keys:
+        return None
+
+    def write(con: duckdb.DuckDBPyConnection) -> None:
+        con.register("fetched_keys", pa.table({"key": pa.array(batch.keys, pa.string())}))
+        con.execute(
+            """
+            INSERT INTO ops.spse_fetches (key, fetched_at, run_id)
+            SELECT key, $fetched_at, $run_id FROM fetched_keys
+            ON CONFLICT (key) DO UPDATE SET fetched_at = excluded.fetched_at,
+                run_id = excluded.run_id
+            """, {"fetched_at": batch.provenance.fetched_at, "run_id": run_id})
+        con.unregister("fetched_keys")
+
+    return write

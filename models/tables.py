@@ -106,6 +106,8 @@ runs = Table(
     Column("answer_sha256", String),
     Column("answer_etag", String),
     Column("answer_last_modified", String),
+    Column("n_requests", Integer),  # SPSE: requests made (the night's budget, per host)
+    Column("n_deferred", Integer),  # SPSE: detail fetches carried over to a later night
     schema=OPS,
 )
 
@@ -117,6 +119,17 @@ build_state = Table(
     Column("fingerprint", String, nullable=False),
     Column("run_id", String, nullable=False),
     Column("built_at", TIMESTAMP(timezone=True), nullable=False),
+    schema=OPS,
+)
+
+# SPSE: when each package's detail pages were last fetched (raw.spse_detail's fetched_at moves
+# only when the content changed); the budget planner's "nights since the last fetch".
+spse_fetches = Table(
+    "spse_fetches",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("fetched_at", TIMESTAMP(timezone=True), nullable=False),
+    Column("run_id", String, nullable=False),
     schema=OPS,
 )
 

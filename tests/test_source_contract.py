@@ -261,7 +261,9 @@ def _one_row_listing() -> bytes:
 
 
 def _spse_run(client: HttpClient, base: str) -> list[Batch]:
-    return spse.fetch(client, base, SLUG, "nonspk", region=SLUG, year=2026)
+    listing = spse.fetch_listing(client, base, SLUG, "nonspk", region=SLUG, year=2026)
+    return [listing, *spse.fetch_details(client, base, SLUG, "nonspk", region=SLUG, year=2026,
+                                         packages=spse.wanted(listing))]
 
 
 SPSE_LISTING = Source(

@@ -73,6 +73,15 @@ def run(cfg: Config) -> steps.RunSummary:
         )
 
 
+def fetch_all(client: HttpClient, url: str, slug: str, jenis: str, region: str,
+              year: int) -> tuple[spse.Batch, spse.Batch]:
+    """A list's listing and the details of every package it lists (no budget)."""
+    listing = spse.fetch_listing(client, url, slug, jenis, region=region, year=year)
+    details, *_ = spse.fetch_details(client, url, slug, jenis, region=region, year=year,
+                                     packages=spse.wanted(listing))
+    return listing, details
+
+
 def service(sim: Simulator) -> SpseService:
     return next(s for s in sim.services if isinstance(s, SpseService))
 
@@ -377,7 +386,8 @@ def test_sessions_that_keep_expiring_during_a_run(tmp_path: Path) -> None:
     }
     # The last page comes back empty and is asked once more to confirm the end.
     pages = -(-world.count("non_tender") // 10) + 2
-    assert token_pages == 1 + (pages - 1) // 2  # renewed each time the session ended
+    # Renewed each time the session ended; the detail round (after every listing) opens one.
+    assert token_pages == 1 + (pages - 1) // 2 + 1
 
 
 def test_a_token_that_will_not_renew_fails_with_the_body() -> None:
@@ -397,13 +407,12 @@ def test_429_with_retry_after_is_honoured() -> None:
     with Simulator(world) as sim:
         service(sim).throttle(1, retry_after=1)
         started = time.monotonic()
-        listing, details = spse.fetch(
-            HttpClient(FAST), sim.url, "jatengprov", "nonspk", region="jatengprov", year=YEAR
-        )
+        listing, details = fetch_all(HttpClient(FAST), sim.url, "jatengprov", "nonspk",
+                                     "jatengprov", YEAR)
         elapsed = time.monotonic() - started
         throttled = sim.requests["/jatengprov/lelang"]
     assert elapsed >= 1.0  # waited as told, not the 0.01 s backoff
-    assert throttled == 2  # the 429, then the retry
+    assert throttled == 3  # the 429, the retry, then the detail round's own session
     assert len(listing.keys) == len(details.keys) == world.count("pencatatan")
 
 
@@ -446,9 +455,8 @@ def test_a_detail_page_error_quarantines_that_package_only() -> None:
     # Replay the real captures: 25 nonspk rows, detail pages captured for one package only.
     captures = require_shared(SHARED / "data" / "spse-national-2026")
     with Simulator(replay=captures) as sim:
-        listing, details = spse.fetch(
-            HttpClient(FAST), sim.url, "nasional", "nonspk", region="nasional", year=2026
-        )
+        listing, details = fetch_all(HttpClient(FAST), sim.url, "nasional", "nonspk", "nasional",
+                                     2026)
     assert len(listing.keys) == 25
     assert details.keys == ["nonspk|10942236000"]
     [record] = details.records

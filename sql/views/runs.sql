@@ -14,10 +14,12 @@
 -- column n_changed: records whose content changed
 -- column n_quarantined: records set aside with a reason (see quarantine)
 -- column error: why it failed (secrets redacted)
+-- column n_requests: SPSE: requests the fetch made, counted against [sources.spse] max_requests_per_night
+-- column n_deferred: SPSE detail rows: packages due a detail fetch that did not fit the night's request budget, carried over to the next night
 -- depends: ops.runs
 CREATE OR REPLACE VIEW main.runs AS
 SELECT run_id, source, dataset, region, year,
     timezone('Asia/Jakarta', started_at) AS started_at,
     timezone('Asia/Jakarta', finished_at) AS finished_at,
-    status, n_records, n_new, n_changed, n_quarantined, error
+    status, n_records, n_new, n_changed, n_quarantined, error, n_requests, n_deferred
 FROM ops.runs;
