@@ -29,6 +29,7 @@ PEAKS: dict[str, float] = defaultdict(float)  # peak RSS (MB) seen during each s
 _STAGE = ["fetch+land"]
 
 
+STAGE_STARTS: dict[str, float] = {}  # when each build stage read its first file
 FILE_PEAKS: dict[str, float] = defaultdict(float)  # peak RSS (MB) while each SQL file ran
 _FILE = [""]
 
@@ -38,6 +39,8 @@ class _Tracked(type(Path())):  # type: ignore[misc]
 
     def read_text(self, *args: object, **kwargs: object) -> str:
         _FILE[0] = f"{self.parent.name}/{self.name}"
+        # A stage starts when its first file is read (build lists every stage's files first).
+        STAGE_STARTS.setdefault(self.parent.name, time.perf_counter())
         return super().read_text(*args, **kwargs)  # type: ignore[arg-type]
 
 
@@ -67,9 +70,6 @@ def _timed(name: str, fn: Any) -> Any:  # noqa: ANN401 - wraps any step function
     return wrapper
 
 
-STAGE_STARTS: dict[str, float] = {}
-
-
 def instrument() -> None:
     for name in ("land", "build", "publish", "resolve_regions", "_totals"):
         setattr(steps, name, _timed(name, getattr(steps, name)))
@@ -77,11 +77,10 @@ def instrument() -> None:
     for name in ("inspectorate_step", "alert_rules_step", "delivery_step"):
         if other is not None and hasattr(other, name):
             setattr(other, name, _timed("other", getattr(other, name)))
-    # build() lists each stage's files as the stage starts: that splits core from the rest.
+    # build() reads each file as it runs it: that splits core from the rest (_Tracked).
     listing = transform.sql_files
 
     def sql_files(stage: str, *args: object, **kwargs: object) -> list[Path]:
-        STAGE_STARTS.setdefault(stage, time.perf_counter())
         return [_Tracked(p) for p in listing(stage, *args, **kwargs)]  # type: ignore[arg-type]
 
     transform.sql_files = sql_files  # type: ignore[assignment]

@@ -332,8 +332,9 @@ def write(results: Path, target: Path) -> Path:
     return target
 
 
-# Sections other benchmarks write into RESULTS.md (bench/history.py, bench/web.py).
-KEPT_SECTIONS = ("## Raw history storage (issue 16)", "## Web workbench pages (issue 17)")
+# Sections other benchmarks write into RESULTS.md (bench/history.py, bench/web.py, bench/real.py).
+KEPT_SECTIONS = ("## Raw history storage (issue 16)", "## Web workbench pages (issue 17)",
+                 "## Real data: Kab. Bandung x20 against read_json (issue 18)")
 
 
 def _section(heading: str) -> re.Pattern[str]:
