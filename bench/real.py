@@ -165,18 +165,40 @@ def measure(copies: int) -> dict[str, Any]:
     return out
 
 
+# Profiled on this data (cProfile of the writer thread, CPU seconds per statement), 2026-12-02.
+WHY = (
+    "Why the night is not within 2x, measured: parsing and checking every record in Python "
+    "takes ~2.5 CPU-s now that the fast path vouches for every real answer (a third of them "
+    "were read again by `json` and checked record by record: ~4.6 CPU-s before). Landing takes "
+    "~12 CPU-s: each record's text is written twice (its raw table and `raw.versions`, issue "
+    "16's history), each with a primary-key index and an `INSERT ... ON CONFLICT` upsert (about "
+    "twice a plain insert's cost in DuckDB), plus one `raw.version_events` row per record and a "
+    "run row per answer; the closing checkpoint then compresses both copies into the file. "
+    "The build was ~10 CPU-s, two thirds of it `indicators/970_field_coverage.sql` reading "
+    "each payload once per field (now once). The floor writes each answer once as typed "
+    "columns, with no index, no history and no checks. What would close the gap: the payload "
+    "stored once (raw rows and their current version sharing it), plain inserts where a key "
+    "is new to its table, and the per-record checks as SQL over the landed batch. INAPROC is "
+    "enabled by default and has no token here: its datasets fail at once for every region (one "
+    "run row each), as in the simulator's benchmark.")
+
+
 def _row(label: str, r: dict[str, Any]) -> str:
     night, floor = r["night"], r["floor"]
     parse = r["fetch_parse"]["seconds"] - floor["download"]
     build_core = night.get("build_core", 0)
-    rest = night["total"] - night["fetch_wait"] - night.get("land", 0) - night.get("build", 0)
+    close = night.get("close")  # runs before bench/night.py timed it count it as fetch wait
+    rest = (night["total"] - night["fetch_wait"] - night.get("land", 0) - night.get("build", 0)
+            - (close or 0))
     both = " / ".join(f"{f:.1f}" for f in r["floors"])
     return (f"| {label} | {r['measured_at']} | {night['total']:.1f} s | {floor['seconds']:.1f} s "
             f"({floor['download']:.1f} + {floor['read_json']:.1f}; runs {both}) | "
             f"**{night['total'] / floor['seconds']:.2f}x** | {_cpu(r)} | "
             f"{night['fetch_wait']:.1f} s "
             f"(download {floor['download']:.1f}, parse/check {parse:.1f}) | "
-            f"{night.get('land', 0):.1f} s | {build_core:.1f} + "
+            f"{night.get('land', 0):.1f} s | "
+            + (f"{close:.1f} s" if close is not None else "(in fetch wait)")
+            + f" | {build_core:.1f} + "
             f"{night.get('build_rest', 0):.1f} s | {rest:.1f} s | "
             f"{night['peak_rss_mb']:.0f} MB | {night.get('loadavg', '')} |")
 
@@ -210,18 +232,20 @@ def section(runs: dict[str, dict[str, Any]]) -> str:
         "The night's fetch wait is the time its writer waited for answers that worker threads "
         "download and parse (keys, amounts, dates checked; canonical text); the download alone "
         "is the floor's, and parse/check is fetching and parsing with no database (`fetch_only`) "
-        "less that download. Land writes the new rows with their versions and run rows; build "
+        "less that download. Land writes the new rows with their versions and run rows; close is "
+        "the warehouse's closing checkpoint (with checkpoint_threshold = 1GB it writes the whole "
+        "night's data to the file, compressed, then); build "
         "is core + indicators and views; other is publishing and the night's totals. The machine "
         "is shared (load avg: the 1-minute load on its 2 cores at the night's end): the CPU "
         "seconds of each side (every thread of the night's process; the floor's client and "
         "DuckDB) move less with the load than the wall-clock ratio.")
     header = ("| run | measured | night | floor (download + read_json) | ratio | CPU night / "
               "floor | fetch wait | "
-              "land | build (core + rest) | other | peak RSS | load avg |")
+              "land | close | build (core + rest) | other | peak RSS | load avg |")
     return "\n".join([
         SECTION, "", intro, "", *machine(), "", header,
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        *(_row(label, r) for label, r in runs.items()), "", how, "",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *(_row(label, r) for label, r in runs.items()), "", how, "", WHY, "",
     ])
 
 
