@@ -259,8 +259,9 @@ def main() -> None:
     store.mkdir(parents=True, exist_ok=True)
     result = measure(args.copies)
     (store / f"{args.label}.json").write_text(json.dumps({"label": args.label, **result}))
-    runs = sorted((json.loads(p.read_text()) for p in store.glob("*.json")),
-                  key=lambda r: r["measured_at"])
+    # In the order they were measured (measured_at has minutes only).
+    runs = [json.loads(p.read_text())
+            for p in sorted(store.glob("*.json"), key=lambda p: p.stat().st_mtime)]
     text = section({r.pop("label"): r for r in runs if r["copies"] == args.copies})
     write_section(SECTION, text, RESULTS)
     print(text)
