@@ -37,6 +37,7 @@ from pantau.connectors.base import (
     canonical_json,
     canonical_json_fast,
     content_hash,
+    is_flat,
 )
 from pantau.connectors.http import HttpClient, HttpSettings
 from pantau.connectors.jsonarray import Parsed, parse_answer
@@ -328,10 +329,10 @@ def _fine(dataset: Dataset, record: dict[str, Any], text: str) -> bool:
     (integer or text keys, flat records, in-range numbers, ISB's date shapes). False means
     "not sure": the answer is then checked by ``check_record``. Every record of every answer
     passes here, so this is the hot path: no recursion, no strptime, one regex per date."""
-    # Flat unless the text holds a bracket (one in a string only means "not sure").
+    # Flat when the text holds no bracket, else when no value is a container (real names
+    # hold "[" and "{" in 1% of records).
     return (
-        "[" not in text
-        and text.count("{") == 1
+        (("[" not in text and text.count("{") == 1) or is_flat(record))
         and _keys_fine(dataset, record)
         and _amounts_fine(dataset, record)
         and _dates_fine(dataset, record)

@@ -29,9 +29,12 @@ WITH records AS (
     FROM raw.isb_ecat_paket_epurchasing_v6
 ),
 totals AS (SELECT source, dataset, count(*) AS n_records FROM records GROUP BY ALL),
+-- Each payload is read once: its keys and its values ('$.*') come in the same order. Reading each
+-- field by its own path read the record again per field (two thirds of the build on real data).
 fields AS (
-    SELECT source, dataset, field, json_extract(payload, '$."' || field || '"') AS v
-    FROM (SELECT source, dataset, payload, unnest(json_keys(payload)) AS field FROM records)
+    SELECT source, dataset, unnest(json_keys(payload)) AS field,
+        unnest(json_extract(payload, '$.*')) AS v
+    FROM records
 )
 SELECT f.source, f.dataset, f.field, t.n_records,
     count(*) FILTER (WHERE NOT (json_type(f.v) = 'NULL'
