@@ -25,11 +25,11 @@ from pantau.connectors.base import Provenance
 from pantau.models.db import open_warehouse
 from pantau.models.loader import land
 
-from bench.report import KEPT_SECTIONS, machine, write_section
+from bench.report import HISTORY_SECTION, machine, write_section
 
 BANDUNG = Path(__file__).resolve().parents[2] / "shared" / "data" / "isb-kab-bandung-2025"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-SECTION = KEPT_SECTIONS[0]
+SECTION = HISTORY_SECTION
 ANNOUNCEMENTS = next(d for d in isb.KEYED_DATASETS if d.name == "SPSE-TenderPengumuman")
 CHANGED_SHARE = 0.01
 MAX_GROWTH = 0.3  # the bound, of one night's size

@@ -34,12 +34,12 @@ import requests
 from pantau.connectors import isb
 
 from bench import data, measures, setup
-from bench.report import KEPT_SECTIONS, machine, write_section
+from bench.report import REAL_SECTION, machine, write_section
 from bench.run import DEFAULT_RUN
 
 BANDUNG = Path(__file__).resolve().parents[2] / "shared" / "data" / "isb-kab-bandung-2025"
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-SECTION = KEPT_SECTIONS[2]
+SECTION = REAL_SECTION
 OUT = data.OUT / "real"
 YEAR = 2025
 TARGET = 2.0

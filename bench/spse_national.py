@@ -39,9 +39,9 @@ import numpy as np
 from pantau.connectors.spse import DEFAULT_MAX_REQUESTS_PER_NIGHT, DEFAULT_PAGE_SIZE, DETAIL_PAGES
 from pantau.connectors.spse_budget import Candidate, choose, closeness
 
-from bench.report import KEPT_SECTIONS, machine, write_section
+from bench.report import SPSE_SECTION, machine, write_section
 
-SECTION = KEPT_SECTIONS[2]
+SECTION = SPSE_SECTION
 RESULTS = Path(__file__).with_name("RESULTS.md")
 LISTS = ("lelang", "pl", "nonspk", "swakelola", "darurat-list")
 LIST_SHARE = (0.12, 0.22, 0.48, 0.15, 0.03)

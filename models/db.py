@@ -80,11 +80,15 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 def before_commit(con: duckdb.DuckDBPyConnection, name: str,
-                  finish: Callable[[duckdb.DuckDBPyConnection], object]) -> None:
+                  finish: Callable[[duckdb.DuckDBPyConnection], object]) -> bool:
     """Run ``finish`` once, at the end of the open ``transaction`` block, before it commits:
     work that is cheaper done once for the block's many steps (one scan of a big table, not one
-    per batch). Raises outside a block."""
-    _OPEN[id(con)].setdefault(name, finish)
+    per batch). True where ``name`` is new to the block. Raises outside a block."""
+    block = _OPEN[id(con)]
+    if name in block:
+        return False
+    block[name] = finish
+    return True
 
 
 # Connections inside a transaction() block (by id, for the block's life): what runs before commit.

@@ -286,13 +286,16 @@ CREATE TEMP TABLE IF NOT EXISTS pending_closes (table_name VARCHAR, key VARCHAR,
 def _queue_versions(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Make the queue ready for a batch of ``table``: a second batch of one table in a
     transaction could touch the same records, so the first one's versions are written first."""
-    con.execute(_PENDING_DDL)
-    row = con.execute("SELECT (SELECT count(*) FROM pending_versions WHERE table_name = $t) + "
-                      "(SELECT count(*) FROM pending_closes WHERE table_name = $t)",
-                      {"t": table}).fetchall()
-    if row[0][0]:
+    if before_commit(con, "raw.versions", _flush_versions):  # the transaction's first batch
+        con.execute(_PENDING_DDL)  # TEMP tables last as long as their connection
+        _QUEUED[id(con)] = set()
+    elif table in _QUEUED[id(con)]:
         _flush_versions(con)
-    before_commit(con, "raw.versions", _flush_versions)
+    _QUEUED[id(con)].add(table)
+
+
+# The tables whose versions a connection's open transaction has queued since the last flush.
+_QUEUED: dict[int, set[str]] = {}
 
 
 def _flush_versions(con: duckdb.DuckDBPyConnection) -> None:
@@ -316,6 +319,7 @@ def _flush_versions(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute("DELETE FROM pending_versions")
     con.execute("DELETE FROM pending_closes")
+    _QUEUED[id(con)] = set()
 
 
 def _record_versions(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,

@@ -111,6 +111,32 @@ def test_batches_landed_inside_one_transaction_commit_or_roll_back_together(
         assert run_row_count(con, "r2") == 2
 
 
+def versions(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("SELECT key, payload::VARCHAR, first_seen_run, last_seen_run "
+                       "FROM raw.versions ORDER BY key, first_seen_run").fetchall()
+
+
+def test_versions_queued_in_a_transaction_are_written_at_its_commit_or_not_at_all(
+        tmp_path: Path) -> None:
+    """raw.versions is written once per transaction, before its commit (models/loader.py): a
+    transaction that rolls back leaves none, the next one writes its own, and two batches of one
+    table in one transaction keep their order (the second closes the first's version)."""
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        def crash_before_commit() -> None:
+            with transaction(con):
+                land(con, batch([{"kd_tender": 1, "pagu": 1}], 0), "r1")
+                raise RuntimeError("the writer crashed before the group's commit")
+
+        with pytest.raises(RuntimeError, match="crashed"):
+            crash_before_commit()
+        assert versions(con) == []
+        with transaction(con):
+            land(con, batch([{"kd_tender": 1, "pagu": 1}], 0), "r2")
+            land(con, batch([{"kd_tender": 1, "pagu": 2}], 1), "r3")
+        assert versions(con) == [("1", '{"kd_tender":1,"pagu":1}', "r2", "r2"),
+                                 ("1", '{"kd_tender":1,"pagu":2}', "r3", None)]
+
+
 def run_row_count(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
     row = con.execute("SELECT count(*) FROM ops.runs WHERE run_id = ?", [run_id]).fetchone()
     return int(row[0]) if row else 0
