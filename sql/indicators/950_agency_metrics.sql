@@ -69,16 +69,18 @@
 -- numerator: contract value (order total) of e-purchasing processes.
 -- denominator: contract value of every process that has one (all kinds: recorded and
 --   self-managed packages count their total realised).
--- How: one pass over temp.compliance_base (only the columns the metrics read): each process
--- gets the list of the metrics it counts in, with its numerator and denominator, unnested into
--- rows (the rows are the same as one SELECT per metric; writing them is most of the cost).
+-- How: core.metric_rows, a view, unnests each process into the metrics it counts in.
+-- Each process gets the list of its metrics with its numerator and denominator, unnested into
+-- rows (the rows are the same as one SELECT per metric). Writing those rows (about 4 per
+-- process) was most of this file's time; the build reads them once, to sum both levels into
+-- core.agency_metrics in one pass (grouping sets), and `pantau explain` reads them when asked.
 -- creates: core.metric_rows, core.metric_defs, core.agency_metrics
 -- depends: core.compliance_results, core.flags, core.processes, core.setting_num,
---   temp.compliance_base
+--   core.status_class
 -- test unique: core.agency_metrics(kd_klpd, kd_satker, year, metric)
 -- test not_null: core.agency_metrics(kd_klpd, year, metric, numerator)
 -- test relationship: core.agency_metrics(kd_klpd) -> core.agencies(kd_klpd)
-CREATE OR REPLACE TABLE core.metric_rows AS
+CREATE OR REPLACE VIEW core.metric_rows AS
 WITH flagged AS (
     SELECT DISTINCT kind, source, source_id FROM core.compliance_results
     WHERE code NOT LIKE 'PFA%'
@@ -90,17 +92,19 @@ WITH flagged AS (
     WHERE f.grp = 'OCID' AND f.code NOT LIKE 'ID-C%' AND f.code NOT LIKE 'PFA%'
 ),
 c01 AS (SELECT DISTINCT kind, source, source_id FROM core.compliance_results WHERE code = 'ID-C01'),
+-- The columns of temp.compliance_base (200_compliance_base.sql) the metrics read, from
+-- core.processes itself: a view must not read the build's TEMP objects.
 base AS (
-    SELECT b.kind, b.source, b.source_id, b.kd_klpd, b.kd_satker, b.year, b.n_bids, b.hps,
-        b.pagu, b.contract_value, b.umk_value, b.pdn_value,
-        b.kind = 'tender' AND b.status_class = 'finished' AS tf,
-        b.status_class = 'failed' AS failed,
+    SELECT p.kind, p.source, p.source_id, p.kd_klpd, p.kd_satker, p.year, p.n_bids, p.hps,
+        p.pagu, p.contract_value, p.umk_value, p.pdn_value,
+        p.kind = 'tender' AND core.status_class(p.status) = 'finished' AS tf,
+        core.status_class(p.status) = 'failed' AS failed,
         f.source_id IS NOT NULL AS flagged,
         c.source_id IS NOT NULL AS c01
-    FROM temp.compliance_base b
-    LEFT JOIN flagged f ON f.kind = b.kind AND f.source = b.source AND f.source_id = b.source_id
-    LEFT JOIN c01 c ON c.kind = b.kind AND c.source = b.source AND c.source_id = b.source_id
-    WHERE b.kd_klpd IS NOT NULL AND b.year IS NOT NULL
+    FROM core.processes p
+    LEFT JOIN flagged f ON f.kind = p.kind AND f.source = p.source AND f.source_id = p.source_id
+    LEFT JOIN c01 c ON c.kind = p.kind AND c.source = p.source AND c.source_id = p.source_id
+    WHERE p.kd_klpd IS NOT NULL AND p.year IS NOT NULL
 ),
 m AS (
     SELECT kd_klpd, kd_satker, year, kind, source, source_id, unnest(list_filter([
@@ -151,15 +155,13 @@ WITH units AS (
     SELECT DISTINCT kd_klpd, NULL, year FROM core.processes
     WHERE kd_klpd IS NOT NULL AND year IS NOT NULL
 ),
+-- One pass over the rows for both levels; a row without a satker counts only for its K/L/PD.
 sums AS (
-    SELECT metric, kd_klpd, kd_satker, year, sum(numerator) AS numerator,
-        sum(denominator) AS denominator
-    FROM core.metric_rows WHERE kd_satker IS NOT NULL
-    GROUP BY ALL
-    UNION ALL
-    SELECT metric, kd_klpd, NULL, year, sum(numerator), sum(denominator)
+    SELECT metric, kd_klpd, CASE WHEN GROUPING(kd_satker) = 0 THEN kd_satker END AS kd_satker,
+        year, sum(numerator) AS numerator, sum(denominator) AS denominator
     FROM core.metric_rows
-    GROUP BY metric, kd_klpd, year
+    GROUP BY GROUPING SETS ((metric, kd_klpd, kd_satker, year), (metric, kd_klpd, year))
+    HAVING GROUPING(kd_satker) = 1 OR kd_satker IS NOT NULL
 )
 SELECT u.kd_klpd, u.kd_satker, u.year, d.metric,
     CAST(CASE WHEN d.shape = 'count' THEN coalesce(s.numerator, 0)
@@ -171,6 +173,3 @@ FROM units u CROSS JOIN core.metric_defs d
 LEFT JOIN sums s ON s.metric = d.metric AND s.kd_klpd = u.kd_klpd AND s.year = u.year
     AND s.kd_satker IS NOT DISTINCT FROM u.kd_satker
 ORDER BY u.kd_klpd, u.year, u.kd_satker NULLS FIRST, d.ord;
-
--- compliance_base is read by no later file: free its memory.
-DROP VIEW temp.compliance_base;
