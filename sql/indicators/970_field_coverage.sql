@@ -28,9 +28,10 @@ WITH records AS (
     UNION ALL SELECT 'isb', 'Ecat-PaketEPurchasingV6', payload
     FROM raw.isb_ecat_paket_epurchasing_v6
 ),
--- Each payload is parsed once, for its keys and (the '$.*' wildcard) its values in the same
--- order; records of a dataset share a few shapes (keys, which are filled), so the shapes are
--- counted and only they are unnested (per field and record, at 100k processes this was 7M rows).
+-- Two reads of each payload, its keys and (the '$.*' wildcard) its values in the same order,
+-- instead of one path lookup per field; records of a dataset share a few shapes (keys, which
+-- are filled), so the shapes are counted and only they are unnested (per field and record, at
+-- 100k processes this was 7M rows).
 -- json_extract writes values minified, so an empty value has exactly one spelling.
 shapes AS (
     SELECT source, dataset, keys,
