@@ -1,6 +1,6 @@
 -- compliance_base (a TEMP view of the build's connection): each process with what the
--- compliance checks compare, defined once; only the columns the checks (2xx-4xx) and the
--- metrics (950_agency_metrics.sql, which drops it) read. category_lc and qualification_lc are
+-- compliance checks compare, defined once; only the columns the checks (2xx-4xx; 400_pfa.sql,
+-- the last, drops it) read. category_lc and qualification_lc are
 -- the squashed, lower-cased texts the checks compare against the settings.
 -- Why: every check needs the same derived facts (the category class, the value tested against
 -- a ceiling, the ceiling itself, the announcement day in WIB); deriving them in one place keeps
@@ -34,8 +34,8 @@ WITH p AS (
 )
 SELECT kind, source, source_id, kd_rup, kd_klpd, kd_satker, year, title, category,
     category_lc, category_class, method, lower(core.squash(method)) AS method_lc,
-    core.status_class(status) AS status_class, pagu, hps, contract_value, supplier_npwp, n_bids,
-    pdn_value, umk_value, announced_at, awarded_at, announced_date, qualification,
+    core.status_class(status) AS status_class, pagu, hps, contract_value, supplier_npwp,
+    announced_at, awarded_at, announced_date, qualification,
     lower(core.squash(qualification)) AS qualification_lc, tested_value, tested_basis,
     -- The pengadaan langsung ceiling of the category on the announcement day. Works announced on
     -- or after the Perpres 46/2025 date, or on an unknown day, get the higher ceiling: a check

@@ -130,3 +130,6 @@ SELECT k.kind, k.source, k.source_id, 'PFA', sum(k.score),
 FROM kept k, enabled e
 GROUP BY k.kind, k.source, k.source_id, e.codes
 HAVING count(DISTINCT k.code) = len(e.codes);
+
+-- compliance_base is read by no later file: free its memory.
+DROP VIEW temp.compliance_base;

@@ -69,17 +69,25 @@
 -- numerator: contract value (order total) of e-purchasing processes.
 -- denominator: contract value of every process that has one (all kinds: recorded and
 --   self-managed packages count their total realised).
--- How: one pass over temp.compliance_base (only the columns the metrics read): each process
--- gets the list of the metrics it counts in, with its numerator and denominator, unnested into
--- rows (the rows are the same as one SELECT per metric; writing them is most of the cost).
+-- How: core.metric_rows, a view, has one SELECT per metric over core.processes.
+-- Writing its rows (about 4 per process) was most of this file's time; the build reads them
+-- once, to sum both levels into core.agency_metrics in one pass (grouping sets), and `pantau
+-- explain`, which asks for one metric, computes only that metric's SELECT.
 -- creates: core.metric_rows, core.metric_defs, core.agency_metrics
 -- depends: core.compliance_results, core.flags, core.processes, core.setting_num,
---   temp.compliance_base
+--   core.status_class
 -- test unique: core.agency_metrics(kd_klpd, kd_satker, year, metric)
 -- test not_null: core.agency_metrics(kd_klpd, year, metric, numerator)
 -- test relationship: core.agency_metrics(kd_klpd) -> core.agencies(kd_klpd)
-CREATE OR REPLACE TABLE core.metric_rows AS
-WITH flagged AS (
+CREATE OR REPLACE VIEW core.metric_rows AS
+WITH p AS (
+    SELECT kind, source, source_id, kd_klpd, kd_satker, year, n_bids, hps, pagu, contract_value,
+        umk_value, pdn_value, core.status_class(status) AS status_class,
+        kind = 'tender' AND core.status_class(status) = 'finished' AS tf
+    FROM core.processes
+    WHERE kd_klpd IS NOT NULL AND year IS NOT NULL
+),
+flagged AS (
     SELECT DISTINCT kind, source, source_id FROM core.compliance_results
     WHERE code NOT LIKE 'PFA%'
        OR (code = 'PFA' AND value >= core.setting_num('flagged_share_pfa_min_total'))
@@ -89,50 +97,56 @@ WITH flagged AS (
         ON p.source = f.source AND p.kind = f.kind AND p.source_id = f.source_id
     WHERE f.grp = 'OCID' AND f.code NOT LIKE 'ID-C%' AND f.code NOT LIKE 'PFA%'
 ),
-c01 AS (SELECT DISTINCT kind, source, source_id FROM core.compliance_results WHERE code = 'ID-C01'),
-base AS (
-    SELECT b.kind, b.source, b.source_id, b.kd_klpd, b.kd_satker, b.year, b.n_bids, b.hps,
-        b.pagu, b.contract_value, b.umk_value, b.pdn_value,
-        b.kind = 'tender' AND b.status_class = 'finished' AS tf,
-        b.status_class = 'failed' AS failed,
-        f.source_id IS NOT NULL AS flagged,
-        c.source_id IS NOT NULL AS c01
-    FROM temp.compliance_base b
-    LEFT JOIN flagged f ON f.kind = b.kind AND f.source = b.source AND f.source_id = b.source_id
-    LEFT JOIN c01 c ON c.kind = b.kind AND c.source = b.source AND c.source_id = b.source_id
-    WHERE b.kd_klpd IS NOT NULL AND b.year IS NOT NULL
-),
-m AS (
-    SELECT kd_klpd, kd_satker, year, kind, source, source_id, unnest(list_filter([
-        {'keep': tf, 'metric': 'tenders_finished', 'num': CAST(1 AS DECIMAL(38, 2)),
-         'den': CAST(NULL AS DECIMAL(38, 2))},
-        {'keep': tf, 'metric': 'single_bid_rate', 'num': CASE WHEN n_bids = 1 THEN 1 ELSE 0 END,
-         'den': 1},
-        {'keep': tf, 'metric': 'avg_bids', 'num': coalesce(n_bids, 0), 'den': 1},
-        {'keep': tf AND contract_value IS NOT NULL AND hps > 0, 'metric': 'award_near_hps_rate',
-         'num': CASE WHEN contract_value >= core.setting_num('near_hps_ratio') * hps THEN 1 ELSE 0
-                END, 'den': 1},
-        {'keep': kind = 'tender', 'metric': 'failed_rate',
-         'num': CASE WHEN failed THEN 1 ELSE 0 END, 'den': 1},
-        {'keep': pagu IS NOT NULL, 'metric': 'non_competitive_value_share',
-         'num': CASE WHEN kind IN ('non_tender', 'pencatatan_non_tender', 'darurat')
-                     THEN pagu ELSE 0 END, 'den': pagu},
-        {'keep': c01, 'metric': 'pl_above_ceiling', 'num': 1, 'den': NULL},
-        {'keep': true, 'metric': 'flagged_share', 'num': CASE WHEN flagged THEN 1 ELSE 0 END,
-         'den': 1},
-        {'keep': umk_value IS NOT NULL AND contract_value IS NOT NULL,
-         'metric': 'umk_value_share', 'num': umk_value, 'den': contract_value},
-        {'keep': pdn_value IS NOT NULL AND contract_value IS NOT NULL,
-         'metric': 'pdn_value_share', 'num': pdn_value, 'den': contract_value},
-        {'keep': contract_value IS NOT NULL, 'metric': 'epurchasing_value_share',
-         'num': CASE WHEN kind = 'epurchasing' THEN contract_value ELSE 0 END,
-         'den': contract_value}
-    ], lambda x: coalesce(x.keep, false))) AS r
-    FROM base
+-- One SELECT per metric: a reader that asks for one metric (`pantau explain`) computes only
+-- its branch (DuckDB drops the others), the build's sums read them all.
+r(metric, kd_klpd, kd_satker, year, kind, source, source_id, num, den) AS (
+    SELECT 'tenders_finished', kd_klpd, kd_satker, year, kind, source, source_id, 1, NULL
+    FROM p WHERE tf
+    UNION ALL
+    SELECT 'single_bid_rate', kd_klpd, kd_satker, year, kind, source, source_id,
+        CASE WHEN n_bids = 1 THEN 1 ELSE 0 END, 1
+    FROM p WHERE tf
+    UNION ALL
+    SELECT 'avg_bids', kd_klpd, kd_satker, year, kind, source, source_id, coalesce(n_bids, 0), 1
+    FROM p WHERE tf
+    UNION ALL
+    SELECT 'award_near_hps_rate', kd_klpd, kd_satker, year, kind, source, source_id,
+        CASE WHEN contract_value >= core.setting_num('near_hps_ratio') * hps THEN 1 ELSE 0 END, 1
+    FROM p WHERE tf AND contract_value IS NOT NULL AND hps > 0
+    UNION ALL
+    SELECT 'failed_rate', kd_klpd, kd_satker, year, kind, source, source_id,
+        CASE WHEN status_class = 'failed' THEN 1 ELSE 0 END, 1
+    FROM p WHERE kind = 'tender'
+    UNION ALL
+    SELECT 'non_competitive_value_share', kd_klpd, kd_satker, year, kind, source, source_id,
+        CASE WHEN kind IN ('non_tender', 'pencatatan_non_tender', 'darurat') THEN pagu ELSE 0 END,
+        pagu
+    FROM p WHERE pagu IS NOT NULL
+    UNION ALL
+    SELECT 'pl_above_ceiling', kd_klpd, kd_satker, year, kind, source, source_id, 1, NULL
+    FROM p SEMI JOIN (SELECT kind, source, source_id FROM core.compliance_results
+                      WHERE code = 'ID-C01') c USING (kind, source, source_id)
+    UNION ALL
+    SELECT 'flagged_share', p.kd_klpd, p.kd_satker, p.year, p.kind, p.source, p.source_id,
+        CASE WHEN f.source_id IS NOT NULL THEN 1 ELSE 0 END, 1
+    FROM p LEFT JOIN flagged f
+        ON f.kind = p.kind AND f.source = p.source AND f.source_id = p.source_id
+    UNION ALL
+    SELECT 'umk_value_share', kd_klpd, kd_satker, year, kind, source, source_id, umk_value,
+        contract_value
+    FROM p WHERE umk_value IS NOT NULL AND contract_value IS NOT NULL
+    UNION ALL
+    SELECT 'pdn_value_share', kd_klpd, kd_satker, year, kind, source, source_id, pdn_value,
+        contract_value
+    FROM p WHERE pdn_value IS NOT NULL AND contract_value IS NOT NULL
+    UNION ALL
+    SELECT 'epurchasing_value_share', kd_klpd, kd_satker, year, kind, source, source_id,
+        CASE WHEN kind = 'epurchasing' THEN contract_value ELSE 0 END, contract_value
+    FROM p WHERE contract_value IS NOT NULL
 )
-SELECT r.metric, kd_klpd, kd_satker, year, kind, source, source_id,
-    CAST(r.num AS DECIMAL(38, 2)) AS numerator, CAST(r.den AS DECIMAL(38, 2)) AS denominator
-FROM m;
+SELECT metric, kd_klpd, kd_satker, year, kind, source, source_id,
+    CAST(num AS DECIMAL(38, 2)) AS numerator, CAST(den AS DECIMAL(38, 2)) AS denominator
+FROM r;
 
 CREATE OR REPLACE TABLE core.metric_defs AS
 SELECT * FROM (VALUES
@@ -151,15 +165,13 @@ WITH units AS (
     SELECT DISTINCT kd_klpd, NULL, year FROM core.processes
     WHERE kd_klpd IS NOT NULL AND year IS NOT NULL
 ),
+-- One pass over the rows for both levels; a row without a satker counts only for its K/L/PD.
 sums AS (
-    SELECT metric, kd_klpd, kd_satker, year, sum(numerator) AS numerator,
-        sum(denominator) AS denominator
-    FROM core.metric_rows WHERE kd_satker IS NOT NULL
-    GROUP BY ALL
-    UNION ALL
-    SELECT metric, kd_klpd, NULL, year, sum(numerator), sum(denominator)
+    SELECT metric, kd_klpd, CASE WHEN GROUPING(kd_satker) = 0 THEN kd_satker END AS kd_satker,
+        year, sum(numerator) AS numerator, sum(denominator) AS denominator
     FROM core.metric_rows
-    GROUP BY metric, kd_klpd, year
+    GROUP BY GROUPING SETS ((metric, kd_klpd, kd_satker, year), (metric, kd_klpd, year))
+    HAVING GROUPING(kd_satker) = 1 OR kd_satker IS NOT NULL
 )
 SELECT u.kd_klpd, u.kd_satker, u.year, d.metric,
     CAST(CASE WHEN d.shape = 'count' THEN coalesce(s.numerator, 0)
@@ -171,6 +183,3 @@ FROM units u CROSS JOIN core.metric_defs d
 LEFT JOIN sums s ON s.metric = d.metric AND s.kd_klpd = u.kd_klpd AND s.year = u.year
     AND s.kd_satker IS NOT DISTINCT FROM u.kd_satker
 ORDER BY u.kd_klpd, u.year, u.kd_satker NULLS FIRST, d.ord;
-
--- compliance_base is read by no later file: free its memory.
-DROP VIEW temp.compliance_base;
