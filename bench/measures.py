@@ -36,7 +36,7 @@ from pantau.connectors import http as http_layer
 from pantau.connectors import isb, spse
 from pantau.connectors.base import Job
 from pantau.flows import steps
-from pantau.flows.config import build_config, load_config
+from pantau.flows.config import Config, build_config, load_config
 from pantau.models import transform
 
 from bench import data, setup
@@ -203,15 +203,21 @@ def nights(n_regions: int, folder: Path, *, run: dict[str, Any] | None = None,
     return out
 
 
-def download_only(config: Path, secrets: Path) -> dict[str, Any]:
-    """The floor of a night whose answers are all the last ones: downloading every ISB answer
-    again with the night's client and workers, reading nothing."""
+def _isb_jobs(config: Path, secrets: Path) -> tuple[Config, list[Job]]:
+    """The night's config and ISB jobs, with a fresh per-host gate for the fetches."""
     os.environ["PANTAU_SECRETS"] = str(secrets)
     cfg = load_config(config)
     summary = steps.RunSummary("bench", date.today(), started_at=None)  # type: ignore[arg-type]  # noqa: DTZ011
     jobs = [j for j in steps.plan(cfg, list(cfg.regions), list(cfg.years), summary)
             if j.source == "isb"]
     http_layer._gates.clear()  # noqa: SLF001 - a fresh per-host gate
+    return cfg, jobs
+
+
+def download_only(config: Path, secrets: Path) -> dict[str, Any]:
+    """The floor of a night whose answers are all the last ones: downloading every ISB answer
+    again with the night's client and workers, reading nothing."""
+    cfg, jobs = _isb_jobs(config, secrets)
     client = steps.http_client(cfg)
 
     def download(job: Job) -> int:
@@ -230,12 +236,7 @@ def download_only(config: Path, secrets: Path) -> dict[str, Any]:
 def fetch_only(config: Path, secrets: Path) -> dict[str, Any]:
     """The least any night can do when the source has no change feed: fetch and parse every
     answer again (same workers, no database)."""
-    os.environ["PANTAU_SECRETS"] = str(secrets)
-    cfg = load_config(config)
-    summary = steps.RunSummary("bench", date.today(), started_at=None)  # type: ignore[arg-type]  # noqa: DTZ011
-    jobs = [j for j in steps.plan(cfg, list(cfg.regions), list(cfg.years), summary)
-            if j.source == "isb"]
-    http_layer._gates.clear()  # noqa: SLF001 - a fresh per-host gate
+    cfg, jobs = _isb_jobs(config, secrets)
     started = time.perf_counter()
     records = 0
     workers = cfg.run.max_workers

@@ -96,6 +96,16 @@ _OPEN: dict[int, dict[str, Callable[[duckdb.DuckDBPyConnection], object]]] = {}
 
 
 MIGRATIONS_DIR = SQL_DIR / "migrations"
+
+
+def drop_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
+    """Drop ``schema.name`` where it is a table (for a migration whose table became a view:
+    DuckDB's DROP TABLE IF EXISTS fails on the view a current warehouse holds)."""
+    if con.execute(
+        "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ?", [schema, name]
+    ).fetchall():
+        con.execute(f'DROP TABLE "{schema}"."{name}"')
 BASELINE = 1  # the schema version of the tables in models/tables.py, as create_all makes them
 _MIGRATION = re.compile(r"^(\d{3})_\w+\.(sql|py)$")
 
