@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from http import HTTPStatus
 from typing import Annotated, Any
 
 from pantau.connectors.base import (
@@ -463,8 +464,9 @@ def fetch(
         response = client.get(url, expect_json=True, headers=last.conditional_headers(),
                               ok_statuses=(200, 304))
     provenance = Provenance(SOURCE, response.url, response.fetched_at)
-    answer = last if response.status == 304 else answer_of(response.body, response.headers)
-    if last is not None and answer is not None and answer.sha256 == last.sha256:
+    answer = (last if last is not None and response.status == HTTPStatus.NOT_MODIFIED
+              else answer_of(response.body, response.headers))
+    if last is not None and answer.sha256 == last.sha256:
         return Batch(SOURCE, dataset.name, region, year, provenance, table=dataset.table,
                      answer=answer, unchanged=True)
     batch = to_batch(dataset, response.body, provenance, region=region, year=year)

@@ -358,14 +358,14 @@ def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
     # landed, which the rerun fetches again.
     records = 0
     with transaction(con):
-        unchanged = [o for o in outcomes if isinstance(o, Batch) and o.unchanged]
-        for batch, result in zip(unchanged, land_unchanged(con, unchanged, summary.run_id,
-                                                           started), strict=True):
+        unchanged = [(job, o) for job, o in zip(group, outcomes, strict=True)
+                     if isinstance(o, Batch) and o.unchanged]
+        results = land_unchanged(con, [b for _, b in unchanged], summary.run_id, started)
+        for (job, _), result in zip(unchanged, results, strict=True):
             summary.landed.append(result)
             records += result.n_records
             if result.error:
-                summary.failed.append((f"{batch.source}/{batch.dataset} {batch.region}",
-                                       result.error))
+                summary.failed.append((job.label, result.error))
         for job, outcome in zip(group, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 _record_job_failure(con, job, outcome, summary, started)

@@ -96,6 +96,8 @@ _OPEN: dict[int, dict[str, Callable[[duckdb.DuckDBPyConnection], object]]] = {}
 
 
 MIGRATIONS_DIR = SQL_DIR / "migrations"
+BASELINE = 1  # the schema version of the tables in models/tables.py, as create_all makes them
+_MIGRATION = re.compile(r"^(\d{3})_\w+\.(sql|py)$")
 
 
 def drop_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
@@ -106,8 +108,6 @@ def drop_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> None:
         "AND schema_name = ? AND table_name = ?", [schema, name]
     ).fetchall():
         con.execute(f'DROP TABLE "{schema}"."{name}"')
-BASELINE = 1  # the schema version of the tables in models/tables.py, as create_all makes them
-_MIGRATION = re.compile(r"^(\d{3})_\w+\.(sql|py)$")
 
 
 def migrate(conn: sa.Connection, migrations_dir: Path = MIGRATIONS_DIR) -> list[int]:

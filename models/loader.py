@@ -194,18 +194,20 @@ def _last_landed(con: duckdb.DuckDBPyConnection, batch: Batch) -> _Landed | None
 AnswerKey = tuple[str, str, str, int | None]  # (source, dataset, region, year)
 
 
+# The last applied landing of each (source, dataset, region, year), among the run rows that
+# ``{where}`` keeps.
+_LAST_LANDINGS = """
+SELECT * FROM ops.runs WHERE status = 'ok' AND ({where})
+QUALIFY row_number() OVER (PARTITION BY source, dataset, region, year ORDER BY id DESC) = 1
+"""
+
+
 def last_answers(con: duckdb.DuckDBPyConnection) -> dict[AnswerKey, Answer]:
     """The answer of each (source, dataset, region, year)'s last applied landing, where it was
     stored: the night asks again with it, and skips an answer that hashes the same."""
     rows = con.execute(
-        """
-        SELECT source, dataset, region, year, answer_sha256, answer_etag, answer_last_modified
-        FROM (
-            SELECT *, row_number() OVER (PARTITION BY source, dataset, region, year
-                                         ORDER BY id DESC) AS nth
-            FROM ops.runs WHERE status = 'ok'
-        ) WHERE nth = 1 AND answer_sha256 IS NOT NULL
-        """
+        "SELECT source, dataset, region, year, answer_sha256, answer_etag, answer_last_modified "
+        f"FROM ({_LAST_LANDINGS.format(where='true')}) WHERE answer_sha256 IS NOT NULL"
     ).fetchall()
     return {(source, dataset, region, year): Answer(sha256, etag, last_modified)
             for source, dataset, region, year, sha256, etag, last_modified in rows}
@@ -241,16 +243,12 @@ def land_unchanged(con: duckdb.DuckDBPyConnection, batches: list[Batch], run_id:
             SELECT nextval('ops.runs_id_seq'), $run_id, u.source, u.dataset, u.region, u.year,
                 $started_at, now(), 'ok', l.n_records, 0, 0, l.n_quarantined, u.url, u.sha256,
                 u.etag, u.last_modified
-            FROM unchanged_answers u JOIN (
-                SELECT source, dataset, region, year, n_records, n_quarantined, answer_sha256
-                FROM ops.runs
-                WHERE status = 'ok' AND region IN (SELECT region FROM unchanged_answers)
-                QUALIFY row_number() OVER (PARTITION BY source, dataset, region, year
-                                           ORDER BY id DESC) = 1
-            ) l ON l.source = u.source AND l.dataset = u.dataset AND l.region = u.region
+            FROM unchanged_answers u JOIN ({last}) l
+                ON l.source = u.source AND l.dataset = u.dataset AND l.region = u.region
                 AND l.year IS NOT DISTINCT FROM u.year AND l.answer_sha256 = u.sha256
             RETURNING source, dataset, region, year, answer_sha256, n_records, n_quarantined
-            """,
+            """.format(last=_LAST_LANDINGS.format(
+                where="region IN (SELECT region FROM unchanged_answers)")),
             {"run_id": run_id, "started_at": started_at},
         ).fetchall()
         con.unregister("unchanged_answers")

@@ -50,9 +50,6 @@ def apply(con: duckdb.DuckDBPyConnection, overrides: Mapping[str, Any]) -> dict[
     ``[indicators]`` of the config, without its ``cardinal`` table (models/cardinal.py)."""
     values = check(overrides)
     con.execute(_OVERRIDES_DDL)
-    stored = dict(con.execute("SELECT name, value FROM core.setting_overrides").fetchall())
-    if stored == {name: json.dumps(value) for name, value in values.items()}:
-        return values  # unchanged: the build's fingerprints read this table (build_state.py)
     with transaction(con):
         con.execute("DELETE FROM core.setting_overrides")
         now = datetime.now(UTC)
