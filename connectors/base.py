@@ -173,9 +173,10 @@ class Job:
     target: str = field(repr=False)
     region: Region | None = None  # the region whose codes fill the target, where there is one
     params: Mapping[str, str] = field(default_factory=dict, compare=False)  # source-specific
-    # SPSE detail jobs: the listing rows of the packages whose detail pages fit tonight's
-    # budget, and how many candidates were deferred to a later night.
-    details: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    # SPSE detail jobs: the packages whose detail pages fit tonight's budget (each its listing
+    # row and the pages to ask), and how many candidates were deferred to a later night.
+    details: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), repr=False,
+                                                          compare=False)
     deferred: int = field(default=0, compare=False)
     # A secret the fetch sends (INAPROC: its token), kept out of the target and every URL;
     # never logged or stored (redacted as a secret, as the target is).

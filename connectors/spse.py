@@ -73,7 +73,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -94,7 +94,7 @@ from pantau.connectors.base import (
     to_bytes,
 )
 from pantau.connectors.http import HttpClient, HttpSettings, Response
-from pantau.connectors.spse_budget import Candidate, Reason, choose, closeness
+from pantau.connectors.spse_budget import FINAL, Candidate, Reason, choose, closeness, stage
 from pantau.connectors.spse_pages import (
     COLUMNS_SENT,
     KINDS,
@@ -142,6 +142,21 @@ DETAIL_PAGES: dict[str, tuple[tuple[str, str], ...]] = {
                      ("realisasi", "darurat/pengumumandaruratpemenang?id={id}")),
 }
 
+# When each detail page fills and when it stops changing, as stages (``spse_budget.stage``):
+# a page is asked once its package reaches the stage it opens at, and again at each later fetch
+# until one was made at or past the stage it settles at. So a new tender costs its announcement
+# and schedule, and each stage change the pages that stage fills, not all six pages each time
+# (bench/spse_national.py: what a national night can then follow).
+PAGE_STAGES: dict[str, tuple[float, float]] = {
+    "pengumuman": (0.0, 0.0),  # again only when the listing row changes within a stage
+    "jadwal": (0.0, FINAL),  # a schedule can be moved at any stage (indicators.md)
+    "peserta": (0.2, 0.8),  # registrations, masked until evaluation on the national portal
+    "hasil": (0.6, 1.0),  # the evaluation, open to objection (sanggah) until the contract
+    "pemenang": (0.8, 1.0),
+    "pemenang_berkontrak": (1.0, FINAL),
+    "realisasi": (0.0, FINAL),  # a record's payments, until it is finished
+}
+
 _COOKIE_TOKEN = re.compile(r"___AT=([A-Za-z0-9]+)&")
 _SCRIPT_TOKEN = re.compile(r"d\.authenticityToken[\s+]=[\s+]['\"]([0-9a-zA-Z]+)['\"];")
 
@@ -170,6 +185,45 @@ def portal_base(base_url: str, slug: str) -> str:
 
 def listing_hash(row: dict[str, Any]) -> str:
     return content_hash(canonical_json(row))
+
+
+def pages_due(jenis: str, now: float | None, fetched: Mapping[str, float | None] | None = None,
+              *, again: bool = False) -> tuple[str, ...]:
+    """The detail pages to ask of a ``jenis`` package at stage ``now`` (``spse_budget.stage``),
+    given the stage each page was last read at (``fetched``; none: never): the pages its stage
+    has opened that have not settled (``PAGE_STAGES``), or with ``again`` (its listing row
+    changed within its stage: a new name, value or badge) every page it has opened. A stage no
+    rule knows asks them all."""
+    names = [name for name, _ in DETAIL_PAGES[jenis]]
+    if now is None:
+        return tuple(names)
+    fetched = fetched or {}
+    due = []
+    for name in names:
+        opens, settles = PAGE_STAGES[name]
+        at = fetched.get(name)
+        if opens <= now and (again or at is None or at < settles):
+            due.append(name)
+    return tuple(due)
+
+
+def listing_stage(row: Mapping[str, Any]) -> float | None:
+    return stage(row.get("tahap"), final=bool(row.get("final")))
+
+
+def carry_pages(earlier: str | None, fetched: str) -> str:
+    """A detail record (canonical JSON) completed with the pages of the package's last landed
+    record (``earlier``) that tonight's fetch did not ask for, each with the stage it was read
+    at; a page asked and set aside tonight is absent, as on a first fetch, and asked again."""
+    if earlier is None:
+        return fetched
+    old, new = json.loads(earlier), json.loads(fetched)
+    asked = set(new["pages_at"]) | set(new["quarantined"])
+    carried = {name: old[name] for name, _ in DETAIL_PAGES[new["jenis"]]
+               if name not in asked and name in old}
+    pages_at = {name: at for name, at in (old.get("pages_at") or {}).items()
+                if name in carried} | new["pages_at"]
+    return canonical_json({**new, **carried, "pages_at": pages_at})
 
 
 def datatables_form(jenis: str, year: int, start: int, length: int, token: str,
@@ -279,15 +333,19 @@ class Portal:
         raise SpseError(f"{self.base}/dt/{jenis} still had rows after {MAX_PAGES} pages",
                         url=first.url if first else "")
 
-    def detail(self, jenis: str, kode: str) -> tuple[dict[str, Any], dict[str, Rejected]]:
-        """Every detail page of one package, parsed, and the pages set aside: a page in a
+    def detail(self, jenis: str, kode: str,
+               pages: Iterable[str]) -> tuple[dict[str, Any], dict[str, Rejected]]:
+        """The detail ``pages`` of one package, parsed, and the pages set aside: a page in a
         layout the parsers do not know, holding a value that cannot be (an impossible date),
         or not found while the announcement is, is quarantined whole while the others are
         kept. An error page, a failed request or a package without announcement raises: the
         package is fetched again next run."""
         record: dict[str, Any] = {}
         quarantined: dict[str, Rejected] = {}
-        for n, (name, path) in enumerate(DETAIL_PAGES[jenis]):
+        wanted = set(pages)
+        for name, path in DETAIL_PAGES[jenis]:
+            if name not in wanted:
+                continue
             reason = f"page {name} of {jenis} {kode}"
             self.requests += 1
             try:
@@ -298,7 +356,7 @@ class Portal:
             except SourceError as exc:
                 # A page missing while the announcement is there is that page missing; no
                 # announcement, or a portal error, has the whole package retried next run.
-                if n == 0 or exc.status != HTTPStatus.NOT_FOUND:
+                if name == "pengumuman" or exc.status != HTTPStatus.NOT_FOUND:
                     raise
                 quarantined[name] = Rejected(f"{reason}: {exc}", exc.body or b"")
         return record, quarantined
@@ -319,32 +377,40 @@ def fetch_listing(client: HttpClient, base_url: str, slug: str, jenis: str, *, r
     return listing
 
 
-def wanted(listing: Batch) -> list[str]:
-    """Every package of a listing, as ``fetch_details`` wants them: their listing rows."""
-    return list(listing.payloads)
+Wanted = tuple[str, tuple[str, ...]]  # a package's listing row (canonical JSON), pages to ask
+
+
+def wanted(listing: Batch) -> list[Wanted]:
+    """Every package of a listing as ``fetch_details`` wants them, as if none had been fetched
+    before: its listing row and the pages its stage has opened."""
+    jenis = listing.dataset.removeprefix("dt/")
+    return [(text, pages_due(jenis, listing_stage(json.loads(text))))
+            for text in listing.payloads]
 
 
 def fetch_details(
     client: HttpClient, base_url: str, slug: str, jenis: str, *, region: str, year: int,
-    packages: Iterable[str], deferred: int = 0,
+    packages: Iterable[Wanted], deferred: int = 0,
 ) -> list[Batch]:
-    """The detail records of ``packages`` (the listing rows, canonical JSON, they are fetched
-    for), and one batch per page kind that had pages set aside. ``deferred`` counts
-    the candidates that did not fit the night's budget (shown in ``runs``); with nothing to
-    fetch no session is opened."""
+    """The detail records of ``packages`` (the listing row each is fetched for, and the pages
+    to ask), and one batch per page kind that had pages set aside. A record holds the pages
+    asked, each with the stage it was read at (``pages_at``): the pages not asked are carried
+    from the last landed record before landing (``carry_pages``). ``deferred`` counts the
+    candidates that did not fit the night's budget (shown in ``runs``); with nothing to fetch
+    no session is opened."""
     portal = Portal(client, base_url, slug)
     details = Batch(SOURCE, f"detail/{jenis}", region, year,
                     Provenance(SOURCE, portal.base, datetime.now(UTC)),
                     table=RAW_DETAIL, complete=False, deferred=deferred)
     pages_set_aside: dict[str, Batch] = {}
     failures = 0
-    for text in packages:
+    for text, asked in packages:
         row = json.loads(text)
         kode, key = row["kode"], f"{jenis}|{row['kode']}"
         if portal.token is None:  # the session the listing had: one per job, as a browser's
             portal.open()
         try:
-            pages, quarantined = portal.detail(jenis, kode)
+            pages, quarantined = portal.detail(jenis, kode, asked)
         except (SourceError, ValueError) as exc:
             body = exc.body if isinstance(exc, SourceError) else None
             details.rejected.append(Rejected(f"detail of {jenis} {kode}: {exc}",
@@ -365,9 +431,11 @@ def fetch_details(
                 complete=False,
             )).rejected.append(rejected)
         # A package with a page set aside is not final: it is fetched again next run.
+        now = listing_stage(row)
         record = {"jenis": jenis, "kind": KINDS[jenis], "kode": kode, "tahun": year,
                   "listing_hash": listing_hash(row), "final": row["final"] and not quarantined,
-                  "quarantined": sorted(quarantined), **pages}
+                  "quarantined": sorted(quarantined), "stage": now,
+                  "pages_at": dict.fromkeys(pages, now), **pages}
         details.add(key, canonical_json(record))
     details.requests = portal.requests
     return [details, *pages_set_aside.values()]
@@ -438,6 +506,15 @@ class Due:
     tahap: str | None
     reason: Reason
     nights_waiting: int  # since its last fetch or its row's first sighting, the later
+    # Its last landed detail record: the stage it was fetched at, and each page's (none: new).
+    fetched_stage: float | None = None
+    pages_at: Mapping[str, float | None] = field(default_factory=dict)
+
+    def pages(self) -> tuple[str, ...]:
+        """The detail pages to ask tonight (``pages_due``)."""
+        now = stage(self.tahap, final=self.final)
+        again = self.reason == "changed" and now is not None and now == self.fetched_stage
+        return pages_due(self.jenis, now, self.pages_at, again=again)
 
 
 Listed = tuple[str, str, int]  # (region label, jenis, year): a listing landed tonight
@@ -454,23 +531,24 @@ def plan_details(settings: SpseSettings, regions: Iterable[Region], due: Iterabl
                                             or "")).netloc
                for listed in listing_requests if listed[0] in by_label}
     candidates: dict[str, list[Candidate]] = defaultdict(list)
-    rows: dict[str, Due] = {}
+    asks: dict[str, Wanted] = {}
     for d in due:
         listed = (d.region, d.jenis, d.year)
-        if listed not in host_of:
+        pages = d.pages()
+        if listed not in host_of or not pages:
             continue
         key = f"{d.jenis}|{d.kode}"
-        rows[key] = d
+        asks[key] = (d.row, pages)
         candidates[host_of[listed]].append(Candidate(
-            key, listed, len(DETAIL_PAGES[d.jenis]), by_label[d.region].watched, d.reason,
+            key, listed, len(pages), by_label[d.region].watched, d.reason,
             d.nights_waiting, closeness(d.tahap, final=d.final)))
-    chosen: dict[Listed, list[str]] = defaultdict(list)
+    chosen: dict[Listed, list[Wanted]] = defaultdict(list)
     deferred: dict[Listed, int] = defaultdict(int)
     for host in sorted(set(host_of.values())):
         spent = sum(n for listed, n in listing_requests.items() if host_of.get(listed) == host)
         choice = choose(candidates[host], max(0, settings.max_requests_per_night - spent))
         for c in choice.fetch:
-            chosen[c.group].append(rows[c.key].row)  # type: ignore[index]
+            chosen[c.group].append(asks[c.key])  # type: ignore[index]
         for c in choice.deferred:
             deferred[c.group] += 1  # type: ignore[index]
         if choice.deferred:

@@ -53,14 +53,35 @@ _CLOSENESS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     ))
 
 
+_ANNOUNCED = re.compile(r"pengumuman", re.IGNORECASE)  # after the rules: "Pengumuman Pemenang"
+FINAL = 2.0  # the stage of a final package (finished, failed, cancelled): past every other
+
+
+def _matched(tahap: str | None) -> float | None:
+    for pattern, value in _CLOSENESS:
+        if pattern.search(tahap or ""):
+            return value
+    return None
+
+
 def closeness(tahap: str | None, *, final: bool = False) -> float:
     """How near award a listing's stage is, 0.0 (announced) to 1.0 (contract, or final)."""
     if final:
         return 1.0
-    for pattern, value in _CLOSENESS:
-        if pattern.search(tahap or ""):
-            return value
-    return 0.0
+    found = _matched(tahap)
+    return 0.0 if found is None else found
+
+
+def stage(tahap: str | None, *, final: bool = False) -> float | None:
+    """Where a package stands, for which of its detail pages have filled
+    (``spse.PAGE_STAGES``): its closeness, ``FINAL``, or None for a stage no rule knows
+    (``Tidak Ada Jadwal``, a name the portal starts using): then every page is fetched."""
+    if final:
+        return FINAL
+    found = _matched(tahap)
+    if found is None and _ANNOUNCED.search(tahap or ""):
+        return 0.0
+    return found
 
 
 class Candidate(NamedTuple):  # a tuple: a national night plans some 100,000 of them

@@ -371,7 +371,8 @@ def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
                 _record_job_failure(con, job, outcome, summary, started)
                 continue
             batches = outcome if isinstance(outcome, list) else [outcome]  # SPSE: + details
-            for batch in (b for b in batches if not b.unchanged):
+            for fetched in (b for b in batches if not b.unchanged):
+                batch = spse_state.carry_earlier_pages(con, fetched)
                 result = land(con, batch, summary.run_id, started, guard=guard,
                               then=spse_state.mark_fetched(batch, summary.run_id))
                 summary.landed.append(result)

@@ -1,7 +1,9 @@
 """The SPSE connector's incremental state, read from the data it describes.
 
-Each landed SPSE detail record carries the hash of the listing row it was fetched for and
-whether the package was final then (``connectors/spse.py``). So the state is the data: it is
+Each landed SPSE detail record carries the hash of the listing row it was fetched for,
+whether the package was final then and the stage each of its pages was read at
+(``connectors/spse.py``: a fetch asks only the pages not settled, and the others are carried
+from the record last landed, ``carry_earlier_pages``). So the state is the data: it is
 written in the same transaction as the detail record, and a detail that failed (quarantined)
 leaves no state behind, so the next run fetches it again. The one addition is when each
 package's pages were last fetched (``ops.spse_fetches``, written in the landing transaction of
@@ -11,6 +13,7 @@ planner ranks unfinished packages by the nights since they were last fetched.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from datetime import datetime
@@ -18,7 +21,7 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 from pantau.connectors.base import Batch
-from pantau.connectors.spse import RAW_DETAIL, RAW_LISTING, SOURCE, Due, Listed
+from pantau.connectors.spse import RAW_DETAIL, RAW_LISTING, SOURCE, Due, Listed, carry_pages
 
 DAY_SECONDS = 86_400
 
@@ -56,7 +59,8 @@ def due_details(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> l
                CASE WHEN d.key IS NULL THEN 'new'
                     WHEN d.payload->>'listing_hash' IS DISTINCT FROM l.listing_hash THEN 'changed'
                     ELSE 'unfinished' END,
-               greatest(coalesce(f.fetched_at, d.fetched_at), v.first_seen_at)
+               greatest(coalesce(f.fetched_at, d.fetched_at), v.first_seen_at),
+               TRY_CAST(d.payload->>'stage' AS DOUBLE), d.payload->>'pages_at'
         FROM listed l
         LEFT JOIN raw.{RAW_DETAIL} d ON d.key = l.key
         LEFT JOIN ops.spse_fetches f ON f.key = l.key
@@ -65,14 +69,32 @@ def due_details(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> l
         WHERE d.key IS NULL OR d.payload->>'listing_hash' IS DISTINCT FROM l.listing_hash
             OR NOT coalesce(TRY_CAST(d.payload->>'final' AS BOOLEAN), false)
         """, {"run_id": run_id, "source": SOURCE}).fetchall()
-    return [Due(region, jenis, year, kode, row, final, tahap, reason, _nights(now, fetched_at))
-            for region, jenis, year, kode, row, final, tahap, reason, fetched_at in rows]
+    return [Due(region, jenis, year, kode, row, final, tahap, reason, _nights(now, fetched_at),
+                fetched_stage, json.loads(pages_at) if pages_at else {})
+            for region, jenis, year, kode, row, final, tahap, reason, fetched_at, fetched_stage,
+            pages_at in rows]
 
 
 def _nights(now: datetime, fetched_at: datetime | None) -> int:
     if fetched_at is None:
         return 0
     return max(0, math.floor((now - fetched_at).total_seconds() / DAY_SECONDS + 0.5))
+
+
+def carry_earlier_pages(con: duckdb.DuckDBPyConnection, batch: Batch) -> Batch:
+    """An SPSE detail batch whose records are completed, before they land, with the pages
+    their packages' last landed records hold that tonight's fetch did not ask for
+    (``spse.carry_pages``); any other batch as it is."""
+    if batch.source != SOURCE or batch.table != RAW_DETAIL or not batch.keys:
+        return batch
+    con.register("detail_keys", pa.table({"key": pa.array(batch.keys, pa.string())}))
+    earlier = dict(con.execute(
+        f"SELECT key, d.payload::VARCHAR FROM raw.{RAW_DETAIL} d JOIN detail_keys USING (key)",
+    ).fetchall())
+    con.unregister("detail_keys")
+    batch.payloads = [carry_pages(earlier.get(key), text)
+                      for key, text in zip(batch.keys, batch.payloads, strict=True)]
+    return batch
 
 
 def mark_fetched(batch: Batch, run_id: str) -> Callable[[duckdb.DuckDBPyConnection], None] | None:

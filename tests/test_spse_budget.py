@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import duckdb
 from pantau.connectors import spse
 from pantau.connectors.base import Region
-from pantau.connectors.spse_budget import Candidate, choose, closeness
+from pantau.connectors.spse_budget import FINAL, Candidate, choose, closeness, stage
 from test_spse_run import SCALE, SEED, query, run, served, spse_config
 
 from pantau.simulator.server import Simulator
@@ -77,6 +78,64 @@ def test_closeness_from_the_stage() -> None:
     assert closeness("Paket Sedang Berjalan") == 0.5
     assert closeness("Tender Ulang") == 0.0
     assert closeness("Tender Batal", final=True) == 1.0
+
+
+def test_a_fetch_asks_the_pages_a_stage_has_opened_until_they_settle() -> None:
+    # the stages of the real listings (sources.md §1.3, ../shared/data/spse-dt-lelang-2021/)
+    assert stage("Pengumuman Pascakualifikasi [...]") == 0.0
+    assert stage("Masa Sanggah Hasil Tender") == stage("Pengumuman Pemenang") == 0.8
+    assert stage("Tender Sudah Selesai", final=True) == FINAL
+    assert stage("Paket Sedang Berjalan") == 0.5
+    assert stage("Tidak Ada Jadwal") is None
+    every = tuple(name for name, _ in spse.DETAIL_PAGES["lelang"])
+    assert spse.pages_due("lelang", None) == every  # a stage no rule knows: every page
+    assert spse.pages_due("lelang", 0.0) == ("pengumuman", "jadwal")
+    assert spse.pages_due("lelang", 0.6) == ("pengumuman", "peserta", "jadwal", "hasil")
+    at_award = dict.fromkeys(spse.pages_due("lelang", 0.8), 0.8)
+    assert spse.pages_due("lelang", 1.0, at_award) == (
+        "jadwal", "hasil", "pemenang", "pemenang_berkontrak")  # participants settled at award
+    at_contract = dict.fromkeys(every, 1.0)
+    assert spse.pages_due("lelang", FINAL, at_contract) == ("jadwal", "pemenang_berkontrak")
+    assert spse.pages_due("lelang", FINAL, dict.fromkeys(every, FINAL)) == ()
+    assert spse.pages_due("lelang", FINAL, dict.fromkeys(every, FINAL), again=True) == every
+    assert spse.pages_due("nonspk", 0.5, {"pengumuman": 0.5, "realisasi": 0.5}) == (
+        "realisasi",)
+    # a page read at a stage no rule knew is not settled
+    assert spse.pages_due("nonspk", FINAL, {"pengumuman": None, "realisasi": None}) == (
+        "pengumuman", "realisasi")
+
+
+def test_due_asks_again_what_changed_within_a_stage() -> None:
+    def due(reason: str, tahap: str, fetched_stage: float) -> spse.Due:
+        return spse.Due("a", "lelang", 2026, "1", "{}", final=False, tahap=tahap,
+                        reason=reason,  # type: ignore[arg-type]
+                        nights_waiting=0, fetched_stage=fetched_stage,
+                        pages_at={"pengumuman": 0.6, "jadwal": 0.6, "peserta": 0.6,
+                                  "hasil": 0.6})
+    assert due("unfinished", "Evaluasi Penawaran", 0.6).pages() == (
+        "peserta", "jadwal", "hasil")
+    # a new name, value or badge at the same stage: the announcement too
+    assert due("changed", "Evaluasi Penawaran", 0.6).pages() == (
+        "pengumuman", "peserta", "jadwal", "hasil")
+    assert due("changed", "Penetapan Pemenang", 0.6).pages() == (
+        "peserta", "jadwal", "hasil", "pemenang")
+
+
+def test_carry_pages_keeps_what_was_not_asked_and_drops_what_was_set_aside() -> None:
+    earlier = spse.canonical_json({
+        "jenis": "lelang", "kode": "1", "quarantined": [], "stage": 0.6,
+        "pages_at": {"pengumuman": 0.0, "jadwal": 0.6, "peserta": 0.6},
+        "pengumuman": {"nama_paket": "A"}, "jadwal": [{"tahap": "old"}], "peserta": [1]})
+    tonight = spse.canonical_json({
+        "jenis": "lelang", "kode": "1", "quarantined": ["peserta"], "stage": 0.8,
+        "pages_at": {"jadwal": 0.8}, "jadwal": [{"tahap": "new"}]})
+    got = json.loads(spse.carry_pages(earlier, tonight))
+    assert got["pengumuman"] == {"nama_paket": "A"}  # not asked: carried with its stage
+    assert got["jadwal"] == [{"tahap": "new"}]
+    assert "peserta" not in got  # asked and set aside: absent, and asked again
+    assert got["pages_at"] == {"pengumuman": 0.0, "jadwal": 0.8}
+    assert (got["stage"], got["quarantined"]) == (0.8, ["peserta"])
+    assert spse.carry_pages(None, tonight) == tonight
 
 
 def test_plan_details_spends_each_hosts_budget_less_its_listings() -> None:

@@ -6,6 +6,7 @@ Expected packages are computed from the simulator's own SPSE view of the world, 
 from __future__ import annotations
 
 import functools
+import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -127,6 +128,9 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         sim.requests.clear()
         out["third"] = run(cfg)
         out["third_requests"] = dict(sim.requests)
+        # the same portal fetched whole into a warehouse of its own: what night 3 must equal
+        out["fresh"] = spse_config(tmp / "fresh", sim.url, [{"spse_slug": "jatengprov"}])
+        run(out["fresh"])
     return out
 
 
@@ -153,10 +157,16 @@ def test_full_run_lands_exactly_what_the_portal_serves(incremental: dict[str, An
         assert landed[f"detail/{jenis}"].n_quarantined == 0
     # no page of the simulator's layouts (eproc4 and national) was set aside
     assert [d for d in landed if d.count("/") == 2] == []
-    pages = {j: len(p) for j, p in spse.DETAIL_PAGES.items()}
+    # A first fetch asks the pages a package's stage has opened: every page of a final one,
+    # and of a tender still under evaluation (the simulator's one unfinished stage) not yet its
+    # winner and contract pages.
+    assert {r["tahap"] for j in ("lelang", "pl") for r in before[j] if not r["final"]} == {
+        "Evaluasi Penawaran"}
     assert detail_requests(incremental["first_requests"]) == sum(
-        pages[j] * len(js) for j, js in before.items()
+        len(spse.DETAIL_PAGES[j]) - (2 if j in {"lelang", "pl"} and not r["final"] else 0)
+        for j, js in before.items() for r in js
     )
+    assert sum(not r["final"] for j in ("lelang", "pl") for r in before[j]) > 0
 
 
 def test_pagu_is_exact_from_the_detail_page(incremental: dict[str, Any]) -> None:
@@ -245,32 +255,75 @@ def test_simulated_pages_in_each_layout_parse() -> None:
     assert seen == {(True, True), (True, False), (False, True), (False, False)}
 
 
+def pages_asked(jenis: str, old: dict | None, new: dict) -> int:
+    """The detail pages a night asks of a package whose listing row went from ``old`` (None:
+    new) to ``new``, in the simulator's stages: a tender is under evaluation (announcement,
+    schedule, participants and evaluation have filled) or final (its winner and contract pages
+    too); a record is in progress or finished, and has two pages."""
+    tender = jenis in {"lelang", "pl"}
+    opened = (6 if new["final"] else 4) if tender else 2
+    if old is None or (old != new and old["tahap"] == new["tahap"]):
+        return opened  # new, or changed within its stage: every page it has opened
+    if not tender:
+        return 1 if old != new or not new["final"] else 0  # the payments page, until finished
+    if old == new:
+        return 0 if new["final"] else 3  # schedule, participants, evaluation: not settled
+    # evaluation -> final: the schedule, participants and evaluation again, and the winner
+    # and contract pages for the first time; the announcement has settled
+    return 5
+
+
+def night_pages(old_rows: dict[str, list[dict]], new_rows: dict[str, list[dict]]) -> int:
+    total = 0
+    for jenis in JENIS:
+        old = {r["kode"]: r for r in old_rows[jenis]}
+        total += sum(pages_asked(jenis, old.get(r["kode"]), r) for r in new_rows[jenis])
+    return total
+
+
 def test_second_run_fetches_only_changed_and_unfinished(incremental: dict[str, Any]) -> None:
     before, after = incremental["before"], incremental["after"]
-    pages = {j: len(p) for j, p in spse.DETAIL_PAGES.items()}
-    changed, unfinished = set(), set()
-    for jenis in JENIS:
-        old = {r["kode"]: r for r in before[jenis]}
-        for row in after[jenis]:
-            if old.get(row["kode"]) != row:
-                changed.add((jenis, row["kode"]))
-            if not row["final"]:
-                unfinished.add((jenis, row["kode"]))
+    changed = {(j, r["kode"]) for j in JENIS for r in after[j]
+               if {o["kode"]: o for o in before[j]}.get(r["kode"]) != r}
     # the advance changed a finished package's listing row: only the state can tell it apart
-    assert any(
-        old_final
-        for old_final in (
-            {r["kode"]: r for r in before[j]}[k]["final"] for j, k in changed - unfinished
-        )
-    )
-    expected = sum(pages[j] for j, _ in changed | unfinished)
+    assert any({r["kode"]: r for r in before[j]}[k]["final"] for j, k in changed
+               if k in {r["kode"] for r in before[j]})
+    expected = night_pages(before, after)
     assert 0 < expected < detail_requests(incremental["first_requests"]) / 2
     assert detail_requests(incremental["second_requests"]) == expected
     assert incremental["second"].failed == []
-    # the third night, with nothing changed, refetches the unfinished packages only
-    assert detail_requests(incremental["third_requests"]) == sum(pages[j] for j, _ in unfinished)
+    # the third night, with nothing changed, asks the unfinished packages' unsettled pages only
+    assert detail_requests(incremental["third_requests"]) == night_pages(after, after) > 0
     landed = {r.dataset: r for r in incremental["third"].landed}
     assert sum(r.n_new + r.n_changed for r in landed.values()) == 0
+
+
+TENDER_FACTS = ("SELECT kind, source_id, title, pagu, hps, contract_value, status, n_registered, "
+                "n_participants, n_bids, supplier_npwp, supplier_name, announced_at, kd_rup, "
+                "satker_name FROM tenders WHERE source = 'spse' ORDER BY ALL")
+BID_FACTS = ("SELECT source_id, supplier_npwp, supplier_name, offer_value, corrected_value, "
+             "is_winner, reason FROM bids ORDER BY ALL")
+SCHEDULE_FACTS = "SELECT * EXCLUDE (source) FROM schedule ORDER BY ALL"
+
+
+def test_pages_carried_from_earlier_nights_equal_a_whole_fetch(
+        incremental: dict[str, Any]) -> None:
+    """After nights that asked only the unsettled pages, the warehouse says what one that
+    fetched every package's opened pages of the same portal says."""
+    night, fresh = incremental["cfg"].analyst_path, incremental["fresh"].analyst_path
+    for sql in (TENDER_FACTS, BID_FACTS, SCHEDULE_FACTS):
+        got = query(night, sql)
+        assert got, sql
+        assert got == query(fresh, sql)
+    # every page a package's stage has opened is in its record, with the stage it was read at
+    for jenis in JENIS:
+        for kode, keys, pages_at in query(night, (
+                "SELECT payload->>'kode', json_keys(payload), payload->>'pages_at' "
+                f"FROM raw.spse_detail WHERE key LIKE '{jenis}|%'")):
+            row = next(r for r in incremental["after"][jenis] if r["kode"] == kode)
+            opened = spse.pages_due(jenis, spse.listing_stage(row))
+            assert set(opened) <= set(keys), (jenis, kode)
+            assert set(json.loads(pages_at)) == set(opened)
 
 
 def test_state_lives_with_the_data(incremental: dict[str, Any]) -> None:
