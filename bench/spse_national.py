@@ -275,11 +275,12 @@ def section(args: argparse.Namespace, year: Year, before: Year, seconds: float) 
         *(f"| {label} | {_mean(nightly, key):,.0f} | {_peak(nightly, key):,} |"
           for label, key in NIGHTLY_ROWS), "",
         ("A fetch asks the pages a package's stage has opened and not settled "
-         "(`connectors/spse.PAGE_STAGES`): a new tender its announcement and schedule, then "
-         "at each stage change the pages it fills (participants, evaluation, winner, "
-         "contract) and the schedule; a record its payments page until it is finished. The "
-         "comparison row keeps the planner and the listings and asks every detail page of a "
-         "package at each fetch, as the connector did before. Mean detail pages a fetch: "
+         "(`connectors/spse.PAGE_STAGES`): a new tender its announcement, participants and "
+         "schedule, then at each stage change the pages it fills (participants, offers and "
+         "evaluation, winner, contract) and the schedule; a record its payments page until "
+         "it is finished. The comparison row keeps the planner and the listings and asks "
+         "every detail page of a package at each fetch, as the connector did before. Mean "
+         "detail pages a fetch: "
          f"{_mean(nightly, 'details') / max(_mean(nightly, 'fetched'), 1):.2f} now, "
          f"{_mean(before.nightly, 'details') / max(_mean(before.nightly, 'fetched'), 1):.2f} "
          "before (sessions included)."), "",

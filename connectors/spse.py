@@ -144,14 +144,16 @@ DETAIL_PAGES: dict[str, tuple[tuple[str, str], ...]] = {
 
 # When each detail page fills and when it stops changing, as stages (``spse_budget.stage``):
 # a page is asked once its package reaches the stage it opens at, and again at each later fetch
-# until one was made at or past the stage it settles at. So a new tender costs its announcement
-# and schedule, and each stage change the pages that stage fills, not all six pages each time
+# until one was made at or past the stage it settles at. So a new tender costs its announcement,
+# participants and schedule, and each stage change the pages that stage fills, not all six
 # (bench/spse_national.py: what a national night can then follow).
 PAGE_STAGES: dict[str, tuple[float, float]] = {
     "pengumuman": (0.0, 0.0),  # again only when the listing row changes within a stage
     "jadwal": (0.0, FINAL),  # a schedule can be moved at any stage (indicators.md)
-    "peserta": (0.2, 0.8),  # registrations, masked until evaluation on the national portal
-    "hasil": (0.6, 1.0),  # the evaluation, open to objection (sanggah) until the contract
+    # registrations open with the announcement (the listing may still show it); masked until
+    # evaluation on the national portal
+    "peserta": (0.0, 0.8),
+    "hasil": (0.4, 1.0),  # offers from the opening, then the evaluation, open to objection
     "pemenang": (0.8, 1.0),
     "pemenang_berkontrak": (1.0, FINAL),
     "realisasi": (0.0, FINAL),  # a record's payments, until it is finished

@@ -89,7 +89,8 @@ def test_a_fetch_asks_the_pages_a_stage_has_opened_until_they_settle() -> None:
     assert stage("Tidak Ada Jadwal") is None
     every = tuple(name for name, _ in spse.DETAIL_PAGES["lelang"])
     assert spse.pages_due("lelang", None) == every  # a stage no rule knows: every page
-    assert spse.pages_due("lelang", 0.0) == ("pengumuman", "jadwal")
+    assert spse.pages_due("lelang", 0.0) == ("pengumuman", "peserta", "jadwal")
+    assert spse.pages_due("lelang", 0.4) == ("pengumuman", "peserta", "jadwal", "hasil")
     assert spse.pages_due("lelang", 0.6) == ("pengumuman", "peserta", "jadwal", "hasil")
     at_award = dict.fromkeys(spse.pages_due("lelang", 0.8), 0.8)
     assert spse.pages_due("lelang", 1.0, at_award) == (
