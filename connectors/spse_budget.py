@@ -74,10 +74,14 @@ def closeness(tahap: str | None, *, final: bool = False) -> float:
 
 def stage(tahap: str | None, *, final: bool = False) -> float | None:
     """Where a package stands, for which of its detail pages have filled
-    (``spse.PAGE_STAGES``): its closeness, ``FINAL``, or None for a stage no rule knows
-    (``Tidak Ada Jadwal``, a name the portal starts using): then every page is fetched."""
+    (``spse.PAGE_STAGES``): its closeness, ``FINAL``, or None where it cannot be told: a stage
+    no rule knows (``Tidak Ada Jadwal``, a name the portal starts using) or one shown with
+    ``[...]``, the portal's mark that more stages run beside it (Kota Semarang's real listing:
+    ``Pengumuman Pascakualifikasi [...]``); then every page is fetched."""
     if final:
         return FINAL
+    if "[...]" in (tahap or ""):
+        return None
     found = _matched(tahap)
     if found is None and _ANNOUNCED.search(tahap or ""):
         return 0.0

@@ -82,7 +82,8 @@ def test_closeness_from_the_stage() -> None:
 
 def test_a_fetch_asks_the_pages_a_stage_has_opened_until_they_settle() -> None:
     # the stages of the real listings (sources.md §1.3, ../shared/data/spse-dt-lelang-2021/)
-    assert stage("Pengumuman Pascakualifikasi [...]") == 0.0
+    assert stage("Pengumuman Pascakualifikasi") == 0.0
+    assert stage("Pengumuman Pascakualifikasi [...]") is None  # more stages beside it
     assert stage("Masa Sanggah Hasil Tender") == stage("Pengumuman Pemenang") == 0.8
     assert stage("Tender Sudah Selesai", final=True) == FINAL
     assert stage("Paket Sedang Berjalan") == 0.5

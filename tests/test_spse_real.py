@@ -21,7 +21,9 @@ from typing import Any
 import duckdb
 import pytest
 from conftest import SHARED, require_shared
+from pantau.connectors import spse
 from pantau.connectors import spse_pages as pages
+from pantau.connectors.spse_budget import FINAL
 from pantau.flows import steps
 from pantau.flows.config import build_config
 
@@ -251,6 +253,13 @@ def test_kota_semarang_listing_lands_whole() -> None:
                                            else rupiah(contract.replace("Rp ", "Rp. ")))
     assert sum(r["tahun"] is None for r in listing.rows) == sum(
         "TA null" in r[8] for r in raw)
+    # A first fetch of each real package asks every detail page: finished ones are final, and
+    # the two in progress ("Tidak Ada Jadwal", "Pengumuman Pascakualifikasi [...]") are at a
+    # stage that cannot be told.
+    every = tuple(name for name, _ in spse.DETAIL_PAGES["lelang"])
+    stages = {spse.listing_stage(r) for r in listing.rows}
+    assert stages == {FINAL, None}
+    assert {spse.pages_due("lelang", spse.listing_stage(r)) for r in listing.rows} == {every}
 
 
 @pytest.mark.parametrize("eproc4", [True, False])
