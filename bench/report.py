@@ -375,7 +375,8 @@ HISTORY_SECTION = "## Raw history storage (issue 16)"  # bench/history.py
 WEB_SECTION = "## Web workbench pages (issue 17)"  # bench/web.py
 SPSE_SECTION = "## National SPSE crawl within a nightly budget (issue 18)"  # bench/spse_national.py
 REAL_SECTION = "## Real data: Kab. Bandung x20 against read_json (issue 18)"  # bench/real.py
-KEPT_SECTIONS = (HISTORY_SECTION, WEB_SECTION, SPSE_SECTION, REAL_SECTION)
+UPSERT_SECTION = "## One upsert as its table grows (issue 18)"  # bench/upsert.py
+KEPT_SECTIONS = (HISTORY_SECTION, WEB_SECTION, SPSE_SECTION, REAL_SECTION, UPSERT_SECTION)
 
 
 def _section(heading: str) -> re.Pattern[str]:

@@ -26,7 +26,7 @@ from pantau.flows import inspectorate_steps
 from pantau.flows.config import Config
 from pantau.models import cardinal, partitions, progress, spse_state
 from pantau.models import settings as indicator_settings
-from pantau.models.db import open_warehouse, transaction
+from pantau.models.db import open_warehouse
 from pantau.models.loader import (
     AnswerKey,
     LandResult,
@@ -34,6 +34,7 @@ from pantau.models.loader import (
     land,
     land_unchanged,
     last_answers,
+    optimistic,
     record_failure,
 )
 from pantau.models.publish import publish
@@ -355,48 +356,55 @@ def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
         outcomes = [exc] * len(group)
     # A group lands in one transaction: each commit syncs the WAL (~7 ms), and a national night
     # has thousands of datasets but a few hundred groups. A crash loses at most the group being
-    # landed, which the rerun fetches again.
-    records = 0
-    with transaction(con):
+    # landed, which the rerun fetches again. The transaction may run twice (loader.optimistic):
+    # what it tells the summary is kept until it has committed.
+    def land_all() -> tuple[list[LandResult], list[tuple[str, str]]]:
+        landed: list[LandResult] = []
+        failed: list[tuple[str, str]] = []
         unchanged = [(job, o) for job, o in zip(group, outcomes, strict=True)
                      if isinstance(o, Batch) and o.unchanged]
         results = land_unchanged(con, [b for _, b in unchanged], summary.run_id, started)
         for (job, _), result in zip(unchanged, results, strict=True):
-            summary.landed.append(result)
-            records += result.n_records
+            landed.append(result)
             if result.error:
-                summary.failed.append((job.label, result.error))
+                failed.append((job.label, result.error))
         for job, outcome in zip(group, outcomes, strict=True):
             if isinstance(outcome, Exception):
-                _record_job_failure(con, job, outcome, summary, started)
+                failed.append(_record_job_failure(con, job, outcome, summary.run_id,
+                                                  started))
                 continue
             batches = outcome if isinstance(outcome, list) else [outcome]  # SPSE: + details
             for fetched in (b for b in batches if not b.unchanged):
                 batch = spse_state.carry_earlier_pages(con, fetched)
                 result = land(con, batch, summary.run_id, started, guard=guard,
                               then=spse_state.mark_fetched(batch, summary.run_id))
-                summary.landed.append(result)
-                records += result.n_records
+                landed.append(result)
                 if result.shrank_from is not None:  # held back: the run names it
-                    summary.failed.append((job.label, (
+                    failed.append((job.label, (
                         f"source shrank: {result.n_records} records where the last landed "
                         f"answer had {result.shrank_from}; kept in quarantine, not applied "
                         f"(after a look: pantau run --accept-shrink {batch.dataset})")))
-    return records
+        return landed, failed
+
+    landed, failed = optimistic(con, land_all)
+    summary.landed += landed
+    summary.failed += failed
+    return sum(r.n_records for r in landed)
 
 
 def _record_job_failure(con: duckdb.DuckDBPyConnection, job: Job, exc: Exception,
-                        summary: RunSummary, started: datetime) -> None:
+                        run_id: str, started: datetime) -> tuple[str, str]:
     """A source error keeps its redacted URL and body; anything else (a bug, an unexpected
-    answer) is recorded with its redacted message. The other jobs go on either way."""
+    answer) is recorded with its redacted message. The other jobs go on either way. Returns
+    the failure as the run's summary names it."""
     if isinstance(exc, SourceError):
         reason, url, body = str(exc), exc.url, exc.body
     else:
         reason, url, body = Redactor(job_secrets(job))(f"{type(exc).__name__}: {exc}"), None, None
-    summary.failed.append((job.label, reason))
-    record_failure(con, run_id=summary.run_id, source=job.source, dataset=job.dataset,
+    record_failure(con, run_id=run_id, source=job.source, dataset=job.dataset,
                    region=job.scope, year=job.year, started_at=started, error=reason,
                    url=url, body=body)
+    return job.label, reason
 
 
 def job_secrets(job: Job) -> list[str]:

@@ -11,7 +11,7 @@ import pytest
 from pantau.connectors import isb
 from pantau.connectors.base import Provenance
 from pantau.models.db import open_warehouse, transaction
-from pantau.models.loader import land
+from pantau.models.loader import land, optimistic
 from pantau.models.partitions import write as write_partition
 
 DATASET = isb.BY_NAME["SPSE-TenderPengumuman"]
@@ -157,3 +157,54 @@ def test_a_record_that_moves_to_another_region_is_new_there_once(tmp_path: Path)
         region = con.execute("SELECT region FROM raw.isb_tender_pengumuman").fetchall()
     assert (first.n_new, moved.n_new, again.n_new, again.n_changed) == (1, 1, 0, 0)
     assert region == [("D108",)]
+
+
+def landing_state(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], ...]:
+    return (
+        con.execute("SELECT key, region, year, payload::VARCHAR, content_hash, run_id, "
+                    "vanished_run FROM raw.isb_tender_pengumuman ORDER BY key").fetchall(),
+        con.execute("SELECT key, content_hash, payload::VARCHAR, first_seen_run, last_seen_run "
+                    "FROM raw.versions ORDER BY ALL").fetchall(),
+        con.execute("SELECT key, event, content_hash, previous_hash, region, run_id "
+                    "FROM raw.version_events ORDER BY seq").fetchall(),
+        con.execute("SELECT run_id, region, n_records, n_new, n_changed FROM ops.runs "
+                    "ORDER BY id").fetchall(),
+    )
+
+
+def test_optimistic_landing_equals_upserts_and_falls_back_where_a_key_is_there(
+        tmp_path: Path) -> None:
+    """loader.optimistic: plain inserts where every key and version is new, and where one is
+    there already (a record moved region; a content back again) the group's transaction runs
+    again with upserts; the warehouse ends as the upserts alone leave it."""
+    def answer(region: str, pagu: dict[int, int], night: int) -> isb.Batch:  # type: ignore[name-defined]
+        prov = Provenance("isb", "http://127.0.0.1/x", T0 + timedelta(days=night))
+        records = [{"kd_tender": k, "pagu": v} for k, v in pagu.items()]
+        return isb.to_batch(DATASET, json.dumps(records).encode(), prov, region=region,
+                            year=2025)
+
+    nights = [
+        ("D107", {1: 1, 2: 2, 3: 3}),  # all new: plain inserts
+        ("D107", {1: 1, 2: 20, 3: 3}),  # 2 changed: updated in its region, a new version
+        ("D107", {1: 1, 2: 2}),  # 2 back to a content seen before; 3 vanished
+        ("D108", {3: 30}),  # 3 moves region
+        ("D107", {1: 1, 2: 2, 4: 4}),  # 4 new
+    ]
+    attempts: list[int] = []
+    with open_warehouse(tmp_path / "optimistic.duckdb") as fast, \
+            open_warehouse(tmp_path / "upserts.duckdb") as slow:
+        for night, (region, pagu) in enumerate(nights):
+            run_id = f"r{night}"
+
+            def body(region: str = region, pagu: dict[int, int] = pagu, night: int = night,
+                     run_id: str = run_id) -> int:
+                attempts.append(night)
+                return land(fast, answer(region, pagu, night), run_id).n_new
+
+            n_new = optimistic(fast, body)
+            assert n_new == land(slow, answer(region, pagu, night), run_id).n_new
+            assert landing_state(fast) == landing_state(slow), night
+        # nights 2 (a content back again) and 3 (a key in another region) ran twice
+        assert attempts == [0, 1, 2, 2, 3, 3, 4]
+        assert [(k, r) for k, r, *_ in landing_state(fast)[0]] == [
+            ("1", "D107"), ("2", "D107"), ("3", "D108"), ("4", "D107")]
