@@ -61,9 +61,10 @@ Quirks of this source (../shared/sources.md §1, checked on ../shared/data/spse-
 Incremental: a package is due a detail fetch when it is new, its listing row changed (stage,
 value, name, badge) since its detail was fetched, or it was not final then
 (``models/spse_state.py`` reads them from the warehouse after the listings landed); the due
-packages that do not fit the night's budget wait for the next night. Each detail record carries
-its ``listing_hash`` and ``final``: the state lives in the same row as the data, written in the
-same transaction.
+packages that do not fit the night's budget wait for the next night. A fetch asks only the pages
+the package's stage can have changed (``PAGE_STAGES``); the others are carried from its last
+record. Each detail record carries its ``listing_hash``, ``final`` and the stage each page was
+read at: the state lives in the same row as the data, written in the same transaction.
 """
 
 from __future__ import annotations
@@ -344,9 +345,9 @@ class Portal:
         package is fetched again next run."""
         record: dict[str, Any] = {}
         quarantined: dict[str, Rejected] = {}
-        wanted = set(pages)
+        asked = set(pages)
         for name, path in DETAIL_PAGES[jenis]:
-            if name not in wanted:
+            if name not in asked:
                 continue
             reason = f"page {name} of {jenis} {kode}"
             self.requests += 1
