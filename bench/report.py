@@ -392,6 +392,13 @@ def write_section(heading: str, text: str, target: Path) -> None:
     target.write_text(new, encoding="utf-8")
 
 
+def report_section(heading: str, text: str, target: Path, *, write: bool) -> None:
+    """Print a benchmark's section, and write it into RESULTS.md unless told not to."""
+    if write:
+        write_section(heading, text, target)
+    print(text)
+
+
 def kept_section(heading: str, target: Path) -> str:
     """One section as RESULTS.md has it now ("" if none)."""
     old = target.read_text(encoding="utf-8") if target.is_file() else ""

@@ -47,7 +47,7 @@ from pantau.connectors.spse import (
 )
 from pantau.connectors.spse_budget import Candidate, choose, closeness, stage
 
-from bench.report import SPSE_SECTION, machine, write_section
+from bench.report import SPSE_SECTION, machine, report_section
 
 SECTION = SPSE_SECTION
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -325,9 +325,7 @@ def main() -> None:
     year = simulate(args, every_page=False)
     before = simulate(args, every_page=True)
     text = section(args, year, before, time.perf_counter() - started)
-    if not args.no_write:
-        write_section(SECTION, text, RESULTS)
-    print(text)
+    report_section(SECTION, text, RESULTS, write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from pantau.connectors.base import Provenance
 from pantau.models import loader
 from pantau.models.db import open_warehouse, transaction
 
-from bench.report import UPSERT_SECTION, machine, write_section
+from bench.report import UPSERT_SECTION, machine, report_section
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 ANSWER = 800  # records: 3.17 M in 4,081 answers at 1M processes
@@ -172,9 +172,7 @@ def main() -> None:
         landing = measure_land(Path(tmp) / "warehouse.duckdb", args.land_rows, args.runs)
         print(landing, flush=True)
     text = section(args, figures, landing, time.perf_counter() - started)
-    if not args.no_write:
-        write_section(UPSERT_SECTION, text, RESULTS)
-    print(text)
+    report_section(UPSERT_SECTION, text, RESULTS, write=not args.no_write)
 
 
 if __name__ == "__main__":
