@@ -45,7 +45,8 @@ from pantau.connectors.spse import (
     DETAIL_PAGES,
     pages_due,
 )
-from pantau.connectors.spse_budget import Candidate, choose, closeness, stage
+from pantau.connectors.spse_budget import Candidate, choose, closeness
+from pantau.connectors.spse_budget import stage as stage_of
 
 from bench.report import SPSE_SECTION, machine, report_section
 
@@ -208,7 +209,7 @@ def stage_costs() -> np.ndarray:
     table = np.zeros((len(LISTS), len(TENDER_STAGES), len(TENDER_STAGES) + 1), dtype=np.int64)
     for k, (jenis, stages) in enumerate(zip(LISTS, names, strict=True)):
         done = (TENDER_DONE, TENDER_FAILED) if k <= 1 else (RECORD_DONE,)
-        at = [stage(t, final=s in done) for s, t in enumerate(stages)]
+        at = [stage_of(t, final=s in done) for s, t in enumerate(stages)]
         for now in range(len(stages)):
             table[k, now, 0] = len(pages_due(jenis, at[now]))
             for then in range(len(stages)):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 import duckdb
@@ -84,7 +85,8 @@ def _nights(now: datetime, fetched_at: datetime | None) -> int:
 def carry_earlier_pages(con: duckdb.DuckDBPyConnection, batch: Batch) -> Batch:
     """An SPSE detail batch whose records are completed, before they land, with the pages
     their packages' last landed records hold that tonight's fetch did not ask for
-    (``spse.carry_pages``); any other batch as it is."""
+    (``spse.carry_pages``); any other batch as it is. The fetched batch is left as it came, so
+    a landing that runs again (``loader.optimistic``) completes it from the same records."""
     if batch.source != SOURCE or batch.table != RAW_DETAIL or not batch.keys:
         return batch
     con.register("detail_keys", pa.table({"key": pa.array(batch.keys, pa.string())}))
@@ -92,9 +94,8 @@ def carry_earlier_pages(con: duckdb.DuckDBPyConnection, batch: Batch) -> Batch:
         f"SELECT key, d.payload::VARCHAR FROM raw.{RAW_DETAIL} d JOIN detail_keys USING (key)",
     ).fetchall())
     con.unregister("detail_keys")
-    batch.payloads = [carry_pages(earlier.get(key), text)
-                      for key, text in zip(batch.keys, batch.payloads, strict=True)]
-    return batch
+    return replace(batch, payloads=[carry_pages(earlier.get(key), text)
+                                    for key, text in zip(batch.keys, batch.payloads, strict=True)])
 
 
 def mark_fetched(batch: Batch, run_id: str) -> Callable[[duckdb.DuckDBPyConnection], None] | None:
