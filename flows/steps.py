@@ -26,11 +26,12 @@ from pantau.flows import inspectorate_steps
 from pantau.flows.config import Config
 from pantau.models import cardinal, partitions, progress, spse_state
 from pantau.models import settings as indicator_settings
-from pantau.models.db import open_warehouse
+from pantau.models.db import open_warehouse, transaction
 from pantau.models.loader import (
     AnswerKey,
     LandResult,
     ShrinkGuard,
+    close_versions,
     land,
     land_unchanged,
     last_answers,
@@ -307,6 +308,8 @@ def fetch_and_land(cfg: Config, con: duckdb.DuckDBPyConnection, submit: Submit,
             land_next()
     while pending:
         land_next()
+    with transaction(con):  # the versions the groups replaced, marked in one scan
+        close_versions(con)
 
 
 def review(cfg: Config, con: duckdb.DuckDBPyConnection, regions: list[Region],

@@ -10,9 +10,11 @@ Issue 18: an upsert costs a scan of its table's keys (``bench/upsert.py``: 190 m
 answer at 3 M rows, where a plain insert takes 6 ms), so a night lands its fetch groups
 ``optimistically``: keys new to their answer with a plain ``INSERT`` (the primary-key index
 checks each), changed ones with an ``UPDATE`` of their own (region, year), versions with a
-plain insert. Where a key or a version is in the table already (a record moved region or year,
-a content back again), the insert fails, the group's transaction is rolled back and the group
-lands again with upserts, as every other caller of ``land`` does.
+plain insert, and the versions they replace only queued (``raw.version_closes``), for the
+night to mark with one UPDATE when its landing ends (``close_versions``). Where a key or a
+version is in the table already (a record moved region or year, a content back again), the
+insert fails, the group's transaction is rolled back and the group lands again with upserts and
+closes what is queued, as every other caller of ``land`` does.
 
 Issue 16: every distinct content is also kept in ``raw.versions`` and every transition in
 ``raw.version_events`` (new, changed, vanished, reappeared), in the same transaction. A complete
@@ -330,14 +332,13 @@ def land_unchanged(con: duckdb.DuckDBPyConnection, batches: list[Batch], run_id:
 
 
 # raw.versions is written once per landing transaction (a fetch group), not once per batch:
-# upserting into it and closing the versions a batch replaces each scan the whole table, which
-# grows with every version of every record (3 M rows at national scale). The batches queue their
-# versions in these TEMP tables, flushed before the transaction commits (models/db.py).
+# upserting into it scans the whole table, which grows with every version of every record (3 M
+# rows at national scale). The batches queue their new versions in this TEMP table, flushed
+# before the transaction commits (models/db.py); the versions they replace or that vanished
+# are queued in raw.version_closes (models/tables.py), which a night marks once at its end.
 _PENDING_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS pending_versions (table_name VARCHAR, key VARCHAR,
     content_hash VARCHAR, payload VARCHAR, first_seen_run VARCHAR, first_seen_at TIMESTAMPTZ);
-CREATE TEMP TABLE IF NOT EXISTS pending_closes (table_name VARCHAR, key VARCHAR,
-    content_hash VARCHAR, last_run VARCHAR, only_open BOOLEAN);
 """
 
 
@@ -357,30 +358,60 @@ _QUEUED: dict[int, set[str]] = {}
 
 
 def _flush_versions(con: duckdb.DuckDBPyConnection) -> None:
-    """The queued contents as versions (an old content back again is current again), then the
-    versions they replace or that vanished as last seen by the run that last saw them."""
-    # In an optimistic transaction a content seen before (its version is there) fails the
-    # plain insert, and the group lands again with this upsert, which makes it current again.
-    con.execute(
-        """
-        INSERT INTO raw.versions (table_name, key, content_hash, payload, first_seen_run,
-                                  first_seen_at)
-        SELECT table_name, key, content_hash, payload::JSON, first_seen_run, first_seen_at
-        FROM pending_versions
-        """ + ("" if id(con) in _OPTIMISTIC else "ON CONFLICT DO UPDATE SET last_seen_run = NULL")
-    )
-    if con.execute("SELECT count(*) FROM pending_closes").fetchone()[0]:  # type: ignore[index]
+    """The queued contents as versions. In an optimistic transaction (the night's) that is all:
+    a content seen before (its version is there) fails the plain insert, and the group lands
+    again here with an upsert, which makes the old content current again (and takes back its
+    queued close), then closes every queued version, as any landing outside a night does."""
+    if id(con) in _OPTIMISTIC:
         con.execute(
             """
-            UPDATE raw.versions v SET last_seen_run = c.last_run FROM pending_closes c
-            WHERE v.table_name = c.table_name AND v.key = c.key
-                AND v.content_hash = c.content_hash
-                AND (NOT c.only_open OR v.last_seen_run IS NULL)
+            INSERT INTO raw.versions (table_name, key, content_hash, payload, first_seen_run,
+                                      first_seen_at)
+            SELECT table_name, key, content_hash, payload::JSON, first_seen_run, first_seen_at
+            FROM pending_versions
             """
         )
+    else:
+        con.execute(
+            """
+            INSERT INTO raw.versions (table_name, key, content_hash, payload, first_seen_run,
+                                      first_seen_at)
+            SELECT table_name, key, content_hash, payload::JSON, first_seen_run, first_seen_at
+            FROM pending_versions
+            ON CONFLICT DO UPDATE SET last_seen_run = NULL
+            """
+        )
+        con.execute(
+            """
+            DELETE FROM raw.version_closes c USING pending_versions p
+            WHERE c.table_name = p.table_name AND c.key = p.key
+                AND c.content_hash = p.content_hash
+            """
+        )
+        close_versions(con)
     con.execute("DELETE FROM pending_versions")
-    con.execute("DELETE FROM pending_closes")
     _QUEUED[id(con)] = set()
+
+
+def close_versions(con: duckdb.DuckDBPyConnection) -> None:
+    """Mark the queued versions (raw.version_closes) as last seen by the run that last saw
+    them, in one UPDATE, and empty the queue; in the caller's transaction. A version queued
+    twice (a record that left one SPSE list and joined another sharing its table) is closed as
+    the two would be one after the other: by its vanishing, where it vanished."""
+    queued = con.execute("SELECT count(*) FROM raw.version_closes").fetchone()
+    if not queued or not queued[0]:
+        return
+    con.execute(
+        """
+        UPDATE raw.versions v SET last_seen_run = c.last_run
+        FROM (SELECT table_name, key, content_hash, arg_max(last_run, NOT only_open) AS last_run,
+                  bool_and(only_open) AS only_open
+              FROM raw.version_closes GROUP BY ALL) c
+        WHERE v.table_name = c.table_name AND v.key = c.key AND v.content_hash = c.content_hash
+            AND (NOT c.only_open OR v.last_seen_run IS NULL)
+        """
+    )
+    con.execute("DELETE FROM raw.version_closes")
 
 
 def _record_versions(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
@@ -399,7 +430,7 @@ def _record_versions(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
     if last is not None:
         con.execute(
             """
-            INSERT INTO pending_closes
+            INSERT INTO raw.version_closes
             SELECT $table, key, previous_hash, $last_run, true FROM landing_changes
             WHERE previous_hash <> content_hash
             """,
@@ -428,7 +459,7 @@ def _record_vanished(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
         _queue_versions(con, batch.table)
         con.execute(
             """
-            INSERT INTO pending_closes
+            INSERT INTO raw.version_closes
             SELECT $table, key, content_hash, $last_run, false FROM landing_vanished
             """,
             {"table": batch.table, "last_run": last.run_id},

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     TIMESTAMP,
+    Boolean,
     Column,
     Integer,
     LargeBinary,
@@ -62,6 +63,22 @@ versions = Table(
     Column("first_seen_run", String, nullable=False),
     Column("first_seen_at", TIMESTAMP(timezone=True), nullable=False),
     Column("last_seen_run", String),  # null while the source still sends this content
+    schema=RAW,
+)
+
+# Issue 18: the versions a landing replaced or saw vanish, not yet marked with their
+# ``last_seen_run``. Marking them is an UPDATE that scans raw.versions (~0.2 s at 3 M rows), so
+# the night's landings queue them here, in their own transaction, and the night marks them all
+# with one UPDATE when its landing ends (``loader.close_versions``); a night cut short leaves
+# them here for the next landing to mark.
+version_closes = Table(
+    "version_closes",
+    metadata,
+    Column("table_name", String, nullable=False),
+    Column("key", String, nullable=False),
+    Column("content_hash", String, nullable=False),  # the version to close
+    Column("last_run", String, nullable=False),  # the last run that saw it
+    Column("only_open", Boolean, nullable=False),  # a replaced version: unless closed already
     schema=RAW,
 )
 

@@ -11,7 +11,7 @@ import pytest
 from pantau.connectors import isb
 from pantau.connectors.base import Provenance
 from pantau.models.db import open_warehouse, transaction
-from pantau.models.loader import land, optimistic
+from pantau.models.loader import close_versions, land, optimistic
 from pantau.models.partitions import write as write_partition
 
 DATASET = isb.BY_NAME["SPSE-TenderPengumuman"]
@@ -159,6 +159,10 @@ def test_a_record_that_moves_to_another_region_is_new_there_once(tmp_path: Path)
     assert region == [("D108",)]
 
 
+def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
 def landing_state(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], ...]:
     return (
         con.execute("SELECT key, region, year, payload::VARCHAR, content_hash, run_id, "
@@ -176,7 +180,8 @@ def test_optimistic_landing_equals_upserts_and_falls_back_where_a_key_is_there(
         tmp_path: Path) -> None:
     """loader.optimistic: plain inserts where every key and version is new, and where one is
     there already (a record moved region; a content back again) the group's transaction runs
-    again with upserts; the warehouse ends as the upserts alone leave it."""
+    again with upserts; the warehouse ends as the upserts alone leave it. The plain inserts
+    queue the versions they replace, which the night closes when its landing ends."""
     def answer(region: str, pagu: dict[int, int], night: int) -> isb.Batch:  # type: ignore[name-defined]
         prov = Provenance("isb", "http://127.0.0.1/x", T0 + timedelta(days=night))
         records = [{"kd_tender": k, "pagu": v} for k, v in pagu.items()]
@@ -191,6 +196,7 @@ def test_optimistic_landing_equals_upserts_and_falls_back_where_a_key_is_there(
         ("D107", {1: 1, 2: 2, 4: 4}),  # 4 new
     ]
     attempts: list[int] = []
+    queued: list[int] = []
     with open_warehouse(tmp_path / "optimistic.duckdb") as fast, \
             open_warehouse(tmp_path / "upserts.duckdb") as slow:
         for night, (region, pagu) in enumerate(nights):
@@ -202,9 +208,57 @@ def test_optimistic_landing_equals_upserts_and_falls_back_where_a_key_is_there(
                 return land(fast, answer(region, pagu, night), run_id).n_new
 
             n_new = optimistic(fast, body)
+            queued.append(count(fast, "raw.version_closes"))
+            with transaction(fast):  # as the night does when its landing ends
+                close_versions(fast)
             assert n_new == land(slow, answer(region, pagu, night), run_id).n_new
             assert landing_state(fast) == landing_state(slow), night
         # nights 2 (a content back again) and 3 (a key in another region) ran twice
         assert attempts == [0, 1, 2, 2, 3, 3, 4]
+        # night 1's plain update of 2 left its old version to close; the upserts close at once
+        assert queued == [0, 1, 0, 0, 0]
+        assert count(slow, "raw.version_closes") == 0
         assert [(k, r) for k, r, *_ in landing_state(fast)[0]] == [
             ("1", "D107"), ("2", "D107"), ("3", "D108"), ("4", "D107")]
+
+
+def test_versions_queued_by_a_night_cut_short_are_closed_by_the_next_landing(
+        tmp_path: Path) -> None:
+    """A night's plain landings queue the versions they replace (raw.version_closes, in their
+    own transaction); where the night ends before it closes them, the next landing does."""
+    def answer(pagu: int, night: int) -> isb.Batch:  # type: ignore[name-defined]
+        prov = Provenance("isb", "http://127.0.0.1/x", T0 + timedelta(days=night))
+        return isb.to_batch(DATASET, json.dumps([{"kd_tender": 1, "pagu": pagu}]).encode(),
+                            prov, region="D107", year=2025)
+
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        land(con, answer(1, 0), "r0")
+        optimistic(con, lambda: land(con, answer(2, 1), "r1"))  # the night stops here
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        assert count(con, "raw.version_closes") == 1
+        land(con, answer(3, 2), "r2")
+        versions = con.execute("SELECT payload::VARCHAR, first_seen_run, last_seen_run "
+                               "FROM raw.versions ORDER BY first_seen_run").fetchall()
+        assert count(con, "raw.version_closes") == 0
+    assert versions == [('{"kd_tender":1,"pagu":1}', "r0", "r0"),
+                        ('{"kd_tender":1,"pagu":2}', "r1", "r1"),
+                        ('{"kd_tender":1,"pagu":3}', "r2", None)]
+
+
+def test_a_version_queued_twice_is_closed_by_its_vanishing(tmp_path: Path) -> None:
+    """A record that leaves one SPSE list and joins another sharing its table in one night
+    queues its version twice: closed as one close after the other would, by the vanishing
+    (whatever the order); a replaced version closed already stays as it was."""
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        con.execute("""
+            INSERT INTO raw.versions VALUES
+                ('t', 'a', 'h', '{}', 'r0', now(), NULL),
+                ('t', 'b', 'h', '{}', 'r0', now(), 'r1')""")
+        con.execute("""
+            INSERT INTO raw.version_closes VALUES
+                ('t', 'a', 'h', 'r2', true), ('t', 'a', 'h', 'r3', false),
+                ('t', 'b', 'h', 'r2', true)""")
+        with transaction(con):
+            close_versions(con)
+        closed = con.execute("SELECT key, last_seen_run FROM raw.versions ORDER BY key").fetchall()
+    assert closed == [("a", "r3"), ("b", "r1")]
