@@ -33,14 +33,19 @@ WITH records AS (
 -- are filled), so the shapes are counted and only they are unnested (per field and record, at
 -- 100k processes this was 7M rows).
 -- json_extract writes values minified, so an empty value has exactly one spelling.
+-- The shapes are grouped by the hashes of their two lists: grouping by the lists themselves
+-- took a third of the file's time at 1M processes (14.5 s against 10 s, the same rows). Two
+-- shapes of a dataset would have to collide in both 64-bit hashes to be counted as one.
 shapes AS (
-    SELECT source, dataset, keys,
-        list_transform(vals, lambda v: CAST(v AS VARCHAR) NOT IN ('null', '""', '[]', '{}'))
-            AS filled,
+    SELECT source, dataset, any_value(keys) AS keys, any_value(filled) AS filled,
         count(*) AS records
-    FROM (SELECT source, dataset, json_keys(payload) AS keys, json_extract(payload, '$.*') AS vals
-          FROM records)
-    GROUP BY ALL
+    FROM (SELECT source, dataset, keys,
+              list_transform(vals, lambda v: CAST(v AS VARCHAR) NOT IN ('null', '""', '[]', '{}'))
+                  AS filled
+          FROM (SELECT source, dataset, json_keys(payload) AS keys,
+                    json_extract(payload, '$.*') AS vals
+                FROM records))
+    GROUP BY source, dataset, hash(keys), hash(filled)
 ),
 totals AS (
     SELECT source, dataset, CAST(sum(records) AS BIGINT) AS n_records FROM shapes GROUP BY ALL
