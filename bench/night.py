@@ -33,7 +33,17 @@ _STAGE = ["fetch+land"]
 
 STAGE_STARTS: dict[str, float] = {}  # when each build stage read its first file
 FILE_PEAKS: dict[str, float] = defaultdict(float)  # peak RSS (MB) while each SQL file ran
+FILE_SECONDS: dict[str, float] = defaultdict(float)  # the build's seconds in each SQL file
 _FILE = [""]
+_FILE_STARTED = [0.0]
+
+
+def _file_switch(name: str) -> None:
+    """The build moves on to the file ``name`` ("" when it ends): the last one's time is up."""
+    now = time.perf_counter()
+    if _FILE[0]:
+        FILE_SECONDS[_FILE[0]] += now - _FILE_STARTED[0]
+    _FILE[0], _FILE_STARTED[0] = name, now
 
 
 class _Tracked(type(Path())):  # type: ignore[misc]
@@ -42,7 +52,7 @@ class _Tracked(type(Path())):  # type: ignore[misc]
     def read_text(self, *args: object, **kwargs: object) -> str:
         if _EXECUTING[0]:  # not the build's plan, which reads every file first
             STAGE_STARTS.setdefault(self.parent.name, time.perf_counter())
-            _FILE[0] = f"{self.parent.name}/{self.name}"
+            _file_switch(f"{self.parent.name}/{self.name}")
         return super().read_text(*args, **kwargs)  # type: ignore[arg-type]
 
 
@@ -118,6 +128,15 @@ def instrument() -> None:
 
     transform.sql_files = sql_files  # type: ignore[assignment]
     transform.plan_build = plan_build  # type: ignore[assignment]
+    timed_build = steps.build
+
+    def build(*args: object, **kwargs: object) -> object:
+        try:
+            return timed_build(*args, **kwargs)
+        finally:
+            _file_switch("")
+
+    steps.build = build  # type: ignore[assignment]
 
 
 def run(config: Path, mode: str, run_date: date | None = None) -> dict[str, Any]:
@@ -179,6 +198,8 @@ def run(config: Path, mode: str, run_date: date | None = None) -> dict[str, Any]
         "peak_rss_by_stage": {k: round(v) for k, v in PEAKS.items()},
         "peak_rss_by_sql_file": dict(sorted(((k, round(v)) for k, v in FILE_PEAKS.items()),
                                             key=lambda kv: -kv[1])[:8]),
+        "seconds_by_sql_file": dict(sorted(((k, round(v, 2)) for k, v in FILE_SECONDS.items()),
+                                           key=lambda kv: -kv[1])[:8]),
     }
 
 

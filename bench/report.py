@@ -62,8 +62,9 @@ def reasons(results: Path) -> dict[str, str]:
                 f"waited {_waited(second):.1f} s for answers and landed for "
                 f"{second.get('land', 0):.1f} s. Every (region, year) holds a change, so the "
                 f"build ran {second.get('build_files', '?')} of "
-                f"{first.get('build_files', '?')} files in {second.get('build', 0):.1f} s: "
-                "core is rebuilt whole where its inputs changed; row-level maintenance of "
+                f"{first.get('build_files', '?')} files in {second.get('build', 0):.1f} s"
+                + _slowest(second.get("seconds_by_sql_file", {}))
+                + ": core is rebuilt whole where its inputs changed; row-level maintenance of "
                 "core (only the changed processes) is what would go below 0.3.")
         same, download = r.get("same"), r.get("download")
         if same and download:
@@ -321,6 +322,13 @@ def variants(results: Path) -> list[str]:
         return []
     return ["Variants (same data, same settings otherwise): "
             + "; ".join(f"`-{v}`: {VARIANTS.get(v, v)}" for v in found) + ".", ""]
+
+
+def _slowest(seconds: dict[str, float]) -> str:
+    """The slowest files of a night's build, in parentheses; nothing where not measured."""
+    top = sorted(seconds.items(), key=lambda kv: -kv[1])[:4]
+    return (" (the slowest files: " + ", ".join(f"`{k}` {v:.1f} s" for k, v in top) + ")"
+            if top else "")
 
 
 def indicator_files(results: Path) -> list[str]:
