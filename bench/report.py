@@ -60,7 +60,12 @@ def reasons(results: Path) -> dict[str, str]:
                 "answers, which are parsed, checked and compared again (fetching and parsing "
                 f"every answer alone takes {refetch['seconds']:.1f} s at {scale}): the night "
                 f"waited {_waited(second):.1f} s for answers and landed for "
-                f"{second.get('land', 0):.1f} s. Every (region, year) holds a change, so the "
+                f"{second.get('land', 0):.1f} s, "
+                f"{1000 * second.get('land', 0) / max(changed_answers, 1):.0f} ms a changed "
+                "answer: a dozen statements each (compare with the raw slice, find what "
+                "vanished, update, insert, versions, events, run row), whose fixed costs add "
+                "up; the versions they replace are closed once, when the landing ends. Every "
+                "(region, year) holds a change, so the "
                 f"build ran {second.get('build_files', '?')} of "
                 f"{first.get('build_files', '?')} files in {second.get('build', 0):.1f} s"
                 + _slowest(second.get("seconds_by_sql_file", {}))

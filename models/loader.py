@@ -126,39 +126,37 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
                 "payload": pa.array(batch.payloads, pa.string()),
                 "hash": pa.array(change_hashes(batch), pa.string()),
             }))
-        # One join finds what is new or changed; only those rows are written (upserting the
-        # whole batch probed the key index for every unchanged record, night after night). It
-        # compares with the rows of the same region and year only: raw is landed region by
-        # region, so the filter skips whole row groups by their min/max, where a join with all
-        # of raw read every row of it for every batch (quadratic: a national night has
-        # thousands of batches). "New" thus means new to this region and year's answer; the
-        # upsert below still keys on the whole table.
+        # One join finds what is new, changed or (a complete answer's own dataset only)
+        # vanished; only those rows are written (upserting the whole batch probed the key index
+        # for every unchanged record, night after night). It compares with the rows of the same
+        # region and year only: raw is landed region by region, so the filter skips whole row
+        # groups by their min/max, where a join with all of raw read every row of it for every
+        # batch (quadratic: a national night has thousands of batches). "New" thus means new to
+        # this region and year's answer; the upsert below still keys on the whole table.
         # A record the answer holds again after it vanished is written again too (reappeared).
-        changes = con.sql(
+        found = con.sql(
             f"""
             WITH same_answer AS (
-                SELECT key, content_hash, vanished_run FROM {table}
+                SELECT key, content_hash, vanished_run, dataset FROM {table}
                 WHERE region = $region AND year IS NOT DISTINCT FROM $year
             )
-            SELECT b.key, b.payload, coalesce(b.hash, md5(b.payload)) AS content_hash,
-                t.key IS NULL AS is_new,
-                t.content_hash AS previous_hash, t.vanished_run IS NOT NULL AS reappeared
-            FROM landing_batch b LEFT JOIN same_answer t ON t.key = b.key
-            WHERE t.key IS NULL OR t.content_hash <> coalesce(b.hash, md5(b.payload))
-                OR t.vanished_run IS NOT NULL
+            SELECT coalesce(b.key, t.key) AS key, b.payload,
+                coalesce(b.hash, md5(b.payload)) AS content_hash, t.key IS NULL AS is_new,
+                t.content_hash AS previous_hash, t.vanished_run IS NOT NULL AS reappeared,
+                b.key IS NULL AS vanished
+            FROM landing_batch b FULL JOIN same_answer t ON t.key = b.key
+            WHERE CASE WHEN b.key IS NULL
+                THEN $complete AND t.dataset = $dataset AND t.vanished_run IS NULL
+                ELSE t.key IS NULL OR t.content_hash <> coalesce(b.hash, md5(b.payload))
+                    OR t.vanished_run IS NOT NULL END
             """,
-            params={"region": batch.region, "year": batch.year},
+            params={"region": batch.region, "year": batch.year, "dataset": batch.dataset,
+                    "complete": batch.complete},
         ).to_arrow_table()
-        # Only a complete answer tells what vanished, and only within its own dataset.
-        vanished = con.sql(
-            f"""
-            SELECT key, content_hash FROM {table} t
-            WHERE region = $region AND year IS NOT DISTINCT FROM $year AND dataset = $dataset
-                AND vanished_run IS NULL
-                AND NOT EXISTS (SELECT 1 FROM landing_batch b WHERE b.key = t.key)
-            """,
-            params={"region": batch.region, "year": batch.year, "dataset": batch.dataset},
-        ).to_arrow_table() if batch.complete else None
+        gone = found["vanished"]
+        changes = found.filter(pc.invert(gone)).drop_columns(["vanished"])
+        vanished = (found.filter(gone).select(["key", "previous_hash"])
+                    .rename_columns(["key", "content_hash"]))
         if partition:
             con.execute("DROP VIEW landing_batch")
         else:
@@ -167,10 +165,10 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
         n_changed = changes.num_rows - n_new
         if changes.num_rows:
             con.register("landing_changes", changes)
-            _write_changes(con, table, batch, run_id)
-            _record_versions(con, batch, run_id, last)
+            _write_changes(con, table, batch, run_id, n_new=n_new, n_changed=n_changed)
+            _record_versions(con, batch, run_id, last if n_changed else None)
             con.unregister("landing_changes")
-        n_vanished = vanished.num_rows if vanished is not None else 0
+        n_vanished = vanished.num_rows
         if n_vanished:
             con.register("landing_vanished", vanished)
             _record_vanished(con, batch, run_id, last)
@@ -188,7 +186,7 @@ def land(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
 
 
 def _write_changes(con: duckdb.DuckDBPyConnection, table: str, batch: Batch,
-                   run_id: str) -> None:
+                   run_id: str, *, n_new: int, n_changed: int) -> None:
     """Write ``landing_changes`` into ``table``: in an ``optimistic`` transaction the records
     new to their answer with a plain insert (one whose key is in the table under another
     region or year fails it) and the others updated within their (region, year), whose rows
@@ -202,17 +200,19 @@ def _write_changes(con: duckdb.DuckDBPyConnection, table: str, batch: Batch,
         SELECT key, $region, $year, payload::JSON, content_hash, $url, $fetched_at, $run_id,
                $dataset
         FROM landing_changes"""
-    if id(con) in _OPTIMISTIC:
-        con.execute(
-            f"""
-            UPDATE {table} t SET payload = c.payload::JSON, content_hash = c.content_hash,
-                source_url = $url, fetched_at = $fetched_at, run_id = $run_id,
-                dataset = $dataset, vanished_run = NULL
-            FROM landing_changes c
-            WHERE NOT c.is_new AND t.key = c.key
-                AND t.region = $region AND t.year IS NOT DISTINCT FROM $year
-            """, params)
-        con.execute(insert + " WHERE is_new", params)
+    if id(con) in _OPTIMISTIC:  # a statement with no rows still scans: ~15 ms at 1M
+        if n_changed:
+            con.execute(
+                f"""
+                UPDATE {table} t SET payload = c.payload::JSON, content_hash = c.content_hash,
+                    source_url = $url, fetched_at = $fetched_at, run_id = $run_id,
+                    dataset = $dataset, vanished_run = NULL
+                FROM landing_changes c
+                WHERE NOT c.is_new AND t.key = c.key
+                    AND t.region = $region AND t.year IS NOT DISTINCT FROM $year
+                """, params)
+        if n_new:
+            con.execute(insert + " WHERE is_new", params)
         return
     con.execute(
         insert + f"""
@@ -417,7 +417,7 @@ def close_versions(con: duckdb.DuckDBPyConnection) -> None:
 def _record_versions(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
                      last: _Landed | None) -> None:
     """The new contents of ``landing_changes`` queued as versions, the versions they replace
-    queued to be closed as last seen by the last run, and one event each."""
+    (none without a ``last`` run) queued to be closed as last seen by it, and one event each."""
     params = {"table": batch.table, "run_id": run_id, "at": batch.provenance.fetched_at}
     _queue_versions(con, batch.table)
     con.execute(
