@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from pantau.connectors import isb
-from pantau.connectors.base import Provenance
+from pantau.connectors.base import Batch, Provenance
 from pantau.models.db import open_warehouse, transaction
 from pantau.models.loader import close_versions, land, optimistic
 from pantau.models.partitions import write as write_partition
@@ -262,3 +262,33 @@ def test_a_version_queued_twice_is_closed_by_its_vanishing(tmp_path: Path) -> No
             close_versions(con)
         closed = con.execute("SELECT key, last_seen_run FROM raw.versions ORDER BY key").fetchall()
     assert closed == [("a", "r3"), ("b", "r1")]
+
+
+def test_only_a_complete_answer_marks_what_it_lacks_vanished_within_its_dataset(
+        tmp_path: Path) -> None:
+    """Two datasets share a raw table (as SPSE's lists do): an incomplete answer (SPSE's
+    details) marks nothing vanished; a complete one marks the records of its own dataset that
+    it lacks, and none of the other dataset's."""
+    def answer(dataset: str, keys: set[int], night: int, *, complete: bool = True) -> Batch:
+        prov = Provenance("isb", "http://127.0.0.1/x", T0 + timedelta(days=night))
+        out = Batch("isb", dataset, "D107", 2025, prov, table="isb_tender_pengumuman",
+                    complete=complete)
+        for k in sorted(keys):
+            out.add(str(k), json.dumps({"kd_tender": k}))
+        return out
+
+    first = {"A": {1, 2, 3}, "B": {4, 5}}
+    later = {"A": {1}, "B": {5}}
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        for dataset, keys in first.items():
+            land(con, answer(dataset, keys, 0), "r0")
+        partial = land(con, answer("A", later["A"], 1, complete=False), "r1")
+        assert partial.n_vanished == 0
+        whole = land(con, answer("A", later["A"], 2), "r2")
+        vanished = {k for (k,) in con.execute(
+            "SELECT key FROM raw.isb_tender_pengumuman WHERE vanished_run = 'r2'").fetchall()}
+        events = {k for (k,) in con.execute(
+            "SELECT key FROM raw.version_events WHERE event = 'vanished'").fetchall()}
+    gone = {str(k) for k in first["A"] - later["A"]}
+    assert whole.n_vanished == len(gone)
+    assert vanished == events == gone
