@@ -33,6 +33,7 @@ from pantau.models.loader import (
     ShrinkGuard,
     close_versions,
     land,
+    land_many,
     land_unchanged,
     last_answers,
     optimistic,
@@ -199,7 +200,7 @@ def extract_group(jobs: tuple[Job, ...], cfg: Config) -> list[Outcome]:
     for job in jobs:
         try:
             outcomes.append(extract(job, cfg))
-        except Exception as exc:  # landed as this job's failure by _land_group
+        except Exception as exc:  # landed as this job's failure by _land_groups
             outcomes.append(exc)
     return outcomes
 
@@ -296,14 +297,23 @@ def fetch_and_land(cfg: Config, con: duckdb.DuckDBPyConnection, submit: Submit,
     landed = records = 0
     progress.report(stage, done=0, total=len(groups), records=0)
 
+    done: set[int] = set()  # the futures whose fetch has finished (Prefect's have no done())
+
     def land_next() -> None:
+        """The first pending group, and those after it whose fetch is done too."""
         nonlocal landed, records
-        records += _land_group(con, *pending.popleft(), summary, started, guard)
-        landed += 1
+        arrived = [pending.popleft()]
+        while pending and id(pending[0][1]) in done:
+            arrived.append(pending.popleft())
+        done.difference_update(id(future) for _, future in arrived)  # ids are reused
+        records += _land_groups(con, arrived, summary, started, guard)
+        landed += len(arrived)
         progress.report(stage, done=landed, total=len(groups), records=records)
 
     for group in groups:
-        pending.append((group, submit(group, cfg)))
+        future = submit(group, cfg)
+        future.add_done_callback(lambda f: done.add(id(f)))
+        pending.append((group, future))
         if len(pending) >= window:
             land_next()
     while pending:
@@ -349,44 +359,53 @@ def tune(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
             con.execute(f"SET {key} = '{value.strip()}'")
 
 
-def _land_group(con: duckdb.DuckDBPyConnection, group: tuple[Job, ...],
-                future: Future[list[Outcome]], summary: RunSummary, started: datetime,
-                guard: ShrinkGuard | None = None) -> int:
-    """Land a group's outcomes; returns the number of records landed."""
-    try:
-        outcomes: list[Outcome] = future.result()
-    except Exception as exc:  # the task itself failed (e.g. its worker died): so did its jobs
-        outcomes = [exc] * len(group)
-    # A group lands in one transaction: each commit syncs the WAL (~7 ms), and a national night
-    # has thousands of datasets but a few hundred groups. A crash loses at most the group being
-    # landed, which the rerun fetches again. The transaction may run twice (loader.optimistic):
-    # what it tells the summary is kept until it has committed.
+def _land_groups(con: duckdb.DuckDBPyConnection,
+                 arrived: list[tuple[tuple[Job, ...], Future[list[Outcome]]]],
+                 summary: RunSummary, started: datetime,
+                 guard: ShrinkGuard | None = None) -> int:
+    """Land the outcomes of groups that have arrived; returns the number of records landed."""
+    jobs: list[Job] = []
+    outcomes: list[Outcome] = []
+    for group, future in arrived:
+        try:
+            outcomes += future.result()
+        except Exception as exc:  # the task itself failed (e.g. its worker died): so did its jobs
+            outcomes += [exc] * len(group)
+        jobs += group
+    # The groups land in one transaction: each commit syncs the WAL (~7 ms), and each statement
+    # costs a few ms at national scale, which loader.land_many shares between the answers of a
+    # table. A crash loses at most the groups being landed, which the rerun fetches again. The
+    # transaction may run twice (loader.optimistic): what it tells the summary is kept until it
+    # has committed.
     def land_all() -> tuple[list[LandResult], list[tuple[str, str]]]:
         landed: list[LandResult] = []
         failed: list[tuple[str, str]] = []
-        unchanged = [(job, o) for job, o in zip(group, outcomes, strict=True)
+        unchanged = [(job, o) for job, o in zip(jobs, outcomes, strict=True)
                      if isinstance(o, Batch) and o.unchanged]
         results = land_unchanged(con, [b for _, b in unchanged], summary.run_id, started)
         for (job, _), result in zip(unchanged, results, strict=True):
             landed.append(result)
             if result.error:
                 failed.append((job.label, result.error))
-        for job, outcome in zip(group, outcomes, strict=True):
+        fetched: list[tuple[Job, Batch]] = []
+        for job, outcome in zip(jobs, outcomes, strict=True):
             if isinstance(outcome, Exception):
                 failed.append(_record_job_failure(con, job, outcome, summary.run_id,
                                                   started))
                 continue
             batches = outcome if isinstance(outcome, list) else [outcome]  # SPSE: + details
-            for fetched in (b for b in batches if not b.unchanged):
-                batch = spse_state.carry_earlier_pages(con, fetched)
-                result = land(con, batch, summary.run_id, started, guard=guard,
-                              then=spse_state.mark_fetched(batch, summary.run_id))
-                landed.append(result)
-                if result.shrank_from is not None:  # held back: the run names it
-                    failed.append((job.label, (
-                        f"source shrank: {result.n_records} records where the last landed "
-                        f"answer had {result.shrank_from}; kept in quarantine, not applied "
-                        f"(after a look: pantau run --accept-shrink {batch.dataset})")))
+            fetched += [(job, spse_state.carry_earlier_pages(con, b))
+                        for b in batches if not b.unchanged]
+        batches = [b for _, b in fetched]
+        results = land_many(con, batches, summary.run_id, started, guard=guard,
+                            thens=[spse_state.mark_fetched(b, summary.run_id) for b in batches])
+        for (job, batch), result in zip(fetched, results, strict=True):
+            landed.append(result)
+            if result.shrank_from is not None:  # held back: the run names it
+                failed.append((job.label, (
+                    f"source shrank: {result.n_records} records where the last landed "
+                    f"answer had {result.shrank_from}; kept in quarantine, not applied "
+                    f"(after a look: pantau run --accept-shrink {batch.dataset})")))
         return landed, failed
 
     landed, failed = optimistic(con, land_all)

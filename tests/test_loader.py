@@ -11,7 +11,7 @@ import pytest
 from pantau.connectors import isb
 from pantau.connectors.base import Batch, Provenance
 from pantau.models.db import open_warehouse, transaction
-from pantau.models.loader import close_versions, land, optimistic
+from pantau.models.loader import ShrinkGuard, _rounds, close_versions, land, land_many, optimistic
 from pantau.models.partitions import write as write_partition
 
 DATASET = isb.BY_NAME["SPSE-TenderPengumuman"]
@@ -220,6 +220,53 @@ def test_optimistic_landing_equals_upserts_and_falls_back_where_a_key_is_there(
         assert count(slow, "raw.version_closes") == 0
         assert [(k, r) for k, r, *_ in landing_state(fast)[0]] == [
             ("1", "D107"), ("2", "D107"), ("3", "D108"), ("4", "D107")]
+
+
+def test_answers_landed_together_equal_answers_landed_one_by_one(tmp_path: Path) -> None:
+    """loader.land_many: the answers of a night's fetch groups land in shared statements inside
+    an optimistic transaction (two of one region and year in rounds one after the other) and
+    leave the warehouse as landing them one by one with ``land`` does: new, changed, vanished,
+    a key moving region (the fallback to upserts), a shrunk answer held back."""
+    def answer(region: str, pagu: dict[int, int], night: int) -> Batch:
+        prov = Provenance("isb", f"http://127.0.0.1/{region}", T0 + timedelta(days=night))
+        records = [{"kd_tender": k, "pagu": v} for k, v in pagu.items()]
+        return isb.to_batch(DATASET, json.dumps(records).encode(), prov, region=region,
+                            year=2025)
+
+    wide = {k: k for k in range(20, 30)}
+    nights = [
+        [("D107", {1: 1, 2: 2, 3: 3}), ("D108", {10: 10}), ("D109", wide),
+         ("D107", {1: 1, 2: 2, 3: 3, 4: 4})],  # D107 twice: the second in a round of its own
+        [("D107", {1: 1, 2: 20, 3: 3, 4: 4}), ("D108", {10: 11, 11: 11})],  # changed, new
+        [("D107", {1: 1, 2: 20, 4: 4, 5: 5}), ("D109", {20: 20}),  # 3 vanished; D109 shrank
+         ("D108", {10: 11, 11: 11, 3: 3})],  # 3 moves region: the plain insert fails
+    ]
+    attempts: list[int] = []
+    guard = ShrinkGuard()
+    with open_warehouse(tmp_path / "together.duckdb") as together, \
+            open_warehouse(tmp_path / "one_by_one.duckdb") as one_by_one:
+        for night, answers in enumerate(nights):
+            run_id = f"r{night}"
+
+            def body(answers: list = answers, night: int = night, run_id: str = run_id) -> list:
+                attempts.append(night)
+                return land_many(together, [answer(r, p, night) for r, p in answers], run_id,
+                                 guard=guard)
+
+            results = optimistic(together, body)
+            with transaction(together):
+                close_versions(together)
+            alone = [land(one_by_one, answer(r, p, night), run_id, guard=guard)
+                     for r, p in answers]
+            assert results == alone, night
+            assert landing_state(together) == landing_state(one_by_one), night
+            assert count(together, "ops.quarantine") == count(one_by_one, "ops.quarantine")
+        assert [r.shrank_from for r in results] == [None, 10, None]
+        assert results[0].n_vanished == 1
+    assert attempts == [0, 1, 2, 2]  # only the night with the moved key ran again
+    assert _rounds([answer(r, p, 0) for r, p in nights[0]], together=True) == [[0, 1, 2], [3]]
+    assert _rounds([answer(r, p, 0) for r, p in nights[0]], together=False) == [
+        [0], [1], [2], [3]]
 
 
 def test_versions_queued_by_a_night_cut_short_are_closed_by_the_next_landing(
