@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 from pantau.connectors.registry import RAW_TABLES
+from pantau.models import record_shapes
 from pantau.models.db import open_warehouse, transaction
 from pantau.models.transform import build
 
@@ -44,7 +45,7 @@ def restore(con: duckdb.DuckDBPyConnection, source: Path, run_id: str) -> int:
                 n += con.execute(
                     f"""
                     INSERT INTO raw.{table} (key, region, year, payload, content_hash,
-                        source_url, fetched_at, run_id, dataset, vanished_run)
+                        source_url, fetched_at, run_id, dataset, vanished_run, shape)
                     WITH latest AS (
                         SELECT key, arg_max(e, seq) AS e,
                             arg_max(e, seq) FILTER (WHERE event <> 'vanished') AS landed
@@ -53,12 +54,14 @@ def restore(con: duckdb.DuckDBPyConnection, source: Path, run_id: str) -> int:
                     SELECT l.key, l.e.region, l.e.year, v.payload, v.content_hash,
                         'restored:' || l.landed.run_id, l.landed.seen_at, l.landed.run_id,
                         l.e.dataset,
-                        CASE WHEN l.e.event = 'vanished' THEN l.e.run_id END
+                        CASE WHEN l.e.event = 'vanished' THEN l.e.run_id END,
+                        {record_shapes.shape("v.payload")}
                     FROM latest l JOIN src.raw.versions v ON v.table_name = $table
                         AND v.key = l.key AND v.content_hash = l.e.content_hash
                     """,
                     {"table": table},
                 ).fetchall()[0][0]
+                record_shapes.add(con, f"raw.{table}")
             con.execute("INSERT INTO raw.version_events SELECT * FROM restored_events")
             con.execute(
                 """

@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pantau.connectors.base import Answer, Batch, Rejected, change_hashes
 from pantau.connectors.registry import RAW_TABLES
+from pantau.models import record_shapes
 from pantau.models.alerts import outbox
 from pantau.models.alerts.messages import source_shrank_alert
 from pantau.models.db import before_commit, transaction
@@ -220,7 +221,8 @@ def _land_table(con: duckdb.DuckDBPyConnection, table_name: str,
             FROM landing_batch b FULL JOIN same_answer t ON t.i = b.i AND t.key = b.key
         )
         SELECT c.i, c.key, c.payload, c.content_hash, c.is_new, c.previous_hash, c.reappeared,
-            c.vanished, a.region, a.year, a.dataset, a.url, a.fetched_at, a.last_run
+            c.vanished, a.region, a.year, a.dataset, a.url, a.fetched_at, a.last_run,
+            CASE WHEN NOT c.vanished THEN {record_shapes.shape("c.payload")} END AS shape
         FROM compared c JOIN landing_answers a USING (i)
         WHERE CASE WHEN c.vanished
             THEN a.complete AND c.landed_dataset = a.dataset AND c.vanished_run IS NULL
@@ -244,6 +246,7 @@ def _land_table(con: duckdb.DuckDBPyConnection, table_name: str,
         con.register("landing_changes", changes)
         new = sum(n_new.values())
         _write_changes(con, table, run_id, n_new=new, n_changed=changes.num_rows - new)
+        record_shapes.add(con, "landing_changes")
         _record_versions(con, table_name, run_id)
         con.unregister("landing_changes")
     if vanished.num_rows:
@@ -281,9 +284,9 @@ def _write_changes(con: duckdb.DuckDBPyConnection, table: str, run_id: str, *,
     the scan finds by their blocks' min/max; elsewhere one upsert keyed on the whole table."""
     insert = f"""
         INSERT INTO {table} (key, region, year, payload, content_hash, source_url, fetched_at,
-                             run_id, dataset)
+                             run_id, dataset, shape)
         SELECT key, region, year, payload::JSON, content_hash, url, fetched_at, $run_id,
-               dataset
+               dataset, shape
         FROM landing_changes"""
     params = {"run_id": run_id}
     if id(con) in _OPTIMISTIC:  # a statement with no rows still scans: ~15 ms at 1M
@@ -292,7 +295,7 @@ def _write_changes(con: duckdb.DuckDBPyConnection, table: str, run_id: str, *,
                 f"""
                 UPDATE {table} t SET payload = c.payload::JSON, content_hash = c.content_hash,
                     source_url = c.url, fetched_at = c.fetched_at, run_id = $run_id,
-                    dataset = c.dataset, vanished_run = NULL
+                    dataset = c.dataset, vanished_run = NULL, shape = c.shape
                 FROM landing_changes c
                 WHERE NOT c.is_new AND t.key = c.key
                     AND t.region = c.region AND t.year IS NOT DISTINCT FROM c.year
@@ -306,7 +309,7 @@ def _write_changes(con: duckdb.DuckDBPyConnection, table: str, run_id: str, *,
             region = excluded.region, year = excluded.year, payload = excluded.payload,
             content_hash = excluded.content_hash, source_url = excluded.source_url,
             fetched_at = excluded.fetched_at, run_id = excluded.run_id,
-            dataset = excluded.dataset, vanished_run = NULL
+            dataset = excluded.dataset, vanished_run = NULL, shape = excluded.shape
         WHERE {table}.content_hash <> excluded.content_hash
             OR {table}.region <> excluded.region
             OR {table}.year IS DISTINCT FROM excluded.year

@@ -47,8 +47,21 @@ def raw_table(name: str) -> Table:
         # complete answer marks what it no longer holds vanished within its own dataset only.
         Column("dataset", String),
         Column("vanished_run", String),  # the run whose complete answer no longer held it
+        Column("shape", String),  # its keys and which it fills: raw.record_shapes
         schema=RAW,
     )
+
+
+# Issue 18: every distinct shape of a raw record (models/record_shapes.py), for
+# core.field_coverage to count records by shape instead of reading every payload.
+record_shapes = Table(
+    "record_shapes",
+    metadata,
+    Column("shape", String, primary_key=True),  # md5 of the two lists
+    Column("keys", JSON, nullable=False),  # the payload's keys, in its order
+    Column("filled", JSON, nullable=False),  # whether each holds a value (not null or empty)
+    schema=RAW,
+)
 
 
 # Issue 16: every distinct content of every raw record, and when each came and went. Append-only

@@ -339,3 +339,24 @@ def test_only_a_complete_answer_marks_what_it_lacks_vanished_within_its_dataset(
     gone = {str(k) for k in first["A"] - later["A"]}
     assert whole.n_vanished == len(gone)
     assert vanished == events == gone
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["optimistic", "upserts"])
+def test_a_records_shape_follows_its_content(tmp_path: Path, fast: bool) -> None:
+    """A changed content lands with its own shape (models/record_shapes.py) in either write
+    path, the plain update of an optimistic night and the upsert."""
+    got = []
+    with open_warehouse(tmp_path / "w.duckdb") as con:
+        for night, pagu in enumerate([None, 5, 0]):
+            answer = batch([{"kd_tender": 1, "pagu": pagu}], night)
+            if fast:
+                optimistic(con, lambda a=answer, n=night: land(con, a, f"r{n}"))
+            else:
+                land(con, answer, f"r{night}")
+            got.append(con.execute(
+                "SELECT CAST(s.keys AS VARCHAR[]), CAST(s.filled AS BOOLEAN[]) "
+                "FROM raw.isb_tender_pengumuman JOIN raw.record_shapes s USING (shape)"
+            ).fetchall())
+        assert count(con, "raw.record_shapes") == 2  # 5 and 0 fill the field alike
+    filled, empty = (["kd_tender", "pagu"], [True, True]), (["kd_tender", "pagu"], [True, False])
+    assert got == [[empty], [filled], [filled]]

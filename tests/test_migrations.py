@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 import sqlalchemy as sa
+from pantau.connectors import isb
+from pantau.connectors.base import Provenance
 from pantau.models.db import (
     BASELINE,
     MIGRATIONS_DIR,
@@ -15,6 +19,7 @@ from pantau.models.db import (
     migrations,
     open_warehouse,
 )
+from pantau.models.loader import land
 from pantau.models.transform import build
 
 
@@ -106,3 +111,41 @@ def test_the_objects_that_became_views_or_temporary_are_dropped_once(tmp_path: P
     assert {"ocds_releases", "cardinal_processes", "compliance_base"}.isdisjoint(tables)
     assert "ocds_releases" in views
     assert versions(db) == [BASELINE, *(v for v, _ in migrations(MIGRATIONS_DIR))]
+
+
+def test_raw_rows_landed_before_shapes_get_theirs_from_their_payloads(tmp_path: Path) -> None:
+    """Migration 009: a warehouse whose raw tables have no ``shape`` gets each row's, read from
+    its payload as the loader reads it (models/record_shapes.py), and raw.record_shapes each
+    distinct one."""
+    db = tmp_path / "w.duckdb"
+    records = [{"kd_tender": 1, "pagu": 5, "nama": ""}, {"kd_tender": 2, "pagu": None,
+               "nama": "x"}, {"kd_tender": 3, "pagu": 7, "nama": "y", "lokasi": []}]
+    prov = Provenance("isb", "http://127.0.0.1/x", datetime(2025, 10, 4, tzinfo=UTC))
+    answer = isb.to_batch(isb.BY_NAME["SPSE-TenderPengumuman"], json.dumps(records).encode(),
+                          prov, region="D107", year=2025)
+    with open_warehouse(db) as con:
+        land(con, answer, "r1")
+        landed = shapes(con)
+        con.execute("ALTER TABLE raw.isb_tender_pengumuman DROP COLUMN shape")
+        con.execute("DELETE FROM raw.record_shapes")
+        con.execute("DELETE FROM ops.schema_version WHERE version >= 9")
+    with open_warehouse(db) as con:
+        assert shapes(con) == landed
+        assert count(con, "raw.record_shapes") == 3
+    # the stored text is canonical: its keys sorted
+    assert landed == [
+        ("1", ["kd_tender", "nama", "pagu"], [True, False, True]),
+        ("2", ["kd_tender", "nama", "pagu"], [True, True, False]),
+        ("3", ["kd_tender", "lokasi", "nama", "pagu"], [True, False, True, True]),
+    ]
+
+
+def shapes(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "SELECT key, CAST(s.keys AS VARCHAR[]), CAST(s.filled AS BOOLEAN[]) "
+        "FROM raw.isb_tender_pengumuman JOIN raw.record_shapes s USING (shape) ORDER BY key"
+    ).fetchall()
+
+
+def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]

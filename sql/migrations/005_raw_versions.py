@@ -12,12 +12,12 @@ COLUMNS = ("dataset", "vanished_run")
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    # The history's own tables (create_all makes raw.version_closes, issue 18's, too) are not
-    # raw records.
+    # The history's own tables (create_all makes issue 18's raw.version_closes and
+    # raw.record_shapes too) are not raw records.
     tables = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
         "AND schema_name = 'raw' "
-        "AND table_name NOT IN ('versions', 'version_events', 'version_closes')"
+        "AND table_name NOT IN ('versions', 'version_events', 'version_closes', 'record_shapes')"
     ).fetchall()
     for (table,) in tables:
         have = {c for (c,) in con.execute(
