@@ -2,7 +2,8 @@
 
 Run by the harness as ``python -m bench.night --config C --secrets S --mode plain|prefect``;
 prints one JSON line. The stages are timed by wrapping the very functions ``run_night`` calls
-(``land``, ``build``, ``publish``), so nothing in the pipeline changes for the measurement.
+(``land``, ``land_many``, ``build``, ``publish``), so nothing in the pipeline changes for the
+measurement.
 """
 
 from __future__ import annotations
@@ -109,6 +110,9 @@ def instrument() -> None:
     steps.open_warehouse = _timed_close(steps.open_warehouse)  # type: ignore[assignment]
     for name in ("land", "build", "publish", "resolve_regions", "_totals"):
         setattr(steps, name, _timed(name, getattr(steps, name)))
+    # a night's arrived answers land together (loader.land_many), unchanged ones by their hash
+    for name in ("land_many", "land_unchanged"):
+        setattr(steps, name, _timed("land", getattr(steps, name)))
     other = getattr(steps, "inspectorate_steps", None)  # issue 6's steps, when present
     for name in ("inspectorate_step", "alert_rules_step", "delivery_step"):
         if other is not None and hasattr(other, name):
