@@ -9,6 +9,8 @@
 -- (models/record_shapes.py): records are counted by shape, and only the few hundred shapes are
 -- unnested, where reading every payload's keys at each build took 12 s of the indicator stage's
 -- 22 s at 1M processes.
+-- Every raw row has a shape in raw.record_shapes: tests/test_loader.py (raw tables are made by
+-- models/tables.py, so their data tests are not declared here).
 -- Source: the ISB raw tables of the processes (their JSON payloads as the source sent them).
 -- creates: core.field_coverage
 -- depends: raw.isb_ecat_paket_epurchasing_v6, raw.isb_jadwal_tahapan_tender,
@@ -16,26 +18,6 @@
 --   raw.isb_pencatatan_swakelola, raw.isb_peserta_tender, raw.isb_tender_pengumuman,
 --   raw.isb_tender_selesai, raw.isb_tender_selesai_nilai, raw.record_shapes
 -- test unique: core.field_coverage(source, dataset, field)
--- test not_null: raw.isb_tender_pengumuman(shape)
--- test not_null: raw.isb_tender_selesai(shape)
--- test not_null: raw.isb_tender_selesai_nilai(shape)
--- test not_null: raw.isb_peserta_tender(shape)
--- test not_null: raw.isb_jadwal_tahapan_tender(shape)
--- test not_null: raw.isb_non_tender_pengumuman(shape)
--- test not_null: raw.isb_non_tender_selesai(shape)
--- test not_null: raw.isb_pencatatan_non_tender(shape)
--- test not_null: raw.isb_pencatatan_swakelola(shape)
--- test not_null: raw.isb_ecat_paket_epurchasing_v6(shape)
--- test relationship: raw.isb_tender_pengumuman(shape) -> raw.record_shapes(shape)
--- test relationship: raw.isb_tender_selesai(shape) -> raw.record_shapes(shape)
--- test relationship: raw.isb_tender_selesai_nilai(shape) -> raw.record_shapes(shape)
--- test relationship: raw.isb_peserta_tender(shape) -> raw.record_shapes(shape)
--- test relationship: raw.isb_jadwal_tahapan_tender(shape) -> raw.record_shapes(shape)
--- test relationship: raw.isb_non_tender_pengumuman(shape) -> raw.record_shapes(shape)
--- test relationship: raw.isb_non_tender_selesai(shape) -> raw.record_shapes(shape)
--- test relationship: raw.isb_pencatatan_non_tender(shape) -> raw.record_shapes(shape)
--- test relationship: raw.isb_pencatatan_swakelola(shape) -> raw.record_shapes(shape)
--- test relationship: raw.isb_ecat_paket_epurchasing_v6(shape) -> raw.record_shapes(shape)
 CREATE OR REPLACE TABLE core.field_coverage AS
 WITH records AS (
     SELECT 'isb' AS source, 'SPSE-TenderPengumuman' AS dataset, shape
