@@ -2,8 +2,8 @@
 
 Run by the harness as ``python -m bench.night --config C --secrets S --mode plain|prefect``;
 prints one JSON line. The stages are timed by wrapping the very functions ``run_night`` calls
-(``land``, ``land_many``, ``build``, ``publish``), so nothing in the pipeline changes for the
-measurement.
+(``land``, ``land_many``, ``land_unchanged``, ``build``, ``publish``), so nothing in the
+pipeline changes for the measurement.
 """
 
 from __future__ import annotations

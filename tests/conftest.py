@@ -17,6 +17,11 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 BANDUNG = SHARED / "data" / "isb-kab-bandung-2025"
 
 
+def present(value: object) -> bool:
+    """Cardinal's coverage: null and empty strings, arrays and objects are absent."""
+    return value not in (None, "", [], {})
+
+
 def require_shared(path: Path) -> Path:
     """Skip (with the reason) when the real captures beside the checkout are missing."""
     if not path.exists():

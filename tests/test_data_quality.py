@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BANDUNG
+from conftest import BANDUNG, present
 from history_nights import NIGHT_1, NIGHT_2, land_night
 from pantau.models.alerts import quality_alerts
 
@@ -22,11 +22,6 @@ def capture(name: str) -> list[dict]:
 def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
-
-
-def present(value: object) -> bool:
-    """Cardinal's coverage: null and empty strings, arrays and objects are absent."""
-    return value not in (None, "", [], {})
 
 
 @pytest.mark.parametrize("dataset", ["SPSE-TenderSelesaiNilai", "SPSE-NonTenderPengumuman",

@@ -40,7 +40,7 @@ shapes AS (
     JOIN raw.record_shapes s USING (shape)
 ),
 -- n_records counts the raw rows themselves: a row whose shape were missing would show as a
--- record that fills nothing, not vanish (the data tests above say none is).
+-- record that fills nothing, not vanish (tests/test_loader.py holds that none is).
 totals AS (
     SELECT source, dataset, count(*) AS n_records FROM records GROUP BY ALL
 ),

@@ -6,16 +6,15 @@ warehouse."""
 from __future__ import annotations
 
 import duckdb
+from pantau.connectors.registry import RAW_TABLES
 from pantau.models import record_shapes
-
-NOT_RECORDS = ("versions", "version_events", "version_closes", "record_shapes")
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    tables = [t for (t,) in con.execute(
+    existing = {t for (t,) in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'raw'").fetchall() if t not in NOT_RECORDS]
-    for table in tables:
+        "AND schema_name = 'raw'").fetchall()}
+    for table in (t for t in RAW_TABLES if t in existing):
         if not con.execute(
             "SELECT 1 FROM duckdb_columns() WHERE database_name = current_database() "
             "AND schema_name = 'raw' AND table_name = ? AND column_name = 'shape'", [table]
