@@ -1,7 +1,7 @@
 """OCP Cardinal's red-flag indicators, computed in DuckDB by ``sql/indicators/1xx_cardinal_*.sql``.
 
 The same SQL runs in two places: ``pantau indicators FILE.jsonl`` (this module loads the compiled
-releases into ``core.cardinal_releases`` of an in-memory database and runs the shared files), and
+releases into ``temp.cardinal_releases`` of an in-memory database and runs the shared files), and
 the nightly build, which runs every file in name order: ``100_cardinal.sql`` numbers the processes
 and hands the publishers' releases of OCDS-sourced processes to the JSON flattening
 (``105_cardinal_flatten.sql``), and ``106_cardinal_from_core.sql`` adds every other process
@@ -277,13 +277,14 @@ def set_variables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 def sql_files(sql_dir: Path = SQL_DIR) -> list[Path]:
     """The Cardinal files `pantau indicators` runs: those whose ``-- depends:`` name only
-    Cardinal's own objects (core.cardinal_*, its input loaded from the file); the files that read
-    core (100, 106: the night's input) run in the nightly build only."""
+    Cardinal's own objects (core.cardinal_* and its TEMP tables temp.cardinal_*, its input loaded
+    from the file); the files that read core (100, 106: the night's input) run in the nightly
+    build only."""
     return sorted(
         p
         for p in (sql_dir / "indicators").glob("*.sql")
         if _FILE.match(p.name)
-        and all(d.startswith("core.cardinal_") for d in declared(p, "depends"))
+        and all(d.startswith(("core.cardinal_", "temp.cardinal_")) for d in declared(p, "depends"))
     )
 
 
@@ -313,7 +314,7 @@ def load_releases(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, str]]) -
     )
     con.register("cardinal_input", table)
     con.execute(
-        "CREATE OR REPLACE TABLE core.cardinal_releases AS "
+        "CREATE OR REPLACE TEMP TABLE cardinal_releases AS "
         "SELECT line_no, CAST(release AS JSON) AS release FROM cardinal_input"
     )
     con.unregister("cardinal_input")

@@ -25,7 +25,7 @@ def exact_fma(a: float, sign: int, c: float) -> float:
 def con():
     con = duckdb.connect()
     con.execute(
-        "CREATE SCHEMA core; CREATE TABLE core.cardinal_releases (line_no BIGINT, release JSON)"
+        "CREATE SCHEMA core; CREATE TEMP TABLE cardinal_releases (line_no BIGINT, release JSON)"
     )
     con.execute((SQL_DIR / "indicators" / "105_cardinal_flatten.sql").read_text(encoding="utf-8"))
     yield con

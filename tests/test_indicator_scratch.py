@@ -1,8 +1,9 @@
 """The indicator stage's scratch tables stay out of the warehouse.
 
-compliance_base (200_compliance_base.sql) and cardinal_processes (100_cardinal.sql) are TEMP
-objects of the build's connection, dropped by the last file that reads them; older warehouses
-kept them as core tables, which a migration drops (sql/migrations/003, 004).
+compliance_base (200_compliance_base.sql), cardinal_processes and cardinal_releases
+(100_cardinal.sql) and Cardinal's input rows (105_cardinal_flatten.sql) are TEMP objects of the
+build's connection, dropped by the last file that reads them; older warehouses kept them as core
+tables, which migrations drop (sql/migrations/003, 004, 010).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import duckdb
 from pantau.models.db import BASELINE, open_warehouse
 from pantau.models.transform import build
 
-SCRATCH = ("compliance_base", "cardinal_processes")
+SCRATCH = ("compliance_base", "cardinal_processes", "cardinal_releases", "cardinal_rel",
+           "cardinal_bids", "cardinal_awards")
 
 
 def _objects(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
@@ -35,9 +37,9 @@ def test_scratch_is_temporary_and_old_core_tables_are_dropped(tmp_path: Path) ->
         assert _objects(con) == set()
         build(con)  # twice on one connection: the TEMP objects do not linger
         assert _objects(con) == set()
-        # ...and what read them was still written: the metrics and Cardinal's input (the
+        # ...and what read them was still written: the metrics and Cardinal's flags (the
         # metric rows as a view over core, which must not read a TEMP object).
         written = {r[0] for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core' "
             "UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'core'").fetchall()}
-        assert {"metric_rows", "cardinal_rel", "compliance_results"} <= written
+        assert {"metric_rows", "flags_cardinal", "compliance_results"} <= written

@@ -30,7 +30,7 @@ SCHEMAS = ("raw", "core", "ops", "temp", "main")
 BEFORE_BUILD = frozenset({f"raw.{t}" for t in RAW_TABLES} | {
     t.fullname for t in metadata.tables.values() if t.schema in ("ops", "raw")})
 # `pantau indicators FILE.jsonl` loads the releases itself (models/cardinal.py) before the files.
-CARDINAL_INPUT = frozenset({"core.cardinal_releases"})
+CARDINAL_INPUT = frozenset({"temp.cardinal_releases"})
 
 _COMMENT = re.compile(r"--[^\n]*")
 _STRING = re.compile(r"'(?:[^']|'')*'")

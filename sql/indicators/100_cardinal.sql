@@ -5,7 +5,7 @@
 -- night and `pantau indicators` over that night's export see the same "file order"), with the
 -- release-level fields of its OCDS release that Cardinal reads (core.ocds_release_rows,
 -- sql/core/740_ocds_release_rows.sql); and
--- core.cardinal_releases(line_no, release): the publisher's compiled release of each process
+-- temp.cardinal_releases(line_no, release): the publisher's compiled release of each process
 -- that came in as OCDS (source 'ocds'), which 105_cardinal_flatten.sql flattens as it flattens
 -- a file. Every other process is flattened straight from these rows by
 -- 106_cardinal_from_core.sql. The files 110-129 (the same ones `pantau indicators` runs) then
@@ -18,7 +18,7 @@
 -- [indicators.cardinal] in pantau.toml before the build; unset = Cardinal's defaults with all 11
 -- indicators on. No currency is set: every release built from core is in IDR.
 -- Source: ../shared/indicators.md §1; the OCDS mapping of sql/core/700_ocds_mapping.sql.
--- creates: temp.cardinal_processes, core.cardinal_releases
+-- creates: temp.cardinal_processes, temp.cardinal_releases
 -- depends: core.ocds_release_rows, core.ocds_releases_in, core.processes
 CREATE OR REPLACE TEMP TABLE cardinal_processes AS
 -- ocid order is (kind, source_id) order: core.ocds_ocid is 'ocds-pantau-' || kind || '-' ||
@@ -36,7 +36,7 @@ SELECT n.line_no, r.source, r.kind, r.source_id, r.ocid,
 FROM core.ocds_release_rows r
 JOIN numbered n ON n.source = r.source AND n.kind = r.kind AND n.source_id = r.source_id;
 
-CREATE OR REPLACE TABLE core.cardinal_releases AS
+CREATE OR REPLACE TEMP TABLE cardinal_releases AS
 SELECT p.line_no, o.r AS release
 FROM temp.cardinal_processes p
 JOIN core.ocds_releases_in o ON o.kind = p.kind AND o.source_id = p.source_id

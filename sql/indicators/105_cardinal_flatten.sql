@@ -1,11 +1,11 @@
 -- Cardinal step 0a: compiled releases (JSON) flattened into the rows the indicators read.
--- What: core.cardinal_releases(line_no BIGINT, release JSON) becomes one row per release
--- (core.cardinal_rel), bid (core.cardinal_bids) and award (core.cardinal_awards), with the fields
+-- What: temp.cardinal_releases(line_no BIGINT, release JSON) becomes one row per release
+-- (temp.cardinal_rel), bid (temp.cardinal_bids) and award (temp.cardinal_awards), with the fields
 -- the indicator files 110-122 read as typed columns; the releases Cardinal skips globally are
 -- dropped here. Also the macros every Cardinal file uses.
 -- Why: the 11 indicator files share these shapes and rules, exactly as Cardinal's
 -- Indicators::run does before calling each indicator, so the conformance fixtures pass bit for bit.
--- Input: `pantau indicators` fills core.cardinal_releases from a JSON Lines file, in file order;
+-- Input: `pantau indicators` fills temp.cardinal_releases from a JSON Lines file, in file order;
 -- the nightly build (100_cardinal.sql) with the publishers' releases of OCDS-sourced processes
 -- only, and 106_cardinal_from_core.sql then adds every other process from core, with the same
 -- columns and values this file would give its OCDS export (sql/core/700_ocds_mapping.sql).
@@ -25,8 +25,8 @@
 -- macros exist for its three tables.
 -- creates: core.cardinal_str, core.cardinal_num, core.cardinal_list, core.cardinal_enabled,
 --   core.cardinal_price_ok, core.cardinal_q8, core.cardinal_two_sum, core.cardinal_fma15,
---   core.cardinal_rel, core.cardinal_bids, core.cardinal_awards
--- depends: core.cardinal_releases
+--   temp.cardinal_rel, temp.cardinal_bids, temp.cardinal_awards
+-- depends: temp.cardinal_releases
 
 CREATE OR REPLACE MACRO core.cardinal_str(j) AS CASE WHEN json_type(j) = 'VARCHAR' THEN j ->> '$' END;
 CREATE OR REPLACE MACRO core.cardinal_num(j) AS
@@ -86,12 +86,12 @@ list_transform([core.cardinal_two_sum(CAST(sgn AS DOUBLE) * a, CAST(sgn AS DOUBL
           END)[1]
      END)[1])[1])[1])[1])[1];
 
-CREATE OR REPLACE TABLE core.cardinal_rel AS
+CREATE OR REPLACE TEMP TABLE cardinal_rel AS
 WITH src AS (
     SELECT line_no, release AS r,
         core.cardinal_str(release -> 'ocid') AS ocid,
         CASE WHEN json_type(release -> 'tender') = 'OBJECT' THEN release -> 'tender' END AS tender
-    FROM core.cardinal_releases
+    FROM temp.cardinal_releases
     WHERE json_type(release) = 'OBJECT'
 )
 SELECT line_no, ocid,
@@ -116,12 +116,12 @@ WHERE ocid IS NOT NULL
     AND NOT coalesce(list_contains(core.cardinal_list('cardinal_exclusions'),
                                    core.cardinal_str(tender -> 'procurementMethodDetails')), false);
 
-CREATE OR REPLACE TABLE core.cardinal_bids AS
+CREATE OR REPLACE TEMP TABLE cardinal_bids AS
 WITH b AS (
     SELECT r.line_no, r.ocid,
         unnest(CAST(c.release -> 'bids' -> 'details' AS JSON[])) AS bid,
         unnest(range(CAST(json_array_length(c.release -> 'bids' -> 'details') AS BIGINT))) AS idx
-    FROM core.cardinal_rel r JOIN core.cardinal_releases c USING (line_no)
+    FROM temp.cardinal_rel r JOIN temp.cardinal_releases c USING (line_no)
     WHERE r.has_details
 ),
 t AS (
@@ -143,12 +143,12 @@ SELECT line_no, ocid, idx,
     core.cardinal_str(bid -> 'date') AS bid_date
 FROM t;
 
-CREATE OR REPLACE TABLE core.cardinal_awards AS
+CREATE OR REPLACE TEMP TABLE cardinal_awards AS
 WITH a AS (
     SELECT r.line_no, r.ocid,
         unnest(CAST(c.release -> 'awards' AS JSON[])) AS award,
         unnest(range(CAST(json_array_length(c.release -> 'awards') AS BIGINT))) AS idx
-    FROM core.cardinal_rel r JOIN core.cardinal_releases c USING (line_no)
+    FROM temp.cardinal_rel r JOIN temp.cardinal_releases c USING (line_no)
     WHERE r.has_awards
 ),
 s AS (

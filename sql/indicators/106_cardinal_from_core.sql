@@ -1,5 +1,5 @@
 -- Cardinal step 0a, nightly: every process built from core, flattened without writing its JSON.
--- What: appends to core.cardinal_rel, core.cardinal_bids and core.cardinal_awards (the shapes of
+-- What: appends to temp.cardinal_rel, temp.cardinal_bids and temp.cardinal_awards (the shapes of
 -- 105_cardinal_flatten.sql) one row per process, bids.details entry and award of each process
 -- whose source is not 'ocds' (those keep their publisher's release, flattened by 105), from
 -- temp.cardinal_processes (100_cardinal.sql: the rows of core.ocds_release_rows) and
@@ -19,14 +19,14 @@
 -- creates: core.cardinal_from_core
 -- depends: core.cardinal_list, core.cardinal_price_ok, core.ocds_amount, core.ocds_bid_rows,
 --   core.ocds_currency, temp.cardinal_processes
--- fills: core.cardinal_awards, core.cardinal_bids, core.cardinal_rel
+-- fills: temp.cardinal_awards, temp.cardinal_bids, temp.cardinal_rel
 
 -- The processes read from core: not from an OCDS publisher, and not skipped as 105 skips.
 CREATE OR REPLACE MACRO core.cardinal_from_core(source, tender_status, method) AS
     source <> 'ocds' AND tender_status <> 'cancelled'
     AND NOT coalesce(list_contains(core.cardinal_list('cardinal_exclusions'), method), false);
 
-INSERT INTO core.cardinal_rel BY NAME
+INSERT INTO temp.cardinal_rel BY NAME
 SELECT line_no, ocid,
     method AS pmd,
     procurement_method AS pm,
@@ -41,7 +41,7 @@ SELECT line_no, ocid,
 FROM temp.cardinal_processes
 WHERE core.cardinal_from_core(source, tender_status, method);
 
-INSERT INTO core.cardinal_bids BY NAME
+INSERT INTO temp.cardinal_bids BY NAME
 SELECT p.line_no, p.ocid, b.idx, b.status,
     b.status NOT IN ('invited', 'withdrawn') AS submitted,
     core.ocds_amount(b.offer_value) AS amount,
@@ -56,7 +56,7 @@ JOIN temp.cardinal_processes p
     ON p.kind = 'tender' AND p.source_id = b.source_id AND p.source = b.source
 WHERE p.has_bid_details AND core.cardinal_from_core(p.source, p.tender_status, p.method);
 
-INSERT INTO core.cardinal_awards BY NAME
+INSERT INTO temp.cardinal_awards BY NAME
 SELECT line_no, ocid, 0 AS idx, award_status AS status,
     CASE WHEN award_supplier_id IS NOT NULL THEN 1 END AS n_suppliers,
     CASE WHEN award_supplier_id IS NOT NULL THEN [award_supplier_id] END AS supplier_ids,

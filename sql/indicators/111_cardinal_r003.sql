@@ -15,7 +15,7 @@
 --   are not measured. Use [R003.procurement_method_details] to give Tender Cepat its own minimum.
 -- Source: ../shared/indicators.md §1.3 R003 (open-contracting/cardinal-rs@b04158a src/indicators/r003.rs).
 -- creates: core.cardinal_rfc3339
--- depends: core.cardinal_enabled, core.cardinal_list, core.cardinal_rel
+-- depends: core.cardinal_enabled, core.cardinal_list, temp.cardinal_rel
 -- fills: core.cardinal_results
 CREATE OR REPLACE MACRO core.cardinal_rfc3339(s) AS CASE
     WHEN regexp_full_match(s, '\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})')
@@ -27,7 +27,7 @@ WITH t AS (
     SELECT line_no, ocid, pmd,
         core.cardinal_rfc3339(period_start) AS starts,
         core.cardinal_rfc3339(period_end) AS ends
-    FROM core.cardinal_rel
+    FROM temp.cardinal_rel
     WHERE core.cardinal_enabled('R003')
         AND (len(core.cardinal_list('cardinal_r003_procurement_methods')) = 0
              OR coalesce(list_contains(core.cardinal_list('cardinal_r003_procurement_methods'), pm), false))

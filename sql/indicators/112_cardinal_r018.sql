@@ -13,11 +13,11 @@
 --   procurementMethod is open for Tender/Tender Cepat/Seleksi, so a flagged package is a tender
 --   that received exactly one offer.
 -- Source: ../shared/indicators.md §1.3 R018 (open-contracting/cardinal-rs@b04158a src/indicators/r018.rs).
--- depends: core.cardinal_enabled, core.cardinal_rel
+-- depends: core.cardinal_enabled, temp.cardinal_rel
 -- fills: core.cardinal_results
 INSERT INTO core.cardinal_results
 SELECT line_no, 'OCID', ocid, 'R018', 1.0
-FROM core.cardinal_rel
+FROM temp.cardinal_rel
 WHERE core.cardinal_enabled('R018')
     AND (len(coalesce(getvariable('cardinal_r018_procurement_methods'), ['open', 'selective'])) = 0
          OR coalesce(list_contains(

@@ -13,18 +13,18 @@
 -- as valid and the winner is the pemenang.
 -- Source: ../shared/indicators.md §1.3 (open-contracting/cardinal-rs@b04158a src/indicators/util.rs).
 -- creates: core.cardinal_slbr
--- depends: core.cardinal_bids, core.cardinal_currency, core.cardinal_enabled, core.cardinal_final,
---   core.cardinal_rel
+-- depends: temp.cardinal_bids, core.cardinal_currency, core.cardinal_enabled, core.cardinal_final,
+--   temp.cardinal_rel
 CREATE OR REPLACE TABLE core.cardinal_slbr AS
 WITH proc AS (
     SELECT f.line_no, f.ocid, f.sole_active_supplier AS supplier
-    FROM core.cardinal_final f JOIN core.cardinal_rel r USING (line_no)
+    FROM core.cardinal_final f JOIN temp.cardinal_rel r USING (line_no)
     WHERE (core.cardinal_enabled('R024') OR core.cardinal_enabled('R058'))
         AND r.price_ok AND f.n_active = 1 AND f.sole_active_supplier IS NOT NULL
 ),
 vb AS (
     SELECT b.line_no, b.idx, b.sole_tenderer AS tenderer, b.amount, p.supplier
-    FROM core.cardinal_bids b
+    FROM temp.cardinal_bids b
     JOIN proc p USING (line_no)
     CROSS JOIN core.cardinal_currency c
     WHERE b.status = 'valid' AND b.amount IS NOT NULL AND b.currency = c.currency

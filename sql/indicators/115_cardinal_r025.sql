@@ -14,7 +14,7 @@
 --   evaluation); tenderers are keyed by NPWP where known.
 -- Source: ../shared/indicators.md §1.3 R025 (open-contracting/cardinal-rs@b04158a src/indicators/r025.rs).
 -- creates: core.cardinal_r025_tenderers, core.cardinal_r025_stats
--- depends: core.cardinal_bids, core.cardinal_enabled, core.cardinal_final, core.cardinal_fma15,
+-- depends: temp.cardinal_bids, core.cardinal_enabled, core.cardinal_final, core.cardinal_fma15,
 --   core.cardinal_q8
 -- fills: core.cardinal_meta, core.cardinal_results
 CREATE OR REPLACE TABLE core.cardinal_r025_tenderers AS
@@ -24,7 +24,7 @@ WITH proc AS (
 ),
 vt AS (
     SELECT DISTINCT b.line_no, b.sole_tenderer AS tenderer, p.supplier
-    FROM core.cardinal_bids b JOIN proc p USING (line_no)
+    FROM temp.cardinal_bids b JOIN proc p USING (line_no)
     WHERE b.status = 'valid' AND b.sole_tenderer IS NOT NULL
 )
 SELECT tenderer AS id, count(*) FILTER (WHERE tenderer = supplier) AS num, count(*) AS den,

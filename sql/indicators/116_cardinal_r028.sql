@@ -11,13 +11,13 @@
 -- SPSE: submitted bids are the participants with an offer (nilai_penawaran), compared on the
 --   offer as submitted, before correction.
 -- Source: ../shared/indicators.md §1.3 R028 (open-contracting/cardinal-rs@b04158a src/indicators/r028.rs).
--- depends: core.cardinal_bids, core.cardinal_enabled, core.cardinal_rel
+-- depends: temp.cardinal_bids, core.cardinal_enabled, temp.cardinal_rel
 -- fills: core.cardinal_results
 INSERT INTO core.cardinal_results
 WITH b AS (
     SELECT b.line_no, b.ocid, b.idx, b.amount, b.currency,
         list_sort(list_distinct(b.tenderer_ids)) AS ids
-    FROM core.cardinal_bids b JOIN core.cardinal_rel r USING (line_no)
+    FROM temp.cardinal_bids b JOIN temp.cardinal_rel r USING (line_no)
     WHERE core.cardinal_enabled('R028') AND r.price_ok AND b.submitted AND b.has_tenderers
         AND b.amount IS NOT NULL AND b.currency IS NOT NULL AND len(b.tenderer_ids) > 0
 ),

@@ -10,21 +10,21 @@
 --   per-offer submission time, so SPSE-derived releases carry no bid date and R030 stays silent
 --   on them (it fires on OCDS publishers that publish bid dates).
 -- Source: ../shared/indicators.md §1.3 R030 (open-contracting/cardinal-rs@b04158a src/indicators/r030.rs).
--- depends: core.cardinal_awards, core.cardinal_bids, core.cardinal_enabled, core.cardinal_rel
+-- depends: temp.cardinal_awards, temp.cardinal_bids, core.cardinal_enabled, temp.cardinal_rel
 -- fills: core.cardinal_results
 INSERT INTO core.cardinal_results
 WITH rel AS (
     SELECT line_no, ocid, period_end AS end_date
-    FROM core.cardinal_rel
+    FROM temp.cardinal_rel
     WHERE core.cardinal_enabled('R030') AND has_awards AND has_details
 ),
 sup AS (
     SELECT line_no, flatten(list(supplier_ids)) AS ids
-    FROM core.cardinal_awards WHERE status = 'active' AND supplier_ids IS NOT NULL GROUP BY line_no
+    FROM temp.cardinal_awards WHERE status = 'active' AND supplier_ids IS NOT NULL GROUP BY line_no
 ),
 late AS (
     SELECT b.line_no, rel.ocid, list_filter(b.tenderer_ids, lambda t: list_contains(sup.ids, t)) AS hit
-    FROM core.cardinal_bids b JOIN rel USING (line_no) JOIN sup USING (line_no)
+    FROM temp.cardinal_bids b JOIN rel USING (line_no) JOIN sup USING (line_no)
     WHERE rel.end_date IS NOT NULL AND b.status = 'valid' AND b.bid_date > rel.end_date
         AND b.has_tenderers
 )

@@ -13,7 +13,7 @@
 --   offers are all valid and R035 cannot fire on ISB-only data: absence of a flag there is not
 --   evidence of a clean evaluation.
 -- Source: ../shared/indicators.md §1.3 R035 (open-contracting/cardinal-rs@b04158a src/indicators/r035.rs).
--- depends: core.cardinal_bids, core.cardinal_enabled, core.cardinal_final
+-- depends: temp.cardinal_bids, core.cardinal_enabled, core.cardinal_final
 -- fills: core.cardinal_results
 INSERT INTO core.cardinal_results
 WITH f AS (
@@ -24,7 +24,7 @@ b AS (
     SELECT line_no,
         list_sort(list_distinct(coalesce(flatten(list(tenderer_ids) FILTER (WHERE status = 'valid')), []))) AS v,
         list_distinct(coalesce(flatten(list(tenderer_ids) FILTER (WHERE status = 'disqualified')), [])) AS d
-    FROM core.cardinal_bids WHERE has_tenderers GROUP BY line_no
+    FROM temp.cardinal_bids WHERE has_tenderers GROUP BY line_no
 ),
 x AS (
     SELECT f.line_no, f.ocid, b.v, len(list_filter(b.d, lambda t: NOT list_contains(b.v, t))) AS n

@@ -10,22 +10,22 @@
 -- SPSE: disqualified = failed evaluation (SPSE hasil evaluasi); ISB has no evaluation results,
 --   so on ISB-only data R036 cannot fire (see 118).
 -- Source: ../shared/indicators.md §1.3 R036 (open-contracting/cardinal-rs@b04158a src/indicators/r036.rs).
--- depends: core.cardinal_awards, core.cardinal_bids, core.cardinal_currency,
---   core.cardinal_enabled, core.cardinal_rel
+-- depends: temp.cardinal_awards, temp.cardinal_bids, core.cardinal_currency,
+--   core.cardinal_enabled, temp.cardinal_rel
 -- fills: core.cardinal_results
 INSERT INTO core.cardinal_results
 WITH rel AS (
-    SELECT line_no, ocid FROM core.cardinal_rel
+    SELECT line_no, ocid FROM temp.cardinal_rel
     WHERE core.cardinal_enabled('R036') AND price_ok
-        AND line_no IN (SELECT line_no FROM core.cardinal_awards WHERE status = 'active')
+        AND line_no IN (SELECT line_no FROM temp.cardinal_awards WHERE status = 'active')
 ),
 lowest AS (
     SELECT b.line_no, first(b.status ORDER BY b.amount, b.idx) AS status
-    FROM core.cardinal_bids b JOIN rel USING (line_no) CROSS JOIN core.cardinal_currency c
+    FROM temp.cardinal_bids b JOIN rel USING (line_no) CROSS JOIN core.cardinal_currency c
     WHERE b.submitted AND b.amount IS NOT NULL AND b.currency = c.currency
     GROUP BY b.line_no
 )
 SELECT l.line_no, 'OCID', rel.ocid, 'R036', 1.0
 FROM lowest l JOIN rel USING (line_no)
 WHERE l.status = 'disqualified'
-    AND l.line_no IN (SELECT line_no FROM core.cardinal_bids WHERE status = 'valid' AND amount IS NOT NULL);
+    AND l.line_no IN (SELECT line_no FROM temp.cardinal_bids WHERE status = 'valid' AND amount IS NOT NULL);

@@ -15,21 +15,21 @@
 --   ISB-only data there are no disqualifications (see 118), so R038 stays silent there.
 -- Source: ../shared/indicators.md §1.3 R038 (open-contracting/cardinal-rs@b04158a src/indicators/r038.rs).
 -- creates: core.cardinal_r038_ratios, core.cardinal_r038_stats
--- depends: core.cardinal_bids, core.cardinal_enabled, core.cardinal_fma15, core.cardinal_q8,
---   core.cardinal_rel
+-- depends: temp.cardinal_bids, core.cardinal_enabled, core.cardinal_fma15, core.cardinal_q8,
+--   temp.cardinal_rel
 -- fills: core.cardinal_meta, core.cardinal_results
 CREATE OR REPLACE TABLE core.cardinal_r038_ratios AS
-WITH sb AS (SELECT * FROM core.cardinal_bids WHERE submitted AND core.cardinal_enabled('R038')),
+WITH sb AS (SELECT * FROM temp.cardinal_bids WHERE submitted AND core.cardinal_enabled('R038')),
 proc AS (
     SELECT line_no, count(*) AS s, count(*) FILTER (WHERE status = 'disqualified') AS d
     FROM sb GROUP BY line_no
 ),
 fr AS (
     SELECT 'Buyer' AS grp, r.buyer_id AS id, sum(d) AS num, sum(s) AS den
-    FROM proc JOIN core.cardinal_rel r USING (line_no) WHERE r.buyer_id IS NOT NULL GROUP BY ALL
+    FROM proc JOIN temp.cardinal_rel r USING (line_no) WHERE r.buyer_id IS NOT NULL GROUP BY ALL
     UNION ALL
     SELECT 'ProcuringEntity', r.pe_id, sum(d), sum(s)
-    FROM proc JOIN core.cardinal_rel r USING (line_no) WHERE r.pe_id IS NOT NULL GROUP BY ALL
+    FROM proc JOIN temp.cardinal_rel r USING (line_no) WHERE r.pe_id IS NOT NULL GROUP BY ALL
     UNION ALL
     SELECT 'Tenderer', t, sum(CASE WHEN status = 'disqualified' THEN 1 ELSE 0 END), count(*)
     FROM (SELECT status, unnest(tenderer_ids) AS t FROM sb WHERE has_tenderers) GROUP BY ALL

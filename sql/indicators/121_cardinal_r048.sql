@@ -13,11 +13,11 @@
 --   codes (UNSPSC/CPV) or e-katalog product categories; on ISB-only data it stays silent.
 -- Source: ../shared/indicators.md §1.3 R048 (open-contracting/cardinal-rs@b04158a src/indicators/r048.rs).
 -- creates: core.cardinal_r048_varieties, core.cardinal_r048_stats
--- depends: core.cardinal_awards, core.cardinal_enabled, core.cardinal_fma15, core.cardinal_q8
+-- depends: temp.cardinal_awards, core.cardinal_enabled, core.cardinal_fma15, core.cardinal_q8
 -- fills: core.cardinal_meta, core.cardinal_results
 CREATE OR REPLACE TABLE core.cardinal_r048_varieties AS
 WITH a AS (
-    SELECT line_no, sole_supplier AS supplier, item_class_ids FROM core.cardinal_awards
+    SELECT line_no, sole_supplier AS supplier, item_class_ids FROM temp.cardinal_awards
     WHERE core.cardinal_enabled('R048') AND status = 'active' AND sole_supplier IS NOT NULL
         AND item_class_ids IS NOT NULL
 ),

@@ -6,11 +6,12 @@
 -- OCDS data), with source_id null: they are about the organisation across all its processes.
 -- 900_flags.sql unions this table with core.flags_compliance into core.flags.
 -- A process-level result names the release by its ocid (pantau's, or the publisher's for OCDS
--- data); the release's line in core.cardinal_rel gives the process (temp.cardinal_processes,
+-- data); the release's line in temp.cardinal_rel gives the process (temp.cardinal_processes,
 -- 100_cardinal.sql); if two releases share an ocid, the last one, as in 129.
--- Source: core.cardinal_result (129), core.cardinal_rel (105/106), temp.cardinal_processes (100).
+-- Source: core.cardinal_result (129), temp.cardinal_rel (105/106), temp.cardinal_processes (100).
 -- creates: core.flags_cardinal
--- depends: core.cardinal_rel, core.cardinal_result, temp.cardinal_processes
+-- depends: core.cardinal_result, temp.cardinal_awards, temp.cardinal_bids,
+--   temp.cardinal_processes, temp.cardinal_rel, temp.cardinal_releases
 CREATE OR REPLACE TABLE core.flags_cardinal AS
 WITH d(code, description) AS (VALUES
     ('R003', 'Cardinal R003 short submission period: tender period shorter than the minimum (days)'),
@@ -27,7 +28,7 @@ WITH d(code, description) AS (VALUES
 ),
 rel AS (
     SELECT p.source, p.kind, p.source_id, r.ocid
-    FROM core.cardinal_rel r JOIN temp.cardinal_processes p USING (line_no)
+    FROM temp.cardinal_rel r JOIN temp.cardinal_processes p USING (line_no)
     WHERE r.ocid IN (SELECT id FROM core.cardinal_result WHERE grp = 'OCID')
     QUALIFY row_number() OVER (PARTITION BY r.ocid ORDER BY r.line_no DESC) = 1
 )
@@ -43,5 +44,10 @@ FROM core.cardinal_result r
 LEFT JOIN d USING (code)
 WHERE r.grp <> 'OCID';
 
--- cardinal_processes is read by no later file: free its memory.
+-- Cardinal's input rows (one per process, bid and award) are read by no later file: free their
+-- memory before the rest of the night.
 DROP TABLE temp.cardinal_processes;
+DROP TABLE temp.cardinal_releases;
+DROP TABLE temp.cardinal_rel;
+DROP TABLE temp.cardinal_bids;
+DROP TABLE temp.cardinal_awards;
