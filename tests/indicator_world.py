@@ -87,6 +87,7 @@ class World:
             (self.sql_dir / sub).mkdir(parents=True, exist_ok=True)
         shutil.copy(SQL_DIR / "core" / "000_macros.sql", self.sql_dir / "core")
         (self.sql_dir / "core" / "500_fixture.sql").write_text(CORE_SQL, encoding="utf-8")
+        shutil.copy(SQL_DIR / "core" / "505_status_classes.sql", self.sql_dir / "core")
         for name in INDICATOR_FILES:
             shutil.copy(SQL_DIR / "indicators" / name, self.sql_dir / "indicators")
         (self.sql_dir / "indicators" / "900_flags.sql").write_text(FLAGS_SQL, encoding="utf-8")

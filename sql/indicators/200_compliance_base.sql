@@ -15,7 +15,7 @@
 -- Also creates core.compliance_results, which the check files (2xx-4xx) fill and from which
 -- core.flags_compliance is made (490_flags_compliance.sql).
 -- creates: temp.compliance_base, core.compliance_results
--- depends: core.processes, core.setting_num, core.setting_text, core.squash, core.status_class
+-- depends: core.processes, core.setting_num, core.setting_text, core.squash, core.status_classes
 CREATE OR REPLACE TEMP VIEW compliance_base AS
 WITH p AS (
     SELECT *,
@@ -34,7 +34,7 @@ WITH p AS (
 )
 SELECT kind, source, source_id, kd_rup, kd_klpd, kd_satker, year, title, category,
     category_lc, category_class, method, lower(core.squash(method)) AS method_lc,
-    core.status_class(status) AS status_class, pagu, hps, contract_value, supplier_npwp,
+    s.status_class, pagu, hps, contract_value, supplier_npwp,
     announced_at, awarded_at, announced_date, qualification,
     lower(core.squash(qualification)) AS qualification_lc, tested_value, tested_basis,
     -- The pengadaan langsung ceiling of the category on the announcement day. Works announced on
@@ -50,7 +50,8 @@ SELECT kind, source, source_id, kd_rup, kd_klpd, kd_satker, year, title, categor
                 THEN core.setting_num('id_c01_ceiling_works_46_2025')
             ELSE core.setting_num('id_c01_ceiling_works') END
     END AS pl_ceiling
-FROM p;
+FROM p
+JOIN core.status_classes s ON s.status IS NOT DISTINCT FROM p.status;
 
 CREATE OR REPLACE TABLE core.compliance_results (
     kind VARCHAR,          -- process kind: (kind, source, source_id) is the process

@@ -27,19 +27,24 @@ WITH pl AS (
       AND announced_date IS NOT NULL AND tested_value IS NOT NULL AND pl_ceiling IS NOT NULL
       AND tested_value <= pl_ceiling
 ),
+-- Each package's window: the others of its satker, category and supplier announced on its day
+-- or up to id_c03_window_days later (itself left out of the join and added back: most packages
+-- have no other, and the join then stays small).
 windows AS (
     SELECT a.kind AS w_kind, a.source AS w_source, a.source_id AS w_id,
         any_value(a.kd_klpd) AS kd_klpd, any_value(a.kd_satker) AS kd_satker,
         any_value(a.category) AS category, any_value(a.supplier_npwp) AS supplier_npwp,
         any_value(a.d) AS d_from,
         any_value(a.d) + CAST(core.setting_num('id_c03_window_days') AS INTEGER) AS d_to,
-        count(*) AS n, sum(b.v) AS total, max(b.ceiling) AS ceiling
+        1 + count(*) AS n, any_value(a.v) + sum(b.v) AS total,
+        greatest(any_value(a.ceiling), max(b.ceiling)) AS ceiling
     FROM pl a
     JOIN pl b ON b.kd_klpd IS NOT DISTINCT FROM a.kd_klpd AND b.kd_satker = a.kd_satker
         AND b.category = a.category AND b.supplier_npwp = a.supplier_npwp
         AND b.d BETWEEN a.d AND a.d + CAST(core.setting_num('id_c03_window_days') AS INTEGER)
+        AND (b.kind, b.source, b.source_id) <> (a.kind, a.source, a.source_id)
     GROUP BY a.kind, a.source, a.source_id
-    HAVING count(*) >= 2 AND sum(b.v) > max(b.ceiling)
+    HAVING any_value(a.v) + sum(b.v) > greatest(any_value(a.ceiling), max(b.ceiling))
 ),
 members AS (
     SELECT m.kind, m.source, m.source_id,

@@ -75,16 +75,16 @@
 -- explain`, which asks for one metric, computes only that metric's SELECT.
 -- creates: core.metric_rows, core.metric_defs, core.agency_metrics
 -- depends: core.compliance_results, core.flags, core.processes, core.setting_num,
---   core.status_class
+--   core.status_classes
 -- test unique: core.agency_metrics(kd_klpd, kd_satker, year, metric)
 -- test not_null: core.agency_metrics(kd_klpd, year, metric, numerator)
 -- test relationship: core.agency_metrics(kd_klpd) -> core.agencies(kd_klpd)
 CREATE OR REPLACE VIEW core.metric_rows AS
 WITH p AS (
     SELECT kind, source, source_id, kd_klpd, kd_satker, year, n_bids, hps, pagu, contract_value,
-        umk_value, pdn_value, core.status_class(status) AS status_class,
-        kind = 'tender' AND core.status_class(status) = 'finished' AS tf
-    FROM core.processes
+        umk_value, pdn_value, s.status_class, kind = 'tender' AND s.status_class = 'finished' AS tf
+    FROM core.processes p
+    JOIN core.status_classes s ON s.status IS NOT DISTINCT FROM p.status
     WHERE kd_klpd IS NOT NULL AND year IS NOT NULL
 ),
 flagged AS (
