@@ -89,10 +89,10 @@ def reasons(results: Path) -> dict[str, str]:
         out["indicators"] = (
             f"at {scale} {ind['seconds']:.1f} s against a scan of {ind['scan_seconds']:.2f} s; "
             "the slowest files: " + ", ".join(f"`{k}` {v:.1f} s" for k, v in slow)
-            + ". The stage writes what analysts and `pantau explain` read: core.metric_rows "
-            "(one row per process and metric it counts in), Cardinal's flattened input "
-            "(core.cardinal_rel/bids/awards) and results, every check's flags; the floor only "
-            "reads each core table once and writes nothing.")
+            + ". The stage writes what analysts and `pantau explain` read (Cardinal's results, "
+            "every check's results and flags, the agency metrics), and makes Cardinal's input "
+            "rows (one per process, bid and award) as TEMP tables; the floor only reads each "
+            "core table once and writes nothing.")
         peaks = first.get("peak_rss_by_stage", {})
         files = first.get("peak_rss_by_sql_file", {})
         top = next(iter(files.items()), None)
