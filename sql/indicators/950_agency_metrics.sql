@@ -80,7 +80,9 @@
 -- test not_null: core.agency_metrics(kd_klpd, year, metric, numerator)
 -- test relationship: core.agency_metrics(kd_klpd) -> core.agencies(kd_klpd)
 CREATE OR REPLACE VIEW core.metric_rows AS
-WITH p AS (
+-- NOT MATERIALIZED: each metric's SELECT scans the few columns it needs (columnar, cheap) instead
+-- of the build first writing every process's 14 columns once for all eleven.
+WITH p AS NOT MATERIALIZED (
     SELECT kind, source, source_id, kd_klpd, kd_satker, year, n_bids, hps, pagu, contract_value,
         umk_value, pdn_value, s.status_class, kind = 'tender' AND s.status_class = 'finished' AS tf
     FROM core.processes p
