@@ -33,17 +33,18 @@
 -- column sources: every source that describes this process
 -- column vanished_on: the date (WIB) from which the source no longer publishes the process (a complete answer without it); null while it does
 -- column n_versions: how many distinct contents of the process's record pantau has seen (1: never changed; see the changes view)
--- depends: core.process_history, core.processes, core.status_class
+-- depends: core.process_history, core.processes, core.status_classes
 -- test unique: tenders(kind, source_id)
 -- test not_null: tenders(source, kind, source_id, status_class)
 -- test accepted_values: tenders(status_class) in ('finished', 'failed', 'ongoing', 'unknown')
 CREATE OR REPLACE VIEW main.tenders AS
 SELECT source, kind, source_id, kd_rup, kd_klpd, klpd_name, kd_satker, satker_name, kd_lpse,
-    title, category, method, status, core.status_class(status) AS status_class, year,
+    title, category, method, p.status, s.status_class, year,
     pagu, hps, contract_value, supplier_npwp, supplier_name, n_participants, n_bids, n_registered,
     timezone('Asia/Jakarta', announced_at) AS announced_at,
     timezone('Asia/Jakarta', awarded_at) AS awarded_at,
     pdn_value, umk_value, qualification, sources, h.vanished_on, h.n_versions
 FROM core.processes p
+JOIN core.status_classes s ON s.status IS NOT DISTINCT FROM p.status
 LEFT JOIN core.process_history h USING (source, kind, source_id)
 ORDER BY p.rowid;  -- in core's order, as before the join (exports and reports page through it)
