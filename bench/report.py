@@ -403,7 +403,9 @@ def write_section(heading: str, text: str, target: Path) -> None:
     """Replace one section of RESULTS.md (or add it); ``text`` starts with ``heading``."""
     old = target.read_text(encoding="utf-8") if target.is_file() else ""
     found = _section(heading).search(old)
-    new = (old[:found.start()] + text + old[found.end():] if found
+    # One blank line after the section, as write() leaves each: a text without it glued the
+    # next section's heading onto its last line.
+    new = (old[:found.start()] + text.rstrip("\n") + "\n\n" + old[found.end():] if found
            else f"{old.rstrip()}\n\n{text}")
     target.write_text(new, encoding="utf-8")
 
