@@ -330,7 +330,7 @@ def test_export_xlsx(config, bandung_analyst, tmp_path, capsys):
     assert headers[hps].startswith("Owner's estimate (Harga Perkiraan Sendiri)")
     assert ws.max_row - 2 == n
     assert ws.freeze_panes == "A3"
-    money = [ws.cell(row=r, column=hps + 1) for r in range(3, 200)]
+    money = [ws.cell(row=r, column=hps + 1) for r in range(3, ws.max_row + 1)]  # every row
     assert any(c.value for c in money)
     assert all(c.number_format == '"Rp" #,##0' for c in money if c.value is not None)
     about = {r[0]: r[1] for r in wb["Keterangan"].iter_rows(values_only=True) if r and r[0]}

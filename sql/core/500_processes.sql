@@ -5,6 +5,9 @@
 -- by field: each column takes the first non-null value in the order of preference (INAPROC,
 -- ISB, then SPSE, then OCDS), so SPSE fills what ISB lacks (e.g. a pagu ISB left null); `source` is the
 -- most preferred source and `sources` lists all that describe it.
+-- Stored in ocid order (kind, source_id: see sql/indicators/100_cardinal.sql), the order the
+-- OCDS export and Cardinal's "file order" read: a row's position (rowid) is its number there,
+-- so the nightly indicators need not sort 1M keys again.
 -- creates: core.processes
 -- depends: core.isb_processes, core.lkpp_preference, core.ocds_processes, core.spse_processes
 -- test unique: core.processes(kind, source_id)
@@ -65,4 +68,5 @@ GROUP BY kind, source_id
 -- are matched to it by name.
 UNION ALL BY NAME
 SELECT * EXCLUDE (preference), [source] AS sources
-FROM all_sources ANTI JOIN several USING (kind, source_id);
+FROM all_sources ANTI JOIN several USING (kind, source_id)
+ORDER BY kind, source_id;

@@ -1,12 +1,14 @@
 -- core.ocds_release_rows: one row per core.processes row: the release-level fields, as the
 -- release shows them. Read by core.ocds_releases and by the nightly Cardinal input (100, 106).
+-- process_no: the row's 1-based position in core.processes, which is stored in ocid order.
 -- creates: core.ocds_release_rows
 -- depends: core.bids, core.ocds_award_status, core.ocds_buyer_id, core.ocds_date,
 --   core.ocds_method, core.ocds_name_id, core.ocds_ocid, core.ocds_org_id, core.ocds_satker_id,
 --   core.ocds_tender_statuses, core.processes, core.schedule
 CREATE OR REPLACE VIEW core.ocds_release_rows AS
 WITH p AS (
-    SELECT p.*, core.ocds_ocid(p.kind, p.source_id) AS ocid, s.tender_status
+    SELECT p.*, p.rowid + 1 AS process_no, core.ocds_ocid(p.kind, p.source_id) AS ocid,
+        s.tender_status
     FROM core.processes p
     JOIN core.ocds_tender_statuses s ON s.status IS NOT DISTINCT FROM p.status
 ),

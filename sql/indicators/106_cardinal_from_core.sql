@@ -41,8 +41,9 @@ SELECT line_no, ocid,
 FROM temp.cardinal_processes
 WHERE core.cardinal_from_core(source, tender_status, method);
 
+-- A process with bids has bids.details (has_bid_details), so its bids need no join to it.
 INSERT INTO temp.cardinal_bids BY NAME
-SELECT p.line_no, p.ocid, b.idx, b.status,
+SELECT b.process_no AS line_no, b.ocid, b.idx, b.status,
     b.status NOT IN ('invited', 'withdrawn') AS submitted,
     core.ocds_amount(b.offer_value) AS amount,
     core.ocds_currency(b.offer_value) AS currency,
@@ -52,9 +53,7 @@ SELECT p.line_no, p.ocid, b.idx, b.status,
     b.org_id AS sole_tenderer,
     CAST(NULL AS VARCHAR) AS bid_date
 FROM core.ocds_bid_rows b
-JOIN temp.cardinal_processes p
-    ON p.kind = 'tender' AND p.source_id = b.source_id AND p.source = b.source
-WHERE p.has_bid_details AND core.cardinal_from_core(p.source, p.tender_status, p.method);
+WHERE core.cardinal_from_core(b.source, b.tender_status, b.method);
 
 INSERT INTO temp.cardinal_awards BY NAME
 SELECT line_no, ocid, 0 AS idx, award_status AS status,

@@ -47,4 +47,5 @@ SELECT source, kind, source_id, kd_rup, kd_klpd, klpd_name, kd_satker, satker_na
 FROM core.processes p
 JOIN core.status_classes s ON s.status IS NOT DISTINCT FROM p.status
 LEFT JOIN core.process_history h USING (source, kind, source_id)
-ORDER BY p.rowid;  -- in core's order, as before the join (exports and reports page through it)
+-- In core's order (ocid order), as before the join (exports and reports page through it).
+ORDER BY p.rowid;
