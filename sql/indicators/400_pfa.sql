@@ -68,7 +68,9 @@ WITH base AS (
              THEN 100 * CAST(b.hps - b.contract_value AS DOUBLE) / CAST(b.hps AS DOUBLE) END
             AS discount_pct
     FROM temp.compliance_base b
-    WHERE list_contains(core.setting_list('pfa_kinds'), b.kind)
+    -- IN (subquery), not list_contains(setting, kind): that filter reaches the scan of
+    -- core.processes (stored by kind), 0.05 s against 0.28 s at 1M processes.
+    WHERE b.kind IN (SELECT unnest(core.setting_list('pfa_kinds')))
 ),
 wins AS (
     SELECT kd_klpd, kd_satker, year, supplier_npwp, count(*) AS n_wins
