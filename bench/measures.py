@@ -86,11 +86,31 @@ def load_floor(root: Path, folder: Path) -> dict[str, Any]:
 
 
 def indicators(db: Path) -> dict[str, Any]:
-    """The indicator stage over the night's core tables, and one full scan of those tables."""
+    """The indicator stage over the night's core tables, and one full scan of those tables.
+
+    Both are timed over a warm buffer pool, as a night runs the stage: right after building core
+    on the same connection. One untimed scan first reads the tables in; without it the stage
+    (timed first) paid for reading the file and the scan (timed after it) did not.
+    """
     con = duckdb.connect(str(db))
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET VARIABLE run_date = $d", {"d": date.today()})  # noqa: DTZ011
     con.execute("SET VARIABLE run_id = 'bench'")
+    # The floor scans what the indicators read: every table the core stage builds.
+    built = {m.group(1) for path in transform.sql_files("core")
+             for m in re.finditer(r"CREATE (?:OR REPLACE )?TABLE core\.(\w+)",
+                                  path.read_text(encoding="utf-8"))}
+    tables = sorted(r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core'").fetchall()
+        if r[0] in built)
+
+    def scan() -> float:
+        started = time.perf_counter()
+        for table in tables:
+            con.execute(f"SELECT count(*), sum(hash(t)) FROM core.{table} AS t").fetchall()
+        return time.perf_counter() - started
+
+    scan()  # warm-up, untimed
     files = transform.sql_files("indicators")
     con.execute("BEGIN TRANSACTION")
     started = time.perf_counter()
@@ -101,20 +121,10 @@ def indicators(db: Path) -> dict[str, Any]:
         per_file[path.name] = round(time.perf_counter() - t, 3)
     seconds = time.perf_counter() - started
     con.execute("ROLLBACK")
-    # The floor scans what the indicators read: every table the core stage builds.
-    built = {m.group(1) for path in transform.sql_files("core")
-             for m in re.finditer(r"CREATE (?:OR REPLACE )?TABLE core\.(\w+)",
-                                  path.read_text(encoding="utf-8"))}
-    tables = sorted(r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core'").fetchall()
-        if r[0] in built)
-    started = time.perf_counter()
-    for table in tables:
-        con.execute(f"SELECT count(*), sum(hash(t)) FROM core.{table} AS t").fetchall()
-    scan = time.perf_counter() - started
+    scan_seconds = scan()
     rows = con.execute("SELECT count(*) FROM core.processes").fetchone()
     con.close()
-    return {"seconds": seconds, "scan_seconds": scan, "files": list(per_file),
+    return {"seconds": seconds, "scan_seconds": scan_seconds, "files": list(per_file),
             "per_file": per_file, "core_tables": tables, "processes": rows[0] if rows else 0}
 
 
