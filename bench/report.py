@@ -87,7 +87,9 @@ def reasons(results: Path) -> dict[str, str]:
         ind = r["indicators"]
         slow = sorted(ind["per_file"].items(), key=lambda kv: -kv[1])[:3]
         out["indicators"] = (
-            f"at {scale} {ind['seconds']:.1f} s against a scan of {ind['scan_seconds']:.2f} s; "
+            f"at {scale} {ind['seconds']:.1f} s against a scan of {ind['scan_seconds']:.2f} s, "
+            "both over a warm buffer pool (one untimed scan first: a night runs the stage right "
+            "after building core); "
             "the slowest files: " + ", ".join(f"`{k}` {v:.1f} s" for k, v in slow)
             + ". The stage writes what analysts and `pantau explain` read (Cardinal's results, "
             "every check's results and flags, the agency metrics), and makes Cardinal's input "
