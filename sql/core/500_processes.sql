@@ -5,9 +5,12 @@
 -- by field: each column takes the first non-null value in the order of preference (INAPROC,
 -- ISB, then SPSE, then OCDS), so SPSE fills what ISB lacks (e.g. a pagu ISB left null); `source` is the
 -- most preferred source and `sources` lists all that describe it.
--- Stored in ocid order (kind, source_id: see sql/indicators/100_cardinal.sql), the order the
--- OCDS export and Cardinal's "file order" read: a row's position (rowid) is its number there,
--- so the nightly indicators need not sort 1M keys again.
+-- Stored in ocid order, the order the OCDS export and Cardinal's "file order" read: a row's
+-- position (rowid) is its number there (process_no, sql/core/740_ocds_release_rows.sql), so the
+-- nightly indicators need not sort 1M keys again. ocid order is (kind, source_id) order:
+-- core.ocds_ocid is 'ocds-pantau-' || kind || '-' || source_id, and '-' sorts before every
+-- letter, digit and '_' a kind is made of (tests/test_cardinal_nightly.py holds the numbering
+-- to `pantau indicators` over the export, which reads the ocids).
 -- creates: core.processes
 -- depends: core.isb_processes, core.lkpp_preference, core.ocds_processes, core.spse_processes
 -- test unique: core.processes(kind, source_id)
