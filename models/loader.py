@@ -131,6 +131,7 @@ def land_many(con: duckdb.DuckDBPyConnection, batches: list[Batch], run_id: str,
     thens = thens or [None] * len(batches)
     results: dict[int, LandResult] = {}
     with transaction(con):
+        shapes = record_shapes.known(con)  # grows as the batches add theirs
         for round_ in _rounds(batches, together=id(con) in _OPTIMISTIC):
             lasts = _last_landed(con, [batches[i] for i in round_])
             tables: dict[str, list[tuple[int, _Landed | None]]] = {}
@@ -143,7 +144,7 @@ def land_many(con: duckdb.DuckDBPyConnection, batches: list[Batch], run_id: str,
                     tables.setdefault(batch.table, []).append((i, last))
             for table, items in tables.items():
                 landed = _land_table(con, table, [(batches[i], last) for i, last in items],
-                                     run_id, started_at)
+                                     run_id, started_at, shapes)
                 for (i, _), result in zip(items, landed, strict=True):
                     results[i] = result
                     if thens[i] is not None:
@@ -171,8 +172,9 @@ def _rounds(batches: list[Batch], *, together: bool) -> list[list[int]]:
 
 def _land_table(con: duckdb.DuckDBPyConnection, table_name: str,
                 items: list[tuple[Batch, _Landed | None]], run_id: str,
-                started_at: datetime | None) -> list[LandResult]:
-    """Land answers of one raw table, each of its own (region, year)."""
+                started_at: datetime | None, shapes: set[str]) -> list[LandResult]:
+    """Land answers of one raw table, each of its own (region, year); ``shapes``: the record
+    shapes known to ``raw.record_shapes``, to which this adds the new ones."""
     table = f"raw.{table_name}"
     con.register("landing_answers", pa.table({
         "i": pa.array(range(len(items)), pa.int32()),
@@ -246,25 +248,30 @@ def _land_table(con: duckdb.DuckDBPyConnection, table_name: str,
         con.register("landing_changes", changes)
         new = sum(n_new.values())
         _write_changes(con, table, run_id, n_new=new, n_changed=changes.num_rows - new)
-        record_shapes.add(con, "landing_changes")
+        # Nearly every landing brings only known shapes: the statement would find nothing.
+        new_shapes = set(pc.unique(changes["shape"]).drop_null().to_pylist()) - shapes
+        if new_shapes:
+            record_shapes.add(con, "landing_changes")
+            shapes |= new_shapes
         _record_versions(con, table_name, run_id)
         con.unregister("landing_changes")
     if vanished.num_rows:
         con.register("landing_vanished", vanished)
         _record_vanished(con, table_name, run_id)
         con.unregister("landing_vanished")
-    results = []
+    results, runs = [], []
     for i, (batch, _) in enumerate(items):
         prov = batch.provenance
         new, changed = n_new.get(i, 0), n_changed.get(i, 0) - n_new.get(i, 0)
         _quarantine(con, batch.source, batch.dataset, batch.region, batch.year, prov.url,
                     batch.rejected, run_id)
-        _record_run(con, run_id, batch.source, batch.dataset, batch.region, batch.year,
-                    started_at or prov.fetched_at, "ok", url=prov.url,
-                    counts=(len(batch.keys), new, changed, len(batch.rejected)),
-                    answer=batch.answer, budget=(batch.requests, batch.deferred))
+        runs.append(_run_row(run_id, batch.source, batch.dataset, batch.region, batch.year,
+                             started_at or prov.fetched_at, "ok", url=prov.url,
+                             counts=(len(batch.keys), new, changed, len(batch.rejected)),
+                             answer=batch.answer, budget=(batch.requests, batch.deferred)))
         results.append(LandResult(batch.dataset, batch.region, batch.year, len(batch.keys),
                                   new, changed, len(batch.rejected), n_vanished.get(i, 0)))
+    _record_runs(con, runs)
     return results
 
 
@@ -418,8 +425,9 @@ def land_unchanged(con: duckdb.DuckDBPyConnection, batches: list[Batch], run_id:
             if found is None:
                 error = ("answer reported unchanged, but the last landed answer differs; "
                          "fetched again next night")
-                _record_run(con, run_id, b.source, b.dataset, b.region, b.year, started_at,
-                            "failed", url=b.provenance.url, error=error)
+                _record_runs(con, [_run_row(run_id, b.source, b.dataset, b.region, b.year,
+                                            started_at, "failed", url=b.provenance.url,
+                                            error=error)])
                 results.append(LandResult(b.dataset, b.region, b.year, 0, 0, 0, 0, error=error))
             else:
                 results.append(LandResult(b.dataset, b.region, b.year, found[0], 0, 0,
@@ -588,9 +596,9 @@ def _hold_back(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str, starte
     held = Rejected(reason, _answer_bytes(con, batch))
     _quarantine(con, batch.source, batch.dataset, batch.region, batch.year,
                 batch.provenance.url, [held, *batch.rejected], run_id)
-    _record_run(con, run_id, batch.source, batch.dataset, batch.region, batch.year, started_at,
-                "shrank", url=batch.provenance.url, error=reason,
-                counts=(len(batch.keys), 0, 0, len(batch.rejected) + 1))
+    _record_runs(con, [_run_row(run_id, batch.source, batch.dataset, batch.region, batch.year,
+                                started_at, "shrank", url=batch.provenance.url, error=reason,
+                                counts=(len(batch.keys), 0, 0, len(batch.rejected) + 1))])
     outbox.put(con, [source_shrank_alert(
         guard.language, key=_quarantine_id(batch.source, batch.dataset, batch.region,
                                            batch.year, held),
@@ -620,8 +628,8 @@ def record_failure(
     with transaction(con):
         if body is not None:
             _quarantine(con, source, dataset, region, year, url, [Rejected(error, body)], run_id)
-        _record_run(con, run_id, source, dataset, region, year, started_at, status, url=url,
-                    error=error)
+        _record_runs(con, [_run_row(run_id, source, dataset, region, year, started_at, status,
+                                    url=url, error=error)])
 
 
 def _quarantine(con: duckdb.DuckDBPyConnection, source: str, dataset: str, region: str,
@@ -657,31 +665,41 @@ def _quarantine_id(source: str, dataset: str, region: str, year: int | None, r: 
     return digest.hexdigest()[:32]
 
 
-def _record_run(
-    con: duckdb.DuckDBPyConnection, run_id: str, source: str, dataset: str, region: str,
-    year: int | None, started_at: datetime, status: str, *, url: str | None = None,
-    error: str | None = None, counts: tuple[int, int, int, int] | None = None,
-    answer: Answer | None = None,
+_RUN_COLUMNS = {
+    "run_id": pa.string(), "source": pa.string(), "dataset": pa.string(),
+    "region": pa.string(), "year": pa.int32(), "started_at": pa.timestamp("us", "UTC"),
+    "finished_at": pa.timestamp("us", "UTC"), "status": pa.string(), "n_records": pa.int64(),
+    "n_new": pa.int64(), "n_changed": pa.int64(), "n_quarantined": pa.int64(),
+    "url": pa.string(), "error": pa.string(), "answer_sha256": pa.string(),
+    "answer_etag": pa.string(), "answer_last_modified": pa.string(), "n_requests": pa.int64(),
+    "n_deferred": pa.int64(),
+}
+
+
+def _run_row(
+    run_id: str, source: str, dataset: str, region: str, year: int | None,
+    started_at: datetime, status: str, *, url: str | None = None, error: str | None = None,
+    counts: tuple[int, int, int, int] | None = None, answer: Answer | None = None,
     budget: tuple[int | None, int | None] = (None, None),
-) -> None:
+) -> dict[str, object]:
+    """One ``ops.runs`` row: what happened to one answer (or one fetch that gave none)."""
     n_records, n_new, n_changed, n_quarantined = counts or (None, None, None, None)
-    n_requests, n_deferred = budget
-    con.execute(
-        """
-        INSERT INTO ops.runs (id, run_id, source, dataset, region, year, started_at, finished_at,
-                              status, n_records, n_new, n_changed, n_quarantined, url, error,
-                              answer_sha256, answer_etag, answer_last_modified, n_requests,
-                              n_deferred)
-        VALUES (nextval('ops.runs_id_seq'), $run_id, $source, $dataset, $region, $year,
-                $started_at, $finished_at, $status, $n_records, $n_new, $n_changed,
-                $n_quarantined, $url, $error, $sha256, $etag, $last_modified, $n_requests,
-                $n_deferred)
-        """,
-        {"run_id": run_id, "source": source, "dataset": dataset, "region": region, "year": year,
-         "started_at": started_at, "finished_at": datetime.now(UTC), "status": status,
-         "n_records": n_records, "n_new": n_new, "n_changed": n_changed,
-         "n_quarantined": n_quarantined, "url": url, "error": error,
-         "sha256": answer.sha256 if answer else None, "etag": answer.etag if answer else None,
-         "last_modified": answer.last_modified if answer else None,
-         "n_requests": n_requests, "n_deferred": n_deferred},
-    )
+    return {"run_id": run_id, "source": source, "dataset": dataset, "region": region,
+            "year": year, "started_at": started_at, "finished_at": datetime.now(UTC),
+            "status": status, "n_records": n_records, "n_new": n_new, "n_changed": n_changed,
+            "n_quarantined": n_quarantined, "url": url, "error": error,
+            "answer_sha256": answer.sha256 if answer else None,
+            "answer_etag": answer.etag if answer else None,
+            "answer_last_modified": answer.last_modified if answer else None,
+            "n_requests": budget[0], "n_deferred": budget[1]}
+
+
+def _record_runs(con: duckdb.DuckDBPyConnection, rows: list[dict[str, object]]) -> None:
+    """Write ``_run_row``s in one statement (a night lands thousands of answers), in order."""
+    if not rows:
+        return
+    con.register("landing_runs", pa.Table.from_pylist(rows, schema=pa.schema(_RUN_COLUMNS)))
+    names = ", ".join(_RUN_COLUMNS)
+    con.execute(f"INSERT INTO ops.runs (id, {names}) "
+                f"SELECT nextval('ops.runs_id_seq'), {names} FROM landing_runs")
+    con.unregister("landing_runs")

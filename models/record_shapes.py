@@ -32,6 +32,11 @@ def shape(payload: str) -> str:
     return f"md5(to_json({{'keys': {_keys(payload)}, 'filled': {_filled(payload)}}}))"
 
 
+def known(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The shapes ``raw.record_shapes`` holds: a landing with none new skips ``add``."""
+    return {shape for (shape,) in con.execute("SELECT shape FROM raw.record_shapes").fetchall()}
+
+
 def add(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     """Write the shapes of ``relation``'s rows (its ``shape`` and ``payload``) that
     ``raw.record_shapes`` lacks: one payload of each is read again."""
