@@ -134,6 +134,10 @@ def serve(config_path: Path | None, schedules: Schedules, log_dir: Path) -> None
             raise ScheduleError(f"[schedule] {key}: not a cron in {schedules.timezone}: "
                                 f"{getattr(schedules, key)!r} ({type(exc).__name__})") from None
     params = {"config_path": str(config_path.resolve())} if config_path else {}
+    # Both signals raise KeyboardInterrupt where the main thread is. Left to itself, SIGINT
+    # under asyncio.run only cancels the runner's main task, and a cancellation that lands
+    # while a flow run ends is swallowed: Ctrl-C was then ignored and the nights went on.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     with local_server(log_dir) as url, temporary_settings({PREFECT_API_URL: url}):
         deployments = [
