@@ -15,41 +15,69 @@
 -- Also creates core.compliance_results, which the check files (2xx-4xx) fill and from which
 -- core.flags_compliance is made (490_flags_compliance.sql).
 -- creates: temp.compliance_base, core.compliance_results
--- depends: core.processes, core.setting_num, core.setting_text, core.squash, core.status_classes
+-- depends: core.processes, core.setting_num, core.setting_text, core.squash, core.status_classes,
+--   core.wib_day
 CREATE OR REPLACE TEMP VIEW compliance_base AS
-WITH p AS (
-    SELECT *,
-        lower(core.squash(category)) AS category_lc,
+-- The squashed texts per distinct value (a handful of categories, methods and qualifications),
+-- joined back: squash is a regular expression, and over every row of 1M it was most of the cost
+-- of each check that reads this view. The category's pengadaan langsung ceiling is looked up
+-- here too, once per category rather than a settings subquery per row: `ceiling`, and for works
+-- the one before the Perpres 46/2025 date (`ceiling_before`, announced before `ceiling_from`).
+WITH category_classes AS (
+    SELECT category, category_lc,
         CASE
-            WHEN lower(core.squash(category)) = 'pengadaan barang' THEN 'goods'
-            WHEN lower(core.squash(category)) = 'pekerjaan konstruksi' THEN 'works'
-            WHEN lower(core.squash(category)) LIKE 'jasa konsultansi%' THEN 'consultancy'
-            WHEN lower(core.squash(category)) = 'jasa lainnya' THEN 'other_services'
-        END AS category_class,
-        CAST(timezone('Asia/Jakarta', announced_at) AS DATE) AS announced_date,
+            WHEN category_lc = 'pengadaan barang' THEN 'goods'
+            WHEN category_lc = 'pekerjaan konstruksi' THEN 'works'
+            WHEN category_lc LIKE 'jasa konsultansi%' THEN 'consultancy'
+            WHEN category_lc = 'jasa lainnya' THEN 'other_services'
+        END AS category_class
+    FROM (SELECT category, lower(core.squash(category)) AS category_lc
+          FROM (SELECT DISTINCT category FROM core.processes))
+),
+-- Works announced on or after the Perpres 46/2025 date, or on an unknown day, get the higher
+-- ceiling: a check must not call legal what may be legal.
+categories AS (
+    SELECT *,
+        CASE category_class
+            WHEN 'goods' THEN core.setting_num('id_c01_ceiling_goods')
+            WHEN 'other_services' THEN core.setting_num('id_c01_ceiling_other_services')
+            WHEN 'consultancy' THEN core.setting_num('id_c01_ceiling_consultancy')
+            WHEN 'works' THEN core.setting_num('id_c01_ceiling_works_46_2025')
+        END AS ceiling,
+        CASE WHEN category_class = 'works' THEN core.setting_num('id_c01_ceiling_works') END
+            AS ceiling_before,
+        CASE WHEN category_class = 'works'
+            THEN CAST(core.setting_text('perpres_46_2025_effective_date') AS DATE) END
+            AS ceiling_from
+    FROM category_classes
+),
+methods AS (
+    SELECT method, lower(core.squash(method)) AS method_lc
+    FROM (SELECT DISTINCT method FROM core.processes)
+),
+qualifications AS (
+    SELECT qualification, lower(core.squash(qualification)) AS qualification_lc
+    FROM (SELECT DISTINCT qualification FROM core.processes)
+),
+p AS (
+    SELECT p.*, c.category_lc, c.category_class, c.ceiling, c.ceiling_before,
+        c.ceiling_from, m.method_lc, q.qualification_lc,
+        core.wib_day(announced_at) AS announced_date,
         coalesce(nullif(hps, 0), pagu) AS tested_value,
         CASE WHEN nullif(hps, 0) IS NOT NULL THEN 'HPS' WHEN pagu IS NOT NULL THEN 'pagu' END
             AS tested_basis
-    FROM core.processes
+    FROM core.processes p
+    JOIN categories c ON c.category IS NOT DISTINCT FROM p.category
+    JOIN methods m ON m.method IS NOT DISTINCT FROM p.method
+    JOIN qualifications q ON q.qualification IS NOT DISTINCT FROM p.qualification
 )
 SELECT kind, source, source_id, kd_rup, kd_klpd, kd_satker, year, title, category,
-    category_lc, category_class, method, lower(core.squash(method)) AS method_lc,
+    category_lc, category_class, method, method_lc,
     s.status_class, pagu, hps, contract_value, supplier_npwp,
     announced_at, awarded_at, announced_date, qualification,
-    lower(core.squash(qualification)) AS qualification_lc, tested_value, tested_basis,
-    -- The pengadaan langsung ceiling of the category on the announcement day. Works announced on
-    -- or after the Perpres 46/2025 date, or on an unknown day, get the higher ceiling: a check
-    -- must not call legal what may be legal.
-    CASE category_class
-        WHEN 'goods' THEN core.setting_num('id_c01_ceiling_goods')
-        WHEN 'other_services' THEN core.setting_num('id_c01_ceiling_other_services')
-        WHEN 'consultancy' THEN core.setting_num('id_c01_ceiling_consultancy')
-        WHEN 'works' THEN CASE
-            WHEN announced_date IS NULL
-                 OR announced_date >= CAST(core.setting_text('perpres_46_2025_effective_date') AS DATE)
-                THEN core.setting_num('id_c01_ceiling_works_46_2025')
-            ELSE core.setting_num('id_c01_ceiling_works') END
-    END AS pl_ceiling
+    qualification_lc, tested_value, tested_basis,
+    -- The pengadaan langsung ceiling of the category on the announcement day.
+    CASE WHEN announced_date < ceiling_from THEN ceiling_before ELSE ceiling END AS pl_ceiling
 FROM p
 JOIN core.status_classes s ON s.status IS NOT DISTINCT FROM p.status;
 

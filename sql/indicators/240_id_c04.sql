@@ -16,13 +16,15 @@
 -- depends: core.plans, core.setting, temp.compliance_base
 -- fills: core.compliance_results
 INSERT INTO core.compliance_results
+-- rup: the package's RUP code text, trimmed once (NULL when empty).
 WITH base AS (
-    SELECT * FROM temp.compliance_base WHERE kind IN ('tender', 'non_tender')
+    SELECT kind, source, source_id, kd_klpd, year, announced_at, nullif(trim(kd_rup), '') AS rup
+    FROM temp.compliance_base WHERE kind IN ('tender', 'non_tender')
 ),
 codes AS (
     SELECT b.kind, b.source, b.source_id, b.kd_klpd, b.year, b.announced_at,
-        trim(unnest(string_split(b.kd_rup, ';'))) AS kd_rup
-    FROM base b WHERE nullif(trim(b.kd_rup), '') IS NOT NULL
+        trim(unnest(string_split(b.rup, ';'))) AS kd_rup
+    FROM base b WHERE b.rup IS NOT NULL
 ),
 matched AS (
     SELECT c.*, pl.announced_at AS rup_announced_at, pl.kd_rup IS NOT NULL AS found
@@ -44,7 +46,7 @@ not_found AS (
     WHERE NOT m.found AND CAST(core.setting('id_c04_flag_code_not_in_sirup') AS BOOLEAN)
 )
 SELECT kind, source, source_id, 'ID-C04', 1.0, 'no RUP code (kd_rup) on the package'
-FROM base WHERE nullif(trim(kd_rup), '') IS NULL AND kd_klpd IS NOT NULL
+FROM base WHERE rup IS NULL AND kd_klpd IS NOT NULL
 UNION ALL
 SELECT kind, source, source_id, 'ID-C04', days_late,
     format('RUP {} announced {} (WIB), {} days after the package ({})', kd_rup,

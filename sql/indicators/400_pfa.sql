@@ -57,12 +57,12 @@
 -- Why: watchdogs and journalists already know ICW's scores; pantau reproduces the part that is
 --   published so the numbers can be checked against opentender.net.
 -- depends: core.band_below, core.band_max, core.fmt_rp, core.setting, core.setting_list,
---   core.setting_num, core.squash, temp.compliance_base
+--   core.setting_num, core.squash, core.wib_day, temp.compliance_base
 -- fills: core.compliance_results
 INSERT INTO core.compliance_results
 WITH base AS (
     SELECT b.*,
-        date_diff('day', b.announced_date, CAST(timezone('Asia/Jakarta', b.awarded_at) AS DATE))
+        date_diff('day', b.announced_date, core.wib_day(b.awarded_at))
             AS decision_days,
         CASE WHEN b.hps > 0 AND b.contract_value IS NOT NULL
              THEN 100 * CAST(b.hps - b.contract_value AS DOUBLE) / CAST(b.hps AS DOUBLE) END
