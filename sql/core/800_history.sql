@@ -9,7 +9,7 @@
 -- tables follow ISB's, whose field names the gateway keeps).
 -- creates: core.inaproc_twin, core.history_tables, core.history_fields, core.changes,
 --   core.process_history
--- depends: raw.versions, raw.version_events
+-- depends: core.wib_day, raw.versions, raw.version_events
 -- test unique: core.history_tables(table_name)
 -- test unique: core.process_history(source, kind, source_id)
 -- An ISB raw table's INAPROC twin (connectors/inaproc.py names them).
@@ -98,7 +98,7 @@ WITH events AS (
     SELECT e.seq, e.table_name, e.key, e.event, e.content_hash, e.previous_hash, t.source,
         t.kind, t.is_primary, split_part(e.key, '|', 1) AS source_id,
         nullif(split_part(e.key, '|', 2), '') AS part,
-        CAST(timezone('Asia/Jakarta', e.seen_at) AS DATE) AS seen_on
+        core.wib_day(e.seen_at) AS seen_on
     FROM raw.version_events e JOIN core.history_tables t ON t.table_name = e.table_name
 ),
 fields AS (
@@ -144,7 +144,7 @@ counted AS (
 SELECT t.source, t.kind, split_part(c.key, '|', 1) AS source_id,
     max(c.n_versions) AS n_versions,
     max(CASE WHEN l.event = 'vanished'
-        THEN CAST(timezone('Asia/Jakarta', l.seen_at) AS DATE) END) AS vanished_on
+        THEN core.wib_day(l.seen_at) END) AS vanished_on
 FROM counted c
 JOIN core.history_tables t ON t.table_name = c.table_name AND t.is_primary
 LEFT JOIN latest l ON l.table_name = c.table_name AND l.key = c.key

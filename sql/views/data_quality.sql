@@ -10,7 +10,7 @@
 -- column share: n / n_records (coverage: the field's coverage; check: the share failing)
 -- column newest: freshness: the date of the newest record or landed answer
 -- depends: core.field_coverage, core.processes, ops.runs, raw.isb_non_tender_selesai,
---   raw.isb_tender_selesai_nilai
+--   raw.isb_tender_selesai_nilai, core.wib_day
 -- test not_null: data_quality(source, dataset, measure, item)
 -- test accepted_values: data_quality(measure) in ('coverage', 'freshness', 'check')
 CREATE OR REPLACE VIEW main.data_quality AS
@@ -24,16 +24,15 @@ landed AS (
 freshness AS (
     SELECT p.source, p.kind AS dataset, 'freshness' AS measure, 'newest_record' AS item,
         NULL::BIGINT AS n_records,
-        date_diff('day', CAST(max(p.announced_at) AS DATE),
-                  CAST(timezone('Asia/Jakarta', any_value(l.landed_at)) AS DATE)) AS n,
-        CAST(max(p.announced_at) AS DATE) AS newest
+        date_diff('day', core.wib_day(max(p.announced_at)),
+                  core.wib_day(any_value(l.landed_at))) AS n,
+        core.wib_day(max(p.announced_at)) AS newest
     FROM core.processes p LEFT JOIN landed l USING (source)
     GROUP BY ALL
     UNION ALL
     SELECT source, '*', 'freshness', 'since_landed', NULL,
-        date_diff('day', CAST(timezone('Asia/Jakarta', landed_at) AS DATE),
-                  CAST(timezone('Asia/Jakarta', now()) AS DATE)),
-        CAST(timezone('Asia/Jakarta', landed_at) AS DATE)
+        date_diff('day', core.wib_day(landed_at), core.wib_day(now())),
+        core.wib_day(landed_at)
     FROM landed
 ),
 checks AS (
