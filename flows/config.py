@@ -77,7 +77,10 @@ class RunSection(_Section):
     max_workers: int = Field(4, ge=1, description=(
         "Fetch workers (threads; with dask, threads per worker process)."))
     max_in_flight: int | None = Field(None, ge=1, description=(
-        "Fetch groups fetched but not yet landed (default: twice max_workers)."))
+        "Fetch groups being fetched at once (default: twice max_workers)."))
+    max_held_records: int = Field(50_000, ge=1, description=(
+        "Records fetched and not yet landed, about at most: the writer lands what has arrived "
+        "once it holds half of them, and no more is fetched while it would pass them."))
     dask_address: str | None = Field(None, description=(
         'A running Dask scheduler, e.g. "tcp://host:8786" (default: a local cluster).'))
     dask_workers: int = Field(2, ge=1, description="Worker processes of the local Dask cluster.")

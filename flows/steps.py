@@ -10,10 +10,13 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import sys
+import threading
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -286,40 +289,95 @@ def run_night(
 def fetch_and_land(cfg: Config, con: duckdb.DuckDBPyConnection, submit: Submit,
                    jobs: list[Job], summary: RunSummary, started: datetime,
                    guard: ShrinkGuard, stage: str = "fetching") -> None:
-    """Fetch the jobs in parallel and land each group as it arrives (progress as ``stage``)."""
+    """Fetch the jobs in parallel and land the groups as they arrive, in plan order (the same
+    data lands the same way), progress as ``stage``.
+
+    Each landing transaction costs a few ms per statement whatever its size (loader.land_many),
+    so the writer lands what has arrived once it holds half of ``[run] max_held_records``
+    parsed records: on a first night every couple of regions, on a night of few changes (whose
+    unchanged answers hold none) dozens of fetch groups at once. At most ``in_flight`` groups
+    are fetched at a time, and no more while what has arrived, with each group being fetched
+    counted as the biggest one so far, would pass ``max_held_records``: the night never holds
+    more than a few regions' records in memory."""
     if not jobs:
         return
-    # Land in plan order (the same data lands the same way), with at most `window` jobs in
-    # flight: fetching stays ahead of landing without holding a whole night in memory.
-    window = cfg.run.in_flight
-    pending: deque[tuple[tuple[Job, ...], Future[list[Outcome]]]] = deque()
-    groups = group_jobs(jobs)
-    landed = records = 0
-    progress.report(stage, done=0, total=len(groups), records=0)
-
-    done: set[int] = set()  # the futures whose fetch has finished (Prefect's have no done())
-
-    def land_next() -> None:
-        """The first pending group, and those after it whose fetch is done too."""
-        nonlocal landed, records
-        arrived = [pending.popleft()]
-        while pending and id(pending[0][1]) in done:
-            arrived.append(pending.popleft())
-        done.difference_update(id(future) for _, future in arrived)  # ids are reused
-        records += _land_groups(con, arrived, summary, started, guard)
-        landed += len(arrived)
-        progress.report(stage, done=landed, total=len(groups), records=records)
-
-    for group in groups:
-        future = submit(group, cfg)
-        future.add_done_callback(lambda f: done.add(id(f)))
-        pending.append((group, future))
-        if len(pending) >= window:
-            land_next()
-    while pending:
-        land_next()
+    with _writer_first():
+        _fetch_and_land(cfg, con, submit, jobs, summary, started, guard, stage)
     with transaction(con):  # the versions the groups replaced, marked in one scan
         close_versions(con)
+
+
+@contextmanager
+def _writer_first() -> Iterator[None]:
+    """The fetch threads parse in Python while the writer waits for DuckDB with the GIL
+    released; each time it comes back it waits for a parser to give the GIL up, up to the
+    switch interval (5 ms), and a landing makes a dozen statements a table. A shorter interval
+    while landing hands the GIL back sooner."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def _fetch_and_land(cfg: Config, con: duckdb.DuckDBPyConnection, submit: Submit,
+                    jobs: list[Job], summary: RunSummary, started: datetime,
+                    guard: ShrinkGuard, stage: str) -> None:
+    todo = deque(group_jobs(jobs))
+    total, budget = len(todo), cfg.run.max_held_records
+    most_groups = 8 * cfg.run.in_flight  # what one transaction holds, and a crash fetches again
+    pending: deque[tuple[tuple[Job, ...], Future[list[Outcome]]]] = deque()
+    done: set[int] = set()  # the futures whose fetch has finished (Prefect's have no done())
+    held: dict[int, int] = {}  # the parsed records of each finished future
+    finished = threading.Event()
+    biggest = landed = records = 0
+    progress.report(stage, done=0, total=total, records=0)
+
+    def on_done(future: Future[list[Outcome]]) -> None:
+        done.add(id(future))
+        finished.set()
+
+    while todo or pending:
+        finished.clear()  # before looking, so that a fetch ending meanwhile wakes the wait
+        fetching = sum(id(f) not in done for _, f in pending)
+        for _, future in pending:
+            if id(future) in done and id(future) not in held:
+                held[id(future)] = _parsed_records(future)
+                biggest = max(biggest, held[id(future)])
+        expected = sum(held.values()) + fetching * biggest
+        if (todo and fetching < cfg.run.in_flight and expected < budget
+                and len(pending) < most_groups):
+            group = todo.popleft()
+            future = submit(group, cfg)
+            future.add_done_callback(on_done)
+            pending.append((group, future))
+            continue
+        n = 0
+        while n < len(pending) and id(pending[n][1]) in done:
+            n += 1
+        arrived = sum(held[id(f)] for _, f in list(pending)[:n])
+        if n and (2 * arrived >= budget or fetching == 0 or n == most_groups
+                  or (todo and expected >= budget)):
+            groups = [pending.popleft() for _ in range(n)]
+            for _, future in groups:
+                done.discard(id(future))  # ids are reused
+                held.pop(id(future))
+            records += _land_groups(con, groups, summary, started, guard)
+            landed += n
+            progress.report(stage, done=landed, total=total, records=records)
+        else:
+            finished.wait()
+
+
+def _parsed_records(future: Future[list[Outcome]]) -> int:
+    """The records a finished fetch holds in memory until it lands."""
+    try:
+        outcomes = future.result()
+    except Exception:  # landed as the group's failure by _land_groups
+        return 0
+    return sum(len(b.keys) for o in outcomes if not isinstance(o, Exception)
+               for b in (o if isinstance(o, list) else [o]))
 
 
 def review(cfg: Config, con: duckdb.DuckDBPyConnection, regions: list[Region],

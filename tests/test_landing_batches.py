@@ -1,0 +1,94 @@
+"""Issue 18: the writer lands what has arrived in batches sized by records, not by fetch
+groups. A night of unchanged answers (which hold no records) lands many groups in one
+transaction; a night of big answers never holds much more than ``[run] max_held_records``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+from pantau.connectors.base import Batch, Job, Provenance
+from pantau.flows import steps
+from pantau.models.loader import ShrinkGuard
+from pipeline_helpers import make_config
+
+
+class Night:
+    """Fake fetches of ``sizes[i]`` records for group i, and a fake writer that records what
+    each landing holds and how many records were in memory (fetched, not landed) at most."""
+
+    def __init__(self, sizes: list[int]) -> None:
+        self.sizes = sizes
+        self.lock = threading.Lock()
+        self.in_memory = self.most_in_memory = 0
+        self.landings: list[list[int]] = []
+
+    def jobs(self) -> list[Job]:
+        return [Job("isb", "SPSE-TenderPengumuman", f"R{i:03}", 2025, "t")
+                for i in range(len(self.sizes))]
+
+    def extract(self, group: tuple[Job, ...], _cfg: object) -> list[steps.Outcome]:
+        i = int(group[0].scope[1:])
+        time.sleep(0.001 * (i % 3))  # fetches finish out of plan order
+        batch = Batch("isb", group[0].dataset, group[0].scope, 2025,
+                      Provenance("isb", "u", datetime.now(UTC)), table="isb_tender_pengumuman")
+        for k in range(self.sizes[i]):
+            batch.add(str(k), "{}")
+        with self.lock:
+            self.in_memory += self.sizes[i]
+            self.most_in_memory = max(self.most_in_memory, self.in_memory)
+        return [batch]
+
+    def land(self, _con: object, arrived: list, *_args: object, **_kwargs: object) -> int:
+        scopes = [int(group[0].scope[1:]) for group, _ in arrived]
+        assert all(len(future.result()[0].keys) == self.sizes[i]  # raises where extract did
+                   for i, (_, future) in zip(scopes, arrived, strict=True))
+        self.landings.append(scopes)
+        with self.lock:
+            self.in_memory -= sum(self.sizes[i] for i in scopes)
+        return sum(self.sizes[i] for i in scopes)
+
+
+def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, night: Night, **run: int) -> None:
+    monkeypatch.setattr(steps, "_land_groups", night.land)
+    monkeypatch.setattr(steps, "close_versions", lambda _con: None)
+    cfg = make_config(tmp_path, "http://127.0.0.1:9", [],
+                      extra={"run": {"years": [2025], "max_workers": 2, **run}})
+    summary = steps.RunSummary(run_id="t", run_date=datetime.now(UTC).date(),
+                               started_at=datetime.now(UTC))
+    with ThreadPoolExecutor(max_workers=2) as pool, duckdb.connect() as con:
+        steps.fetch_and_land(cfg, con, lambda g, c: pool.submit(night.extract, g, c),
+                             night.jobs(), summary, datetime.now(UTC), ShrinkGuard())
+
+
+def test_every_group_lands_once_in_plan_order(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    night = Night([(i * 37) % 500 for i in range(120)])
+    _run(tmp_path, monkeypatch, night, max_held_records=1_000)
+    assert [i for landing in night.landings for i in landing] == list(range(120))
+
+
+def test_groups_without_records_land_together(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    night = Night([0] * 200)
+    _run(tmp_path, monkeypatch, night, max_held_records=1_000)
+    # At most 8 x in_flight (4) groups a transaction: 200 groups in a handful of landings,
+    # where landing each group as it arrived made 200.
+    assert len(night.landings) <= 12
+    assert max(len(landing) for landing in night.landings) <= 32
+
+
+def test_big_groups_land_a_few_at_a_time_within_the_budget(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    night = Night([400] * 60)
+    _run(tmp_path, monkeypatch, night, max_held_records=1_000)
+    # Groups being fetched count as the biggest so far: never more than the budget and one
+    # group, except before the first has arrived (then in_flight, 4, are fetched at once).
+    assert night.most_in_memory <= max(1_000 + 400, 4 * 400)
+    assert all(len(landing) <= 4 for landing in night.landings)
+    assert len(night.landings) >= 15
