@@ -297,7 +297,7 @@ def fetch_and_land(cfg: Config, con: duckdb.DuckDBPyConnection, submit: Submit,
     parsed records: on a first night every couple of regions, on a night of few changes (whose
     unchanged answers hold none) dozens of fetch groups at once. At most ``in_flight`` groups
     are fetched at a time, and no more while what has arrived, with each group being fetched
-    counted as the biggest one so far, would pass ``max_held_records``: the night never holds
+    counted as the average one so far, would pass ``max_held_records``: the night never holds
     more than a few regions' records in memory."""
     if not jobs:
         return
@@ -331,7 +331,7 @@ def _fetch_and_land(cfg: Config, con: duckdb.DuckDBPyConnection, submit: Submit,
     done: set[int] = set()  # the futures whose fetch has finished (Prefect's have no done())
     held: dict[int, int] = {}  # the parsed records of each finished future
     finished = threading.Event()
-    biggest = landed = records = 0
+    seen = seen_records = landed = records = 0  # the groups that have arrived, their records
     progress.report(stage, done=0, total=total, records=0)
 
     def on_done(future: Future[list[Outcome]]) -> None:
@@ -344,8 +344,8 @@ def _fetch_and_land(cfg: Config, con: duckdb.DuckDBPyConnection, submit: Submit,
         for _, future in pending:
             if id(future) in done and id(future) not in held:
                 held[id(future)] = _parsed_records(future)
-                biggest = max(biggest, held[id(future)])
-        expected = sum(held.values()) + fetching * biggest
+                seen, seen_records = seen + 1, seen_records + held[id(future)]
+        expected = sum(held.values()) + fetching * seen_records // max(seen, 1)
         if (todo and fetching < cfg.run.in_flight and expected < budget
                 and len(pending) < most_groups):
             group = todo.popleft()

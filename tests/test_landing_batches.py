@@ -87,7 +87,7 @@ def test_big_groups_land_a_few_at_a_time_within_the_budget(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     night = Night([400] * 60)
     _run(tmp_path, monkeypatch, night, max_held_records=1_000)
-    # Groups being fetched count as the biggest so far: never more than the budget and one
+    # Groups being fetched count as the average so far: never more than the budget and one
     # group, except before the first has arrived (then in_flight, 4, are fetched at once).
     assert night.most_in_memory <= max(1_000 + 400, 4 * 400)
     assert all(len(landing) <= 4 for landing in night.landings)
