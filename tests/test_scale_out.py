@@ -161,7 +161,12 @@ def _table_checksums(db: Path, schemas: tuple[str, ...] = ("core",)) -> dict[str
 PROVENANCE = {"fetched_at", "run_id", "source_url", "landed_at", "built_at", "generated_at",
               "taken_at",
               # raw versions (issue 16): which run saw a version come and go, and when
-              "first_seen_run", "first_seen_at", "last_seen_run", "vanished_run", "seen_at"}
+              "first_seen_run", "first_seen_at", "last_seen_run", "vanished_run", "seen_at",
+              # and the events' numbering: one statement numbers the events of all the answers
+              # of a raw table landed together (models/loader.py), a partition those of its
+              # own answer, so the order across answers follows how many land in one
+              # transaction; a record's own events are in order either way
+              "seq"}
 
 
 # --- Parquet landing -------------------------------------------------------------------------
