@@ -281,11 +281,12 @@ def _land_table(con: duckdb.DuckDBPyConnection, table_name: str,
 
 
 def _per_answer(rows: pa.Table, flag: str | None) -> dict[int, int]:
-    """The rows of each answer (``i``), or those with ``flag`` true."""
-    if flag is not None:
-        rows = rows.filter(rows[flag])
-    counts = rows.group_by("i").aggregate([("i", "count")])
-    return dict(zip(counts["i"].to_pylist(), counts["i_count"].to_pylist(), strict=True))
+    """The rows of each answer (``i``), or those with ``flag`` true (value_counts: a tenth of
+    group_by's fixed cost, which a 1% night pays a thousand times)."""
+    answers = rows["i"] if flag is None else rows["i"].filter(rows[flag])
+    counts = pc.value_counts(answers)
+    return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(),
+                    strict=True))
 
 
 def _write_changes(con: duckdb.DuckDBPyConnection, table: str, run_id: str, *,
