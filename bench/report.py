@@ -59,15 +59,16 @@ def reasons(results: Path) -> dict[str, str]:
                 f"{second['records']}) touches {changed_answers} of {second.get('answers', 0)} "
                 "answers, which are parsed, checked and compared again (fetching and parsing "
                 f"every answer alone takes {refetch['seconds']:.1f} s at {scale}): the night "
-                f"waited {_waited(second):.1f} s for answers and landed for "
+                f"waited {second['fetch_wait']:.1f} s for answers and landed for "
                 f"{second.get('land', 0):.1f} s, "
                 f"{1000 * second.get('land', 0) / max(changed_answers, 1):.0f} ms a changed "
                 "answer: what has arrived lands in one transaction once it holds half of "
                 "`[run] max_held_records` (flows/steps.py, loader.land_many), with one "
                 "comparison of each raw table's slices for what is new, changed or vanished, "
-                "then the update, the insert, versions, events and run rows (one statement "
-                "each per raw table; record shapes only where one is new), each with a fixed "
-                "cost of a few ms at this size; the comparison reads every record of a "
+                "then the update, the insert, versions and events (one statement each per "
+                "raw table; record shapes only where one is new; the run rows one statement "
+                "a landing), each with a fixed cost of a few ms at this size (a landing "
+                "touches a dozen raw tables); the comparison reads every record of a "
                 "changed answer (its md5 in DuckDB), under CPU contention with the parsing "
                 "threads; the versions they replace are closed once, when the landing ends. "
                 "Every "
@@ -75,8 +76,10 @@ def reasons(results: Path) -> dict[str, str]:
                 f"build ran {second.get('build_files', '?')} of "
                 f"{first.get('build_files', '?')} files in {second.get('build', 0):.1f} s"
                 + _slowest(second.get("seconds_by_sql_file", {}))
-                + ": core is rebuilt whole where its inputs changed; row-level maintenance of "
-                "core (only the changed processes) is what would go below 0.3.")
+                + ": core is rebuilt whole where its inputs changed, and the closing "
+                f"checkpoint ({second.get('close', 0):.1f} s) writes it again; publishing "
+                f"copies the whole warehouse ({second.get('publish', 0):.1f} s). Row-level "
+                "maintenance of core (only the changed processes) is what would go below 0.3.")
         same, download = r.get("same"), r.get("download")
         if same and download:
             out["quiet night"] = (
@@ -295,9 +298,9 @@ def _orchestration_rows(results: Path, verdicts: dict[str, bool]) -> list[str]:
 
 def breakdown(results: Path) -> list[str]:
     rows = [("| scale | processes | raw records | night | total s | fetch (wait) | land | "
-             "build core | indicators+views | publish | other | new | changed | peak RSS MB | "
-             "load avg | I/O stall |"),
-            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "build core | indicators+views | close | publish | other | new | changed | "
+             "peak RSS MB | load avg | I/O stall |"),
+            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     names = [scale for scale in SCALE_ORDER if (results / f"{scale}.json").is_file()]
     names += sorted(p.stem for p in results.glob("*-*.json")
                     if p.stem.split("-")[0] in SCALE_ORDER)  # variants: 100k-parquet, ...
@@ -312,8 +315,9 @@ def breakdown(results: Path) -> list[str]:
                 continue
             rows.append(
                 f"| {name} | {procs} | {n['records']} | {night} | {n['total']:.1f} | "
-                f"{_waited(n):.1f} | {n.get('land', 0):.1f} | {n.get('build_core', 0):.1f} | "
-                f"{n.get('build_rest', 0):.1f} | {n.get('publish', 0):.1f} | "
+                f"{n['fetch_wait']:.1f} | {n.get('land', 0):.1f} | {n.get('build_core', 0):.1f} | "
+                f"{n.get('build_rest', 0):.1f} | {n.get('close', 0):.1f} | "
+                f"{n.get('publish', 0):.1f} | "
                 f"{n.get('other', 0) + n.get('_totals', 0):.1f} | {n['new']} | {n['changed']} | "
                 f"{n['peak_rss_mb']:.0f} | {n.get('loadavg', '')} | "
                 + (f"{n['io_stall']:.0%}" if "io_stall" in n else "") + " |"
