@@ -38,7 +38,8 @@ def reasons(results: Path) -> dict[str, str]:
         if refetch:
             out["load"] = (
                 f"at {scale}: {load_seconds(first):.1f} s = fetch and land "
-                f"{_waited(first) + first.get('land', 0):.1f} s + build core "
+                f"{first['fetch_wait'] + first.get('land', 0):.1f} s + closing checkpoint "
+                f"{first.get('close', 0):.1f} s + build core "
                 f"{first.get('build_core', 0):.1f} s, against read_json's {floor:.1f} s. "
                 f"Fetching and parsing alone, with no database, takes {refetch['seconds']:.1f} s "
                 f"({refetch['seconds'] / floor:.1f}x the floor): every record is checked (keys, "
@@ -130,7 +131,7 @@ def reasons(results: Path) -> dict[str, str]:
                 continue
             flow = orch[mode]
             out[f"orchestration ({orch['scale']}, {how})"] = (
-                f"the flow waits {_waited(flow) - _waited(plain):.1f} s longer for "
+                f"the flow waits {flow['fetch_wait'] - plain['fetch_wait']:.1f} s longer for "
                 f"fetches and lands {flow.get('land', 0) - plain.get('land', 0):.1f} s slower "
                 "(one task run per source, region and year; "
                 "each task run's state changes and logs go through the API from this process, "
@@ -178,15 +179,9 @@ def _load(results: Path, name: str) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def _waited(night: dict[str, Any]) -> float:
-    """The night's time outside its timed steps, as this report has always shown it: waiting
-    for fetches and the warehouse's closing checkpoint (bench/night.py now times the latter
-    apart, as ``close``)."""
-    return night["fetch_wait"] + night.get("close", 0)
-
-
 def load_seconds(night: dict[str, Any]) -> float:
-    """fetch + land + build core: the night less publishing, the later build stages, the rest."""
+    """fetch + land + close + build core: the night less publishing, the later build stages,
+    the rest."""
     return night["total"] - night.get("publish", 0) - night.get("build_rest", 0) \
         - night.get("other", 0) - night.get("_totals", 0)
 
