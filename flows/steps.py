@@ -301,23 +301,30 @@ def fetch_and_land(cfg: Config, con: duckdb.DuckDBPyConnection, submit: Submit,
     more than a few regions' records in memory."""
     if not jobs:
         return
-    with _writer_first():
+    with _writer_first(con):
         _fetch_and_land(cfg, con, submit, jobs, summary, started, guard, stage)
     with transaction(con):  # the versions the groups replaced, marked in one scan
         close_versions(con)
 
 
 @contextmanager
-def _writer_first() -> Iterator[None]:
+def _writer_first(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """The fetch threads parse in Python while the writer waits for DuckDB with the GIL
     released; each time it comes back it waits for a parser to give the GIL up, up to the
     switch interval (5 ms), and a landing makes a dozen statements a table. A shorter interval
-    while landing hands the GIL back sooner."""
+    while landing hands the GIL back sooner. DuckDB runs the writer's statements on its own
+    thread alone meanwhile: its worker threads would only take the two cores from the parsers,
+    and every statement would wait for one to be scheduled (the 1% night at 1M: 102 s with
+    two threads, 84 s with one; bench/RESULTS.md). The build after it has them all again."""
     interval = sys.getswitchinterval()
     sys.setswitchinterval(0.0005)
+    row = con.execute("SELECT current_setting('threads')").fetchone()
+    threads = int(row[0]) if row else 1
+    con.execute("SET threads = 1")
     try:
         yield
     finally:
+        con.execute(f"SET threads = {threads}")
         sys.setswitchinterval(interval)
 
 

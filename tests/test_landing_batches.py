@@ -28,6 +28,7 @@ class Night:
         self.lock = threading.Lock()
         self.in_memory = self.most_in_memory = 0
         self.landings: list[list[int]] = []
+        self.threads: list[tuple[int] | None] = []  # DuckDB's threads at each landing
 
     def jobs(self) -> list[Job]:
         return [Job("isb", "SPSE-TenderPengumuman", f"R{i:03}", 2025, "t")
@@ -45,7 +46,9 @@ class Night:
             self.most_in_memory = max(self.most_in_memory, self.in_memory)
         return [batch]
 
-    def land(self, _con: object, arrived: list, *_args: object, **_kwargs: object) -> int:
+    def land(self, con: duckdb.DuckDBPyConnection, arrived: list, *_args: object,
+             **_kwargs: object) -> int:
+        self.threads.append(con.execute("SELECT current_setting('threads')").fetchone())
         scopes = [int(group[0].scope[1:]) for group, _ in arrived]
         assert all(len(future.result()[0].keys) == self.sizes[i]  # raises where extract did
                    for i, (_, future) in zip(scopes, arrived, strict=True))
@@ -55,15 +58,17 @@ class Night:
         return sum(self.sizes[i] for i in scopes)
 
 
-def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, night: Night, **run: int) -> Config:
+def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, night: Night,
+         con: duckdb.DuckDBPyConnection | None = None, **run: int) -> Config:
     monkeypatch.setattr(steps, "_land_groups", night.land)
     monkeypatch.setattr(steps, "close_versions", lambda _con: None)
     cfg = make_config(tmp_path, "http://127.0.0.1:9", [],
                       extra={"run": {"years": [2025], "max_workers": 2, **run}})
     summary = steps.RunSummary(run_id="t", run_date=datetime.now(UTC).date(),
                                started_at=datetime.now(UTC))
-    with ThreadPoolExecutor(max_workers=2) as pool, duckdb.connect() as con:
-        steps.fetch_and_land(cfg, con, lambda g, c: pool.submit(night.extract, g, c),
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        steps.fetch_and_land(cfg, con or duckdb.connect(),
+                             lambda g, c: pool.submit(night.extract, g, c),
                              night.jobs(), summary, datetime.now(UTC), ShrinkGuard())
     return cfg
 
@@ -95,3 +100,15 @@ def test_big_groups_land_a_few_at_a_time_within_the_budget(
     most = max(1_000 + 400, cfg.run.in_flight * 400)
     assert night.most_in_memory <= most
     assert all(len(landing) * 400 <= most for landing in night.landings)
+
+
+def test_the_writer_lands_on_one_duckdb_thread_and_gives_them_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # DuckDB's worker threads would take the cores from the parsers while landing.
+    night = Night([10] * 20)
+    with duckdb.connect() as con:
+        con.execute("SET threads = 3")
+        _run(tmp_path, monkeypatch, night, con)
+        assert night.threads
+        assert set(night.threads) == {(1,)}
+        assert con.execute("SELECT current_setting('threads')").fetchone() == (3,)
