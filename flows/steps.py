@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 from pantau.connectors import isb, registry, spse
 from pantau.connectors.base import Answer, Batch, Job, PlanRequest, Region, SourceError
-from pantau.connectors.http import HttpClient, Redactor
+from pantau.connectors.http import HttpClient, HttpSettings, Redactor
 from pantau.flows import inspectorate_steps
 from pantau.flows.config import Config
 from pantau.models import cardinal, partitions, progress, spse_state
@@ -227,8 +227,16 @@ def _fetch(job: Job, cfg: Config) -> Batch | list[Batch]:
     settings = cfg.source(job.source)
     if source.fetch is None or settings is None:
         raise SourceError(f"{job.source} is not enabled")  # the plan came from another config
-    client = HttpClient(settings.http(cfg.http), Redactor(cfg.secret_values()))
-    return source.fetch(job, settings, client)
+    return source.fetch(job, settings, _client(settings.http(cfg.http),
+                                               tuple(cfg.secret_values())))
+
+
+@functools.lru_cache(maxsize=16)
+def _client(settings: HttpSettings, secrets: tuple[str, ...]) -> HttpClient:
+    """One client per settings for every job: its sessions (one a worker thread) keep their
+    connections open from one request to the next, where a client a job opened a connection
+    (and a requests session) for each of a national night's thousands of answers."""
+    return HttpClient(settings, Redactor(list(secrets)))
 
 
 # submit(group, cfg) -> a future of extract_group(group, cfg): Prefect's extract_task.submit in

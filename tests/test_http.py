@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from pantau.connectors.base import SourceError
 from pantau.connectors.http import MAX_REDIRECTS, HttpClient, HttpSettings, Redactor, _gate
+from pantau.flows import steps
 
 FAST = HttpSettings(backoff_seconds=0.01, min_interval_seconds=0, timeout_seconds=0.5)
 
@@ -29,6 +30,7 @@ class Script:
         self.all_held = threading.Event()  # set once hold_for requests were in flight together
         self.started: list[float] = []  # time.monotonic() of each request's arrival
         self.lock = threading.Lock()
+        self.connections = 0  # TCP connections accepted
 
 
 @pytest.fixture
@@ -37,6 +39,11 @@ def server() -> Iterator[tuple[str, Script]]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            with script.lock:
+                script.connections += 1
 
         def do_GET(self) -> None:
             with script.lock:
@@ -279,3 +286,15 @@ def test_a_client_that_is_gone_no_longer_holds_the_host_back(server: tuple[str, 
     _in_threads(*[(eager, url + "/hold")] * 3)
     assert script.max_in_flight == 3
     assert time.monotonic() - started < 3  # none of them waited for the hold to time out
+
+
+def test_the_jobs_of_a_night_share_one_client_and_its_connection(
+        server: tuple[str, Script]) -> None:
+    # A connection (a TLS handshake, on the live sources) per answer was a national night's
+    # thousands; equal settings give the one client, whose session keeps its connection.
+    url, script = server
+    for i in range(3):
+        steps._client(replace(FAST), ("secret-value",)).get(f"{url}/job{i}")
+    assert script.connections == 1
+    assert steps._client(FAST, ("secret-value",)) is not steps._client(
+        replace(FAST, per_host_concurrency=1), ("secret-value",))
