@@ -233,9 +233,10 @@ def _fetch(job: Job, cfg: Config) -> Batch | list[Batch]:
 
 @functools.lru_cache(maxsize=16)
 def _client(settings: HttpSettings, secrets: tuple[str, ...]) -> HttpClient:
-    """One client per settings for every job: its sessions (one a worker thread) keep their
-    connections open from one request to the next, where a client a job opened a connection
-    (and a requests session) for each of a national night's thousands of answers."""
+    """One client per settings for every job of a fetch round (``fetch_and_land`` drops them
+    when it ends): its sessions (one a worker thread) keep their connections open from one
+    request to the next, where a client a job opened a connection (and a requests session)
+    for each of a national night's thousands of answers."""
     return HttpClient(settings, Redactor(list(secrets)))
 
 
@@ -309,8 +310,13 @@ def fetch_and_land(cfg: Config, con: duckdb.DuckDBPyConnection, submit: Submit,
     more than a few regions' records in memory."""
     if not jobs:
         return
-    with _writer_first(con):
-        _fetch_and_land(cfg, con, submit, jobs, summary, started, guard, stage)
+    try:
+        with _writer_first(con):
+            _fetch_and_land(cfg, con, submit, jobs, summary, started, guard, stage)
+    finally:
+        # The round's clients go: one that is gone no longer holds its host back
+        # (connectors/http.py), so tomorrow's settings are tomorrow's alone.
+        _client.cache_clear()
     with transaction(con):  # the versions the groups replaced, marked in one scan
         close_versions(con)
 
@@ -322,8 +328,8 @@ def _writer_first(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     switch interval (5 ms), and a landing makes a dozen statements a table. A shorter interval
     while landing hands the GIL back sooner. DuckDB runs the writer's statements on its own
     thread alone meanwhile: its worker threads would only take the two cores from the parsers,
-    and every statement would wait for one to be scheduled (the 1% night at 1M: 102 s with
-    two threads, 84 s with one; bench/RESULTS.md). The build after it has them all again."""
+    and every statement would wait for one to be scheduled (lone 1% nights at 1M, one after
+    the other: 102 s with two threads, 84 s with one). The build after it has them all again."""
     interval = sys.getswitchinterval()
     sys.setswitchinterval(0.0005)
     row = con.execute("SELECT current_setting('threads')").fetchone()

@@ -4,6 +4,7 @@ transaction; a night of big answers never holds much more than ``[run] max_held_
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -66,8 +67,8 @@ def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, night: Night,
                       extra={"run": {"years": [2025], "max_workers": 2, **run}})
     summary = steps.RunSummary(run_id="t", run_date=datetime.now(UTC).date(),
                                started_at=datetime.now(UTC))
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        steps.fetch_and_land(cfg, con or duckdb.connect(),
+    with ThreadPoolExecutor(max_workers=2) as pool, contextlib.ExitStack() as stack:
+        steps.fetch_and_land(cfg, con or stack.enter_context(duckdb.connect()),
                              lambda g, c: pool.submit(night.extract, g, c),
                              night.jobs(), summary, datetime.now(UTC), ShrinkGuard())
     return cfg
@@ -112,3 +113,20 @@ def test_the_writer_lands_on_one_duckdb_thread_and_gives_them_back(
         assert night.threads
         assert set(night.threads) == {(1,)}
         assert con.execute("SELECT current_setting('threads')").fetchone() == (3,)
+
+
+def test_a_fetch_round_lets_its_http_clients_go(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # A client still alive holds its host to its settings (connectors/http.py): the round's
+    # shared clients must not outlive it into the next night's.
+    night = Night([1] * 4)
+    held = []
+
+    def extract(group: tuple[Job, ...], cfg: Config) -> list[steps.Outcome]:
+        held.append(steps._client(cfg.http, tuple(cfg.secret_values())))
+        return Night.extract(night, group, cfg)
+
+    monkeypatch.setattr(night, "extract", extract)
+    _run(tmp_path, monkeypatch, night)
+    assert len({id(c) for c in held}) == 1  # one client for the round's jobs
+    assert steps._client.cache_info().currsize == 0
