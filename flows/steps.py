@@ -361,9 +361,12 @@ def _fetch_and_land(cfg: Config, con: duckdb.DuckDBPyConnection, submit: Submit,
 
     while todo or pending:
         finished.clear()  # before looking, so that a fetch ending meanwhile wakes the wait
-        fetching = sum(id(f) not in done for _, f in pending)
+        # one look at what has finished for the whole round: a fetch that ends while the
+        # round counts would otherwise be done in one line and not yet held in the next
+        ended = {id(f) for _, f in pending if id(f) in done}
+        fetching = len(pending) - len(ended)
         for _, future in pending:
-            if id(future) in done and id(future) not in held:
+            if id(future) in ended and id(future) not in held:
                 held[id(future)] = _parsed_records(future)
                 seen, seen_records = seen + 1, seen_records + held[id(future)]
         expected = sum(held.values()) + fetching * seen_records // max(seen, 1)
@@ -375,7 +378,7 @@ def _fetch_and_land(cfg: Config, con: duckdb.DuckDBPyConnection, submit: Submit,
             pending.append((group, future))
             continue
         n = 0
-        while n < len(pending) and id(pending[n][1]) in done:
+        while n < len(pending) and id(pending[n][1]) in ended:
             n += 1
         arrived = sum(held[id(f)] for _, f in list(pending)[:n])
         if n and (2 * arrived >= budget or fetching == 0 or n == most_groups
