@@ -9,10 +9,11 @@ a rerun of the same data changes nothing (unchanged content is not rewritten).
 Issue 18: an upsert costs a scan of its table's keys (``bench/upsert.py``: 190 ms for one
 answer at 3 M rows, where a plain insert takes 6 ms), so a night lands its fetch groups
 ``optimistically``: keys new to their answer with a plain ``INSERT`` (the primary-key index
-checks each), changed ones with an ``UPDATE`` of their own (region, year), versions with a
-plain insert, and the versions they replace only queued (``raw.version_closes``), for the
-night to mark with one UPDATE when its landing ends (``close_versions``). Where a key or a
-version is in the table already (a record moved region or year, a content back again), the
+checks each), changed ones deleted from their own (region, year) and inserted again (an UPDATE
+would have the checkpoint rewrite every row group it touched), versions with a plain insert,
+and the versions they replace only queued (``raw.version_closes``), for the night to mark
+with one UPDATE when its landing ends (``close_versions``). Where a key or a version is in
+the table already (a record moved region or year, a content back again), the
 insert fails, the group's transaction is rolled back and the group lands again with upserts and
 closes what is queued, as every other caller of ``land`` does. There ``land_many`` writes the
 answers of several fetch groups with one statement of each kind per raw table (each costs a few
@@ -252,8 +253,8 @@ def _land_table(con: duckdb.DuckDBPyConnection, table_name: str,
         _queue_versions(con, table_name)
     if changes.num_rows:
         con.register("landing_changes", changes)
-        new = sum(n_new.values())
-        _write_changes(con, table, run_id, n_new=new, n_changed=changes.num_rows - new)
+        _write_changes(con, table, run_id,
+                       n_changed=changes.num_rows - sum(n_new.values()))
         # Nearly every landing brings only known shapes: the statement would find nothing.
         new_shapes = set(pc.unique(changes["shape"]).drop_null().to_pylist()) - shapes
         if new_shapes:
@@ -290,11 +291,12 @@ def _per_answer(rows: pa.Table, flag: str | None) -> dict[int, int]:
 
 
 def _write_changes(con: duckdb.DuckDBPyConnection, table: str, run_id: str, *,
-                   n_new: int, n_changed: int) -> None:
-    """Write ``landing_changes`` into ``table``: in an ``optimistic`` transaction the records
-    new to their answer with a plain insert (one whose key is in the table under another
-    region or year fails it) and the others updated within their (region, year), whose rows
-    the scan finds by their blocks' min/max; elsewhere one upsert keyed on the whole table."""
+                   n_changed: int) -> None:
+    """Write ``landing_changes`` into ``table``: in an ``optimistic`` transaction the old rows
+    of the changed records deleted within their (region, year), whose rows the scan finds by
+    their blocks' min/max, and every record inserted with a plain insert (a new one whose key
+    is in the table under another region or year fails it); elsewhere one upsert keyed on the
+    whole table."""
     insert = f"""
         INSERT INTO {table} (key, region, year, payload, content_hash, source_url, fetched_at,
                              run_id, dataset, shape)
@@ -304,17 +306,18 @@ def _write_changes(con: duckdb.DuckDBPyConnection, table: str, run_id: str, *,
     params = {"run_id": run_id}
     if id(con) in _OPTIMISTIC:  # a statement with no rows still scans: ~15 ms at 1M
         if n_changed:
+            # Deleted and inserted again, not updated: DuckDB's checkpoint rewrites every row
+            # group an UPDATE touched, whole columns of it, and a 1% night's changes touch
+            # them all (1M: closing took 10.4 s after updating 5,800 payloads, 2.1 s after
+            # deleting and inserting them, bench/RESULTS.md). A delete marks rows; the
+            # insert appends.
             con.execute(
                 f"""
-                UPDATE {table} t SET payload = c.payload::JSON, content_hash = c.content_hash,
-                    source_url = c.url, fetched_at = c.fetched_at, run_id = $run_id,
-                    dataset = c.dataset, vanished_run = NULL, shape = c.shape
-                FROM landing_changes c
+                DELETE FROM {table} t USING landing_changes c
                 WHERE NOT c.is_new AND t.key = c.key
                     AND t.region = c.region AND t.year IS NOT DISTINCT FROM c.year
-                """, params)
-        if n_new:
-            con.execute(insert + " WHERE is_new", params)
+                """)
+        con.execute(insert, params)
         return
     con.execute(
         insert + f"""
