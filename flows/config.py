@@ -78,9 +78,8 @@ class RunSection(_Section):
         "Fetch workers (threads; with dask, threads per worker process)."))
     max_in_flight: int | None = Field(None, ge=1, description=(
         "Fetch groups being fetched at once (default: twice max_workers)."))
-    # 100,000 at 1M (bench/RESULTS.md): a 1% night's landings 32 s -> 20 s against 50,000 (each
-    # landing's dozen statements per raw table cost a few ms whatever their size), the night's
-    # peak RSS still DuckDB's buffer pool and the build's.
+    # 100,000: half as many landings as 50,000, each a dozen fixed-cost statements per raw
+    # table; at 1M the first night then peaked at 1483 MB (docs/operations.md, "National scale").
     max_held_records: int = Field(100_000, ge=1, description=(
         "Records fetched and not yet landed, about at most: the writer lands what has arrived "
         "once it holds half of them, and no more is fetched while it would pass them."))

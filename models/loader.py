@@ -309,7 +309,7 @@ def _write_changes(con: duckdb.DuckDBPyConnection, table: str, run_id: str, *,
             # Deleted and inserted again, not updated: DuckDB's checkpoint rewrites every row
             # group an UPDATE touched, whole columns of it, and a 1% night's changes touch
             # them all (1M: closing took 10.4 s after updating 5,800 payloads, 2.1 s after
-            # deleting and inserting them, bench/RESULTS.md). A delete marks rows; the
+            # deleting and inserting them, docs/operations.md). A delete marks rows; the
             # insert appends.
             con.execute(
                 f"""

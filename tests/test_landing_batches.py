@@ -60,7 +60,9 @@ class Night:
 
 
 def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, night: Night,
-         con: duckdb.DuckDBPyConnection | None = None, **run: int) -> Config:
+         con: duckdb.DuckDBPyConnection | None = None, submit: steps.Submit | None = None,
+         **run: int) -> Config:
+    """One fetch round of ``night``'s jobs, submitted to a pool of two threads (or ``submit``)."""
     monkeypatch.setattr(steps, "_land_groups", night.land)
     monkeypatch.setattr(steps, "close_versions", lambda _con: None)
     cfg = make_config(tmp_path, "http://127.0.0.1:9", [],
@@ -69,7 +71,7 @@ def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, night: Night,
                                started_at=datetime.now(UTC))
     with ThreadPoolExecutor(max_workers=2) as pool, contextlib.ExitStack() as stack:
         steps.fetch_and_land(cfg, con or stack.enter_context(duckdb.connect()),
-                             lambda g, c: pool.submit(night.extract, g, c),
+                             submit or (lambda g, c: pool.submit(night.extract, g, c)),
                              night.jobs(), summary, datetime.now(UTC), ShrinkGuard())
     return cfg
 
@@ -154,13 +156,5 @@ def test_a_fetch_ending_while_the_writer_counts_waits_for_the_next_round(
         second.set_result(night.extract(group, cfg))
         return second
 
-    monkeypatch.setattr(steps, "_land_groups", night.land)
-    monkeypatch.setattr(steps, "close_versions", lambda _con: None)
-    cfg = make_config(tmp_path, "http://127.0.0.1:9", [],
-                      extra={"run": {"years": [2025], "max_workers": 2}})
-    summary = steps.RunSummary(run_id="t", run_date=datetime.now(UTC).date(),
-                               started_at=datetime.now(UTC))
-    with duckdb.connect() as con:
-        steps.fetch_and_land(cfg, con, submit, night.jobs(), summary, datetime.now(UTC),
-                             ShrinkGuard())
+    _run(tmp_path, monkeypatch, night, submit=submit)
     assert [i for landing in night.landings for i in landing] == [0, 1]
