@@ -21,7 +21,8 @@ from functools import cache
 from pathlib import Path
 
 ENTRY_KINDS = ("view", "column", "flag", "metric", "indicator")
-FILE_KEYS = ("creates", "depends", "fills")  # with ``test KIND``: keys about the whole file
+# With ``test KIND``: the keys about the whole file.
+FILE_KEYS = ("creates", "depends", "fills", "incremental", "reads whole")
 
 _ENTRY = re.compile(rf"^--\s*({'|'.join(ENTRY_KINDS)})\s+([\w-]+):\s*(.*)$")
 _KEY = re.compile(r"^--\s?([A-Za-z][\w\[\]]*(?: [a-z_]+)?):\s*(.*)$")
@@ -62,7 +63,7 @@ def _get(fields: list[tuple[str, str]], key: str) -> str | None:
 
 
 def is_file_key(key: str) -> bool:
-    """``creates``, ``depends``, ``fills`` and ``test KIND`` lines say how the whole file fits the
+    """``FILE_KEYS`` and ``test KIND`` lines say how the whole file fits the
     build, also where they follow an entry (they close the header): never an entry's meaning."""
     key = key.strip().lower()
     return key in FILE_KEYS or key.startswith("test ")

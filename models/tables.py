@@ -152,6 +152,18 @@ build_state = Table(
     schema=OPS,
 )
 
+# The SQL files kept row by row (``-- incremental:``): what their inputs but the raw records were
+# when the build last ran them, and the last raw.version_events row it had seen; the next build
+# recomputes only the processes of the events since (models/build_state.py).
+build_increments = Table(
+    "build_increments",
+    metadata,
+    Column("file", String, primary_key=True),
+    Column("fingerprint", String, nullable=False),  # the file's inputs, the raw records left out
+    Column("events_seq", Integer, nullable=False),
+    schema=OPS,
+)
+
 # SPSE: when each package's detail pages were last fetched (raw.spse_detail's fetched_at moves
 # only when the content changed); the budget planner's "nights since the last fetch".
 spse_fetches = Table(

@@ -58,7 +58,9 @@ def _sql_file(path: Path, sql_dir: Path) -> build_state.SqlFile:
     creates = [*declared(path, "creates"), *views]
     return build_state.SqlFile(path, path.relative_to(sql_dir).parts[0], tuple(creates),
                                tuple(declared(path, "depends")), tuple(declared(path, "fills")),
-                               path.read_text(encoding="utf-8"))
+                               path.read_text(encoding="utf-8"),
+                               tuple(declared(path, "incremental")),
+                               tuple(declared(path, "reads whole")))
 
 
 # The catalogue's view reader under the name the inspectorate flow and older callers use.
@@ -84,6 +86,8 @@ def build(
     with transaction(con):
         build_plan = plan_build(con, full=full, sql_dir=sql_dir)
         for path in build_plan.run:
+            if path.name in build_plan.increments:
+                build_state.enter_scope(con, build_plan.increments[path.name])
             try:
                 con.execute(path.read_text(encoding="utf-8"))
             except duckdb.Error as exc:

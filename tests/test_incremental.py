@@ -17,6 +17,7 @@ from pantau.connectors import registry
 from pantau.connectors.base import Answer, Batch, Provenance
 from pantau.flows import steps
 from pantau.flows.config import Config
+from pantau.models import build_state
 from pantau.models.db import open_warehouse
 from pantau.models.loader import land_unchanged, last_answers
 from pantau.models.transform import build, build_files, plan_build
@@ -82,22 +83,41 @@ def test_rebuild_parses_every_answer_and_runs_every_file(tmp_path: Path) -> None
     assert len(rebuilt.built) == len(build_files())
 
 
-def test_incremental_builds_equal_full_rebuilds_night_after_night(tmp_path: Path) -> None:
+def test_incremental_builds_equal_full_rebuilds_night_after_night(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Four nights of the simulated world changing (new packages, stages advancing, awards),
-    each built incrementally; after each, a copy of the warehouse rebuilt in full holds the
-    very same core, indicator and analyst tables."""
-    world = World(seed=7, scale=0.02)
+    each built incrementally, the files kept row by row recomputing only the changed processes
+    after the first; after each, a copy of the warehouse rebuilt in full holds the very same
+    core, indicator and analyst tables."""
+    scopes: dict[int, int | None] = {}  # night -> events since, of 100_isb_processes
+    entered = build_state.enter_scope
+
+    def enter_scope(con: duckdb.DuckDBPyConnection, increment: build_state.Increment) -> None:
+        if "core.isb_processes" in increment.tables and not rebuilding:
+            scopes[night] = increment.since
+        entered(con, increment)
+
+    monkeypatch.setattr(build_state, "enter_scope", enter_scope)
+    rebuilding = False
+    world = World(seed=7, scale=0.02, change_rate=0.2)  # a fifth of the packages a night
     with Simulator(world) as sim:
         cfg = make_config(tmp_path / "night", sim.url, _regions(world))
         for night in range(4):
             run_date = FIRST_NIGHT + timedelta(days=night)
+            rebuilding = False
             summary = _night(cfg, run_date)
             copy = tmp_path / f"full-{night}.duckdb"
             shutil.copy(cfg.database_path, copy)
+            rebuilding = True
             with open_warehouse(copy) as con:
                 build(con, run_date=run_date, run_id=summary.run_id, full=True)
             assert _models(cfg.database_path) == _models(copy), f"night {night}"
             requests.post(f"{sim.url}/_sim/advance", timeout=5).raise_for_status()
+    # The first night built it whole; the later nights that ran it recomputed only the
+    # processes of their events.
+    assert scopes.pop(0) is None
+    assert scopes
+    assert all(since is not None and since > 0 for since in scopes.values()), scopes
 
 
 def _models(db: Path) -> dict[str, tuple]:

@@ -10,7 +10,11 @@
 -- Each raw record is parsed once: json_transform reads the fields used into a struct of text,
 -- and p['field'] is the same text as payload->>'field' (which re-parses the record each time:
 -- ~3x slower at national scale, bench/RESULTS.md).
--- creates: core.isb_processes
+-- Kept row by row (models/build_state.py): a night recomputes the processes whose raw records
+-- changed; every read is in_scope but the satker list, which names a K/L/PD for every process.
+-- creates: core.isb_processes, temp.isb_processes_in_scope
+-- incremental: core.isb_processes
+-- reads whole: raw.isb_rup_master_satker, raw.inaproc_rup_master_satker
 -- The INAPROC gateway's E-Katalog v6 has its own field names (kode_klpd, rup_code, ...).
 -- depends: core.npwp15, core.rupiah, core.wib, raw.inaproc_ekatalog_paket_e_purchasing,
 --   raw.isb_ecat_paket_epurchasing_v6, raw.isb_tender_umum_publik,
@@ -18,7 +22,7 @@
 --   temp.lkpp_pencatatan_non_tender, temp.lkpp_pencatatan_non_tender_realisasi,
 --   temp.lkpp_pencatatan_swakelola, temp.lkpp_peserta_tender, temp.lkpp_rup_master_satker,
 --   temp.lkpp_tender_pengumuman, temp.lkpp_tender_selesai, temp.lkpp_tender_selesai_nilai
-CREATE OR REPLACE TABLE core.isb_processes AS
+CREATE OR REPLACE TEMP VIEW isb_processes_in_scope AS
 WITH
 tender AS (SELECT source, key, json_transform(payload, '{
         "kd_rup": "VARCHAR", "kd_klpd": "VARCHAR", "nama_klpd": "VARCHAR",
@@ -27,24 +31,24 @@ tender AS (SELECT source, key, json_transform(payload, '{
         "status_tender": "VARCHAR", "tahun_anggaran": "VARCHAR", "pagu": "VARCHAR",
         "hps": "VARCHAR", "tgl_pengumuman_tender": "VARCHAR", "kualifikasi_paket": "VARCHAR",
         "url_lpse": "VARCHAR"}') AS p
-    FROM temp.lkpp_tender_pengumuman),
+    FROM temp.lkpp_tender_pengumuman WHERE in_scope(key)),
 selesai AS (SELECT source, key, json_transform(payload, '{
         "tgl_penetapan_pemenang": "VARCHAR"}') AS p
-    FROM temp.lkpp_tender_selesai),
+    FROM temp.lkpp_tender_selesai WHERE in_scope(key)),
 nilai AS (SELECT source, key, json_transform(payload, '{
         "kd_satker": "VARCHAR", "nilai_kontrak": "VARCHAR", "npwp_penyedia": "VARCHAR",
         "npwp_16_penyedia": "VARCHAR", "npwp16_penyedia": "VARCHAR",
         "npwp_penyedia_16": "VARCHAR", "nama_penyedia": "VARCHAR",
         "tgl_penetapan_pemenang": "VARCHAR", "nilai_pdn_kontrak": "VARCHAR",
         "nilai_umk_kontrak": "VARCHAR"}') AS p
-    FROM temp.lkpp_tender_selesai_nilai),
+    FROM temp.lkpp_tender_selesai_nilai WHERE in_scope(key)),
 peserta AS (
     SELECT source, payload['kd_tender'] AS kd_tender,
            count(*) FILTER (WHERE payload['kd_peserta'] IS NOT NULL) AS n_participants,
            count(*) FILTER (WHERE payload['nilai_penawaran'] IS NOT NULL) AS n_bids
     FROM (SELECT source, json_transform(payload, '{
         "kd_tender": "VARCHAR", "kd_peserta": "VARCHAR", "nilai_penawaran": "VARCHAR"}') AS payload
-          FROM temp.lkpp_peserta_tender) GROUP BY ALL
+          FROM temp.lkpp_peserta_tender WHERE in_scope(key)) GROUP BY ALL
 ),
 tenders AS (
     SELECT t.source, 'tender' AS kind, t.key AS source_id,
@@ -88,7 +92,7 @@ umum AS (
         "Instansi": "VARCHAR", "Satuan Kerja": "VARCHAR", "LPSE": "VARCHAR",
         "Nama Paket": "VARCHAR", "Jenis Pengadaan": "VARCHAR", "Metode Pengadaan": "VARCHAR",
         "Tahap": "VARCHAR", "Tahun Anggaran": "VARCHAR", "Pagu": "VARCHAR", "HPS": "VARCHAR"}') AS payload
-          FROM raw.isb_tender_umum_publik) u
+          FROM raw.isb_tender_umum_publik WHERE in_scope(key)) u
     WHERE u.key NOT IN (SELECT key FROM tender)
 ),
 non_tenders AS (
@@ -114,13 +118,13 @@ non_tenders AS (
         "status_nontender": "VARCHAR", "tahun_anggaran": "VARCHAR", "pagu": "VARCHAR",
         "hps": "VARCHAR", "tgl_pengumuman_nontender": "VARCHAR",
         "kualifikasi_paket": "VARCHAR", "url_lpse": "VARCHAR"}') AS payload
-          FROM temp.lkpp_non_tender_pengumuman) a
+          FROM temp.lkpp_non_tender_pengumuman WHERE in_scope(key)) a
     LEFT JOIN (SELECT source, key, json_transform(payload, '{
         "nilai_kontrak": "VARCHAR", "npwp_penyedia": "VARCHAR", "npwp16_penyedia": "VARCHAR",
         "npwp_16_penyedia": "VARCHAR", "npwp_penyedia_16": "VARCHAR",
         "nama_penyedia": "VARCHAR", "tgl_selesai_nontender": "VARCHAR",
         "nilai_pdn_kontrak": "VARCHAR", "nilai_umk_kontrak": "VARCHAR"}') AS payload
-          FROM temp.lkpp_non_tender_selesai) s ON s.key = a.key AND s.source = a.source
+          FROM temp.lkpp_non_tender_selesai WHERE in_scope(key)) s ON s.key = a.key AND s.source = a.source
 ),
 -- A recorded package's supplier is named on its payments; one name when they all agree.
 pct_supplier AS (
@@ -130,7 +134,8 @@ pct_supplier AS (
              THEN min(core.npwp15(payload['npwp_penyedia'])) END AS supplier_npwp
     FROM (SELECT source, json_transform(payload, '{
         "kd_nontender_pct": "VARCHAR", "nama_penyedia": "VARCHAR", "npwp_penyedia": "VARCHAR"}') AS payload
-          FROM temp.lkpp_pencatatan_non_tender_realisasi) GROUP BY ALL
+          FROM temp.lkpp_pencatatan_non_tender_realisasi WHERE in_scope(key))
+    GROUP BY ALL
 ),
 pencatatan AS (
     SELECT c.source, 'pencatatan_non_tender' AS kind, c.key AS source_id,
@@ -152,7 +157,7 @@ pencatatan AS (
         "tahun_anggaran": "VARCHAR", "pagu": "VARCHAR", "total_realisasi": "VARCHAR",
         "tgl_mulai_paket": "VARCHAR", "tgl_selesai_paket": "VARCHAR",
         "nilai_pdn_pct": "VARCHAR", "nilai_umk_pct": "VARCHAR"}') AS payload
-          FROM temp.lkpp_pencatatan_non_tender) c
+          FROM temp.lkpp_pencatatan_non_tender WHERE in_scope(key)) c
     LEFT JOIN pct_supplier ps ON ps.id = c.key AND ps.source = c.source
 ),
 swakelola AS (
@@ -175,7 +180,7 @@ swakelola AS (
         "tahun_anggaran": "VARCHAR", "pagu": "VARCHAR", "total_realisasi": "VARCHAR",
         "tgl_mulai_paket": "VARCHAR", "tgl_selesai_paket": "VARCHAR",
         "nilai_pdn_pct": "VARCHAR", "nilai_umk_pct": "VARCHAR"}') AS payload
-          FROM temp.lkpp_pencatatan_swakelola) w
+          FROM temp.lkpp_pencatatan_swakelola WHERE in_scope(key)) w
 ),
 epurchasing AS (
     SELECT 'isb' AS source, 'epurchasing' AS kind, e.key AS source_id,
@@ -191,7 +196,7 @@ epurchasing AS (
         "kd_satker_str": "VARCHAR", "nama_satker": "VARCHAR", "rup_nama_pkt": "VARCHAR",
         "status_pkt": "VARCHAR", "tahun_anggaran": "VARCHAR", "total_harga": "VARCHAR",
         "tgl_order": "VARCHAR"}') AS payload
-          FROM raw.isb_ecat_paket_epurchasing_v6) e
+          FROM raw.isb_ecat_paket_epurchasing_v6 WHERE in_scope(key)) e
 ),
 -- E-Katalog v6 through the gateway has its own names (inaproc.md §4); the K/L/PD's name is not
 -- among them and comes from its satker list.
@@ -212,7 +217,7 @@ epurchasing_v6 AS (
         "rup_code": "VARCHAR", "kode_klpd": "VARCHAR", "kode_satker": "VARCHAR",
         "nama_satker": "VARCHAR", "rup_name": "VARCHAR", "status": "VARCHAR",
         "fiscal_year": "VARCHAR", "total": "VARCHAR", "order_date": "VARCHAR"}') AS payload
-          FROM raw.inaproc_ekatalog_paket_e_purchasing) e
+          FROM raw.inaproc_ekatalog_paket_e_purchasing WHERE in_scope(key)) e
     LEFT JOIN klpd_names k ON k.kd_klpd = e.payload['kode_klpd']
 )
 SELECT * FROM tenders
@@ -222,6 +227,10 @@ UNION ALL SELECT * FROM pencatatan
 UNION ALL SELECT * FROM swakelola
 UNION ALL SELECT * FROM epurchasing
 UNION ALL SELECT * FROM epurchasing_v6;
+CREATE TABLE IF NOT EXISTS core.isb_processes AS FROM temp.isb_processes_in_scope WITH NO DATA;
+DELETE FROM core.isb_processes WHERE in_scope(source_id);
+INSERT INTO core.isb_processes FROM temp.isb_processes_in_scope;
+DROP VIEW temp.isb_processes_in_scope;
 -- The build-time views no later file reads (090_lkpp.sql).
 DROP VIEW temp.lkpp_tender_pengumuman;
 DROP VIEW temp.lkpp_tender_selesai;

@@ -7,10 +7,13 @@
 -- Each raw record is parsed once: json_transform reads the fields used into a struct of text,
 -- and p['field'] is the same text as payload->>'field' (which re-parses the record each time:
 -- ~3x slower at national scale, bench/RESULTS.md).
--- creates: core.isb_bids
+-- Kept row by row (models/build_state.py): a night recomputes the tenders whose raw records
+-- changed.
+-- creates: core.isb_bids, temp.isb_bids_in_scope
+-- incremental: core.isb_bids
 -- depends: core.lkpp_preference, core.npwp15, core.rupiah, temp.lkpp_peserta_tender,
 --   temp.lkpp_tender_selesai_nilai
-CREATE OR REPLACE TABLE core.isb_bids AS
+CREATE OR REPLACE TEMP VIEW isb_bids_in_scope AS
 SELECT
     p.source,
     p.payload['kd_tender'] AS source_id,
@@ -38,13 +41,17 @@ FROM (SELECT source, json_transform(payload, '{
         "npwp16_penyedia": "VARCHAR", "nama_penyedia": "VARCHAR",
         "nilai_penawaran": "VARCHAR", "nilai_terkoreksi": "VARCHAR", "pemenang": "VARCHAR",
         "alasan": "VARCHAR"}') AS payload
-    FROM temp.lkpp_peserta_tender) p
+    FROM temp.lkpp_peserta_tender WHERE in_scope(key)) p
 LEFT JOIN (SELECT source, key, json_transform(payload, '{
         "kd_penyedia": "VARCHAR", "nilai_negosiasi": "VARCHAR"}') AS payload
-    FROM temp.lkpp_tender_selesai_nilai) n ON n.key = p.payload['kd_tender'] AND n.source = p.source
+    FROM temp.lkpp_tender_selesai_nilai WHERE in_scope(key)) n ON n.key = p.payload['kd_tender'] AND n.source = p.source
 WHERE p.payload['kd_peserta'] IS NOT NULL
 -- A tender both ISB and INAPROC describe keeps one source's participants (090_lkpp.sql).
 QUALIFY dense_rank() OVER (PARTITION BY p.payload['kd_tender']
                            ORDER BY core.lkpp_preference(p.source)) = 1;
+CREATE TABLE IF NOT EXISTS core.isb_bids AS FROM temp.isb_bids_in_scope WITH NO DATA;
+DELETE FROM core.isb_bids WHERE in_scope(source_id);
+INSERT INTO core.isb_bids FROM temp.isb_bids_in_scope;
+DROP VIEW temp.isb_bids_in_scope;
 DROP VIEW temp.lkpp_peserta_tender;
 DROP VIEW temp.lkpp_tender_selesai_nilai;
