@@ -79,10 +79,12 @@ def reasons(results: Path) -> dict[str, str]:
                 f"build ran {second.get('build_files', '?')} of "
                 f"{first.get('build_files', '?')} files in {second.get('build', 0):.1f} s"
                 + _slowest(second.get("seconds_by_sql_file", {}))
-                + ": core is rebuilt whole where its inputs changed, and the closing "
+                + ": the files kept row by row (`-- incremental:`, models/build_state.py: "
+                "core.isb_processes, core.isb_bids, core.changes, core.process_history) "
+                "recompute only the processes of the night's events, the rest of core is "
+                "rebuilt whole where its inputs changed, and the closing "
                 f"checkpoint ({second.get('close', 0):.1f} s) writes it again; publishing "
-                f"copies the whole warehouse ({second.get('publish', 0):.1f} s). Row-level "
-                "maintenance of core (only the changed processes) is what would go below 0.3.")
+                f"copies the whole warehouse ({second.get('publish', 0):.1f} s).")
         same, download = r.get("same"), r.get("download")
         if same and download:
             out["quiet night"] = (
