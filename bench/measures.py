@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -101,9 +100,8 @@ def indicators(db: Path, runs: int = 3) -> dict[str, Any]:
     con.execute("SET VARIABLE run_date = $d", {"d": date.today()})  # noqa: DTZ011
     con.execute("SET VARIABLE run_id = 'bench'")
     # The floor scans what the indicators read: every table the core stage builds.
-    built = {m.group(1) for path in transform.sql_files("core")
-             for m in re.finditer(r"CREATE (?:OR REPLACE )?TABLE core\.(\w+)",
-                                  path.read_text(encoding="utf-8"))}
+    built = {name.removeprefix("core.") for path in transform.sql_files("core")
+             for name in transform.declared(path, "creates") if name.startswith("core.")}
     tables = sorted(r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'core'").fetchall()
         if r[0] in built)
