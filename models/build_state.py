@@ -113,12 +113,15 @@ def plan(con: duckdb.DuckDBPyConnection, files: list[SqlFile], *, full: bool) ->
 
 class _Fingerprinter:
     """Each file's fingerprint, in build order: its text, the variables it reads and what made
-    each of its inputs; and the same without the raw records (a raw table by its name but the
-    ones it reads whole), which an incremental file keeps."""
+    each of its inputs; and the same without the raw records, which an incremental file keeps:
+    a raw table by its name and the warehouse's schema version (a migration may rewrite raw
+    records without an event), but the ones it reads whole."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self._con = con
         self._variables = _variables(con)
+        row = con.execute("SELECT max(version) FROM ops.schema_version").fetchone()
+        self._schema_version = row[0] if row else None
         # object -> fingerprint of what made and filled it so far, with and without raw records
         self._made_by: dict[str, str] = {}
         self._made_raw_free: dict[str, str] = {}
@@ -132,7 +135,8 @@ class _Fingerprinter:
                     d.update(f"\0{name}={self._variables[name]}".encode())
         for obj in (*f.depends, *f.fills, *_written_elsewhere(f)):
             digest.update(f"\0{obj}={self._made(obj)}".encode())
-            raw_free = obj if obj.startswith("raw.") else f"{obj}={self._made(obj, raw_free=True)}"
+            raw_free = (f"{obj}@{self._schema_version}" if obj.startswith("raw.")
+                        else f"{obj}={self._made(obj, raw_free=True)}")
             digest_raw_free.update(f"\0{raw_free}".encode())
         for obj in f.reads_whole:
             digest_raw_free.update(f"\0whole {obj}={self._made(obj)}".encode())

@@ -180,6 +180,42 @@ def test_the_run_date_reruns_only_what_reads_it(built_once: Config) -> None:
     assert not {"100_isb_processes.sql", "500_processes.sql", "950_agency_metrics.sql"} & run
 
 
+def _since(cfg: Config, change: str | None = None) -> int | None:
+    """Where 100_isb_processes.sql would start if the build ran it now, after the SQL
+    ``change`` (in the build's transaction, rolled back): the last event it has seen (only the
+    processes of later events are recomputed) or None (it is built whole)."""
+    with open_warehouse(cfg.database_path) as con:
+        steps.configure_indicators(con, cfg)
+        con.execute("SET VARIABLE run_date = $d", {"d": FIRST_NIGHT})
+        con.execute("BEGIN TRANSACTION")
+        if change:
+            con.execute(change)
+        # As if a record had changed with its event: the file runs.
+        con.execute("UPDATE raw.isb_tender_pengumuman SET content_hash = 'x' || content_hash "
+                    "WHERE key = (SELECT min(key) FROM raw.isb_tender_pengumuman)")
+        build_plan = plan_build(con)
+        con.execute("ROLLBACK")
+    assert "100_isb_processes.sql" in {p.name for p in build_plan.run}
+    return build_plan.increments["100_isb_processes.sql"].since
+
+
+def test_a_file_kept_row_by_row_recomputes_the_changed_processes_when_only_records_changed(
+        built_once: Config) -> None:
+    with duckdb.connect(str(built_once.database_path), read_only=True) as con:
+        last_event = con.execute("SELECT max(seq) FROM raw.version_events").fetchone()[0]
+    assert last_event > 0
+    assert _since(built_once) == last_event
+    # What else it reads builds it whole: the satker list it reads whole, a migration (which
+    # may rewrite raw records without events), its own table gone.
+    assert _since(built_once, "UPDATE raw.isb_rup_master_satker "
+                              "SET content_hash = 'x' || content_hash "
+                              "WHERE key = (SELECT min(key) FROM raw.isb_rup_master_satker)"
+                  ) is None
+    assert _since(built_once, "INSERT INTO ops.schema_version "
+                              "SELECT max(version) + 1, now() FROM ops.schema_version") is None
+    assert _since(built_once, "DROP TABLE core.isb_processes") is None
+
+
 def test_an_unchanged_answer_lands_its_run_row_with_the_last_counts(built_once: Config) -> None:
     with open_warehouse(built_once.database_path) as con:
         answers = last_answers(con)
