@@ -15,7 +15,7 @@ partial build whole:
 - the files that create and fill one table run together (a filler alone would append twice).
 
 The views stage always runs: views cost nothing to replace. ``full`` runs everything. The stored
-fingerprints (``ops.build_state``) are written in the build's transaction.
+fingerprints (``ops.build_state``) are written in the transaction of the files they describe.
 
 A file that runs need not recompute every row. One whose header says ``-- incremental: TABLE``
 keeps TABLE row by row by process code (a raw key's first part, before ``|``): it reads its
@@ -173,24 +173,27 @@ def enter_scope(con: duckdb.DuckDBPyConnection, increment: Increment) -> None:
                 "split_part(key, '|', 1) IN (SELECT code FROM build_scope)")
 
 
-def record(con: duckdb.DuckDBPyConnection, build_plan: BuildPlan, run_id: str) -> None:
-    """The fingerprints of the build that just ran (in its transaction); a file's row keeps the
-    run that last built it with other inputs."""
+def record(con: duckdb.DuckDBPyConnection, build_plan: BuildPlan, run_id: str,
+           files: set[str]) -> None:
+    """The fingerprints of the build's ``files`` (by name), in the transaction they ran in; a
+    file's row keeps the run that last built it with other inputs."""
     if not build_plan.fingerprints:  # not a warehouse: nothing to keep
         return
     gone = set(build_plan.stored) - set(build_plan.fingerprints)
     if gone:
         con.executemany("DELETE FROM ops.build_state WHERE file = ?", [(n,) for n in gone])
     new = [(name, fp, run_id) for name, fp in build_plan.fingerprints.items()
-           if build_plan.stored.get(name) != fp]
+           if name in files and build_plan.stored.get(name) != fp]
     if new:
         con.executemany("INSERT OR REPLACE INTO ops.build_state VALUES (?, ?, ?, now())", new)
     # An incremental file that did not run had the same inputs: it has seen the events too.
-    con.execute("DELETE FROM ops.build_increments")
-    if build_plan.raw_free:
-        con.executemany("INSERT INTO ops.build_increments VALUES (?, ?, ?)",
-                        [(name, fp, build_plan.events_seq)
-                         for name, fp in build_plan.raw_free.items()])
+    con.execute("DELETE FROM ops.build_increments WHERE list_contains($kept, file) "
+                "OR NOT list_contains($all, file)",
+                {"kept": sorted(files), "all": sorted(build_plan.raw_free)})
+    increments = [(name, fp, build_plan.events_seq) for name, fp in build_plan.raw_free.items()
+                  if name in files]
+    if increments:
+        con.executemany("INSERT INTO ops.build_increments VALUES (?, ?, ?)", increments)
 
 
 def _closure(files: list[SqlFile], changed: set[str]) -> set[str]:

@@ -1,4 +1,5 @@
-"""The SQL build: one transaction, documented views, and what commits with it."""
+"""The SQL build: core in one transaction, then the rest; documented views; what commits with
+it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from pantau.models.db import open_warehouse
-from pantau.models.transform import build, view_docs
+from pantau.models.transform import build, sql_files, view_docs
 
 
 def test_every_analyst_view_and_column_is_documented(tmp_path: Path) -> None:
@@ -27,11 +28,15 @@ def test_every_analyst_view_and_column_is_documented(tmp_path: Path) -> None:
             "inspectorate_history", "alerts"} <= views
 
 
-def test_a_failure_in_then_rolls_back_the_whole_build(tmp_path: Path) -> None:
+def test_a_failure_in_then_rolls_back_the_indicators_and_views_not_core(
+        tmp_path: Path) -> None:
+    """Core commits first; the indicators, the views and what ``then`` writes commit together,
+    so a failure there leaves core built and recorded: the next build runs only the rest."""
     db = tmp_path / "w.duckdb"
     with open_warehouse(db) as con:
         build(con)
         con.execute("DROP VIEW main.tenders")  # a state the next build would repair
+        con.execute("UPDATE ops.build_state SET fingerprint = 'stale'")  # every file runs
 
         def fail(c: duckdb.DuckDBPyConnection) -> None:
             c.execute("CREATE TABLE ops.written_by_then (x INTEGER)")
@@ -41,5 +46,12 @@ def test_a_failure_in_then_rolls_back_the_whole_build(tmp_path: Path) -> None:
             build(con, then=fail)
         tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         views = {v for (v,) in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+        stale = {f for (f,) in con.execute(
+            "SELECT file FROM ops.build_state WHERE fingerprint = 'stale'").fetchall()}
+        rerun = build(con)
     assert "written_by_then" not in tables
-    assert "tenders" not in views  # the build's own work was rolled back with it
+    assert "tenders" not in views  # the views' work was rolled back with it
+    core = {p.name for p in sql_files("core")}
+    assert core.isdisjoint(stale)  # core's fingerprints committed with it
+    assert {p.name for p in sql_files("indicators")} <= stale
+    assert {path.split("/")[0] for path in rerun} == {"indicators", "views"}
