@@ -40,6 +40,7 @@ import duckdb
 # run_date changes every night: it counts only where a file reads it. run_id labels what a file
 # writes, and is left out: a file that is not run keeps the label of the run that last ran it.
 _RUN_DATE, _RUN_ID = "run_date", "run_id"
+_BUILD_WHOLE = "build_whole"  # set by enter_scope for the file it runs, not an input
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class _Fingerprinter:
 
     def file(self, f: SqlFile) -> tuple[str, str]:
         digest, digest_raw_free = hashlib.sha256(f.text.encode()), hashlib.sha256(f.text.encode())
-        for name in sorted(set(self._variables) - {_RUN_ID}):
+        for name in sorted(set(self._variables) - {_RUN_ID, _BUILD_WHOLE}):
             if name != _RUN_DATE or f"getvariable('{_RUN_DATE}')" in f.text:
                 for d in (digest, digest_raw_free):
                     d.update(f"\0{name}={self._variables[name]}".encode())
@@ -160,7 +161,9 @@ class _Fingerprinter:
 def enter_scope(con: duckdb.DuckDBPyConnection, increment: Increment) -> None:
     """Define ``in_scope(key)`` for an incremental file about to run: the processes of the
     events since it last ran, or, building whole, every key (and its tables dropped first, so
-    that they take the columns the file's SQL gives them)."""
+    that they take the columns the file's SQL gives them); ``getvariable('build_whole')`` says
+    which."""
+    con.execute(f"SET VARIABLE {_BUILD_WHOLE} = $whole", {"whole": increment.since is None})
     if increment.since is None:
         for table in increment.tables:
             con.execute(f"DROP TABLE IF EXISTS {table}")

@@ -105,7 +105,11 @@ WITH events AS (
     FROM raw.version_events e JOIN core.history_tables t ON t.table_name = e.table_name
     WHERE in_scope(e.key)
 ),
-versions AS (SELECT table_name, key, content_hash, payload FROM raw.versions WHERE in_scope(key)),
+-- A scope's rows by rowid: DuckDB then reads only their payloads (0.2 s at 1M against 1.0 s
+-- for WHERE in_scope(key), which carries every payload through the scope's join).
+versions AS (SELECT table_name, key, content_hash, payload FROM raw.versions
+    WHERE getvariable('build_whole')
+       OR rowid IN (SELECT rowid FROM raw.versions WHERE in_scope(key))),
 fields AS (
     SELECT e.source, e.kind, e.source_id, e.seq,
         f.field || coalesce(' ' || e.part, '') AS field,
