@@ -14,8 +14,9 @@ would have the checkpoint rewrite every row group it touched), versions with a p
 and the versions they replace only queued (``raw.version_closes``), for the night to mark
 with one UPDATE when its landing ends (``close_versions``). Where a key or a version is in
 the table already (a record moved region or year, a content back again), the
-insert fails, the group's transaction is rolled back and the group lands again with upserts and
-closes what is queued, as every other caller of ``land`` does. There ``land_many`` writes the
+insert fails, the group's transaction is rolled back and the group lands again with upserts
+(what it replaces still queued for the night's close), as every other caller of ``land`` does
+(closing at once). There ``land_many`` writes the
 answers of several fetch groups with one statement of each kind per raw table (each costs a few
 ms whatever its size), where ``land`` is ``land_many`` of one answer.
 
@@ -50,6 +51,9 @@ T = TypeVar("T")
 # Connections inside an optimistic() transaction (by id): land and the versions flush write new
 # keys with plain inserts there.
 _OPTIMISTIC: set[int] = set()
+# Connections landing a night's group again with upserts (by id): the versions they replace
+# stay queued for the night's one close_versions, as the plain landings' do.
+_NIGHT_UPSERTS: set[int] = set()
 
 
 def optimistic(con: duckdb.DuckDBPyConnection, body: Callable[[], T]) -> T:
@@ -57,21 +61,23 @@ def optimistic(con: duckdb.DuckDBPyConnection, body: Callable[[], T]) -> T:
     meets a key or version already there, roll back and run it again with upserts. ``body``
     must touch nothing but the database: it may run twice."""
     try:
-        with _plain_inserts(con), transaction(con):
+        with _marked(con, _OPTIMISTIC), transaction(con):
             return body()
     except duckdb.ConstraintException:  # rolled back: the upserts below handle what it met
         pass
-    with transaction(con):
+    # Closing after each answer scans raw.versions each time (a third of a 1M night whose
+    # changes all went back to earlier contents, docs/operations.md); the night closes once.
+    with _marked(con, _NIGHT_UPSERTS), transaction(con):
         return body()
 
 
 @contextmanager
-def _plain_inserts(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    _OPTIMISTIC.add(id(con))
+def _marked(con: duckdb.DuckDBPyConnection, connections: set[int]) -> Iterator[None]:
+    connections.add(id(con))
     try:
         yield
     finally:
-        _OPTIMISTIC.discard(id(con))
+        connections.discard(id(con))
 
 
 @dataclass(frozen=True)
@@ -474,7 +480,8 @@ def _flush_versions(con: duckdb.DuckDBPyConnection) -> None:
     """The queued contents as versions. In an optimistic transaction (the night's) that is all:
     a content seen before (its version is there) fails the plain insert, and the group lands
     again here with an upsert, which makes the old content current again (and takes back its
-    queued close), then closes every queued version, as any landing outside a night does."""
+    queued close), then closes every queued version, as any landing outside a night does (a
+    night's group landing again leaves them queued for the night's one close)."""
     if id(con) in _OPTIMISTIC:
         con.execute(
             """
@@ -501,7 +508,8 @@ def _flush_versions(con: duckdb.DuckDBPyConnection) -> None:
                 AND c.content_hash = p.content_hash
             """
         )
-        close_versions(con)
+        if id(con) not in _NIGHT_UPSERTS:
+            close_versions(con)
     con.execute("DELETE FROM pending_versions")
     _QUEUED[id(con)] = set()
 
