@@ -103,11 +103,11 @@ def plan(con: duckdb.DuckDBPyConnection, files: list[SqlFile], *, full: bool) ->
     increments = {}
     for f in files:
         if f.path.name in run and f.incremental:
-            file_last = last.get(f.path.name)
-            keep = (not full and file_last is not None and file_last[0] == raw_free[f.path.name]
-                    and all(obj in existing for obj in f.incremental))
-            increments[f.path.name] = Increment(f.incremental,
-                                                file_last[1] if keep and file_last else None)
+            fingerprint, since = last.get(f.path.name, (None, None))
+            if (full or fingerprint != raw_free[f.path.name]
+                    or any(obj not in existing for obj in f.incremental)):
+                since = None  # built whole
+            increments[f.path.name] = Increment(f.incremental, since)
     return BuildPlan(tuple(f.path for f in files if f.path.name in run), fingerprints, stored,
                      increments, raw_free, _events_seq(con))
 
@@ -190,13 +190,13 @@ def record(con: duckdb.DuckDBPyConnection, build_plan: BuildPlan, run_id: str,
     if new:
         con.executemany("INSERT OR REPLACE INTO ops.build_state VALUES (?, ?, ?, now())", new)
     # An incremental file that did not run had the same inputs: it has seen the events too.
-    con.execute("DELETE FROM ops.build_increments WHERE list_contains($kept, file) "
-                "OR NOT list_contains($all, file)",
-                {"kept": sorted(files), "all": sorted(build_plan.raw_free)})
+    con.execute("DELETE FROM ops.build_increments WHERE NOT list_contains($files, file)",
+                {"files": sorted(build_plan.raw_free)})
     increments = [(name, fp, build_plan.events_seq) for name, fp in build_plan.raw_free.items()
                   if name in files]
     if increments:
-        con.executemany("INSERT INTO ops.build_increments VALUES (?, ?, ?)", increments)
+        con.executemany("INSERT OR REPLACE INTO ops.build_increments VALUES (?, ?, ?)",
+                        increments)
 
 
 def _closure(files: list[SqlFile], changed: set[str]) -> set[str]:
